@@ -1,0 +1,461 @@
+"""Organisations, enterprises, members and member benefits."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from union_portal.core.crypto import EncryptedTextField
+from union_portal.core.masking import mask_id_number, mask_name, mask_phone
+from union_portal.core.scoping import ScopedQuerySet
+from union_portal.core.validators import validate_mobile, validate_uscc
+
+
+class OrganisationKind(models.TextChoices):
+    DISTRICT = "district", _("District federation")
+    TOWN = "town", _("Town or street federation")
+    INDUSTRY = "industry", _("Industry union federation")
+    GRASSROOTS = "grassroots", _("Grassroots union")
+    BRANCH = "branch", _("Union branch")
+    GROUP = "group", _("Union group")
+
+
+#: Which kinds may sit directly below which.
+ALLOWED_CHILDREN = {
+    OrganisationKind.DISTRICT: {OrganisationKind.TOWN, OrganisationKind.INDUSTRY, OrganisationKind.GRASSROOTS},
+    OrganisationKind.TOWN: {OrganisationKind.GRASSROOTS, OrganisationKind.INDUSTRY},
+    OrganisationKind.INDUSTRY: {OrganisationKind.GRASSROOTS},
+    OrganisationKind.GRASSROOTS: {OrganisationKind.BRANCH, OrganisationKind.GROUP},
+    OrganisationKind.BRANCH: {OrganisationKind.GROUP},
+    OrganisationKind.GROUP: set(),
+}
+#: Kinds a member can belong to.
+MEMBER_UNION_KINDS = (OrganisationKind.GRASSROOTS, OrganisationKind.BRANCH, OrganisationKind.GROUP)
+
+
+class OrganisationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
+    scope_org_lookups = ("",)
+
+
+class OrganisationManager(MP_NodeManager):
+    def get_queryset(self):
+        return OrganisationQuerySet(self.model, using=self._db).order_by("path")
+
+    def visible_to(self, user):
+        return self.get_queryset().visible_to(user)
+
+
+class Organisation(MP_Node):
+    """A node of the union tree: district federation, town or industry federation,
+    grassroots union, branch or group. Staff attached to a node see its subtree."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices, db_index=True)
+    enterprise = models.ForeignKey(
+        "Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="unions",
+        help_text=_("The enterprise or public body of a grassroots union."),
+    )
+    chair_name = models.CharField(_("chair"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = OrganisationManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["path"]
+        permissions = [
+            ("import_enterprise", _("Can import enterprises")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_member_union(self) -> bool:
+        return self.kind in MEMBER_UNION_KINDS
+
+
+class EnterpriseQuerySet(ScopedQuerySet):
+    scope_org_lookups = ("town",)
+
+    def org_q(self, path: str) -> Q:
+        # Seen by the staff of its town, and by the officers of a union it has.
+        unions = Organisation.objects.filter(enterprise=OuterRef("pk"), path__startswith=path)
+        return Q(town__path__startswith=path) | Q(Exists(unions))
+
+
+class Industry(models.TextChoices):
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    CERAMICS = "ceramics", _("Ceramics and building materials")
+    TEXTILES = "textiles", _("Textiles and clothing")
+    FOOD = "food", _("Food and beverages")
+    FURNITURE = "furniture", _("Furniture")
+    ELECTRONICS = "electronics", _("Electrical and electronics")
+    LOGISTICS = "logistics", _("Transport and logistics")
+    CONSTRUCTION = "construction", _("Construction")
+    RETAIL = "retail", _("Retail and hospitality")
+    SERVICES = "services", _("Services")
+    PUBLIC = "public", _("Public sector")
+    OTHER = "other", _("Other")
+
+
+class Ownership(models.TextChoices):
+    STATE = "state", _("State-owned")
+    PRIVATE = "private", _("Private (non-public)")
+    FOREIGN = "foreign", _("Foreign or Hong Kong/Macao/Taiwan invested")
+    COLLECTIVE = "collective", _("Collective")
+    PUBLIC_INSTITUTION = "public_institution", _("Public institution")
+
+
+class Enterprise(models.Model):
+    """An enterprise or public body (单位) where members work."""
+
+    name = models.CharField(_("name"), max_length=150)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+    )
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, default=Industry.OTHER)
+    ownership = models.CharField(_("ownership"), max_length=20, choices=Ownership.choices, default=Ownership.PRIVATE)
+    town = models.ForeignKey(
+        Organisation,
+        verbose_name=_("town"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+        limit_choices_to={"kind__in": [OrganisationKind.TOWN, OrganisationKind.DISTRICT, OrganisationKind.INDUSTRY]},
+    )
+    headcount = models.PositiveIntegerField(_("headcount"), default=0)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = EnterpriseQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name", "pk"]
+        permissions = [("export_enterprise", _("Can export enterprises"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberQuerySet(ScopedQuerySet):
+    scope_org_lookups = ("union",)
+    scope_owner_lookup = "user"
+
+    def open(self):
+        return self.filter(status__in=MemberStatus.OPEN)
+
+    def active(self):
+        return self.filter(status=MemberStatus.ACTIVE)
+
+
+class MemberStatus(models.TextChoices):
+    PENDING = "pending", _("Applied, awaiting approval")
+    ACTIVE = "active", _("Active")
+    REJECTED = "rejected", _("Application rejected")
+    LAPSED = "lapsed", _("Lapsed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DECEASED = "deceased", _("Deceased")
+
+
+MemberStatus.OPEN = (MemberStatus.PENDING, MemberStatus.ACTIVE)
+MemberStatus.ENDED = (MemberStatus.LAPSED, MemberStatus.WITHDRAWN, MemberStatus.DECEASED)
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class HouseholdType(models.TextChoices):
+    LOCAL = "local", _("Local household")
+    NON_LOCAL = "non_local", _("Non-local household")
+
+
+class SkillGrade(models.TextChoices):
+    NONE = "", _("None")
+    JUNIOR = "junior", _("Junior worker")
+    INTERMEDIATE = "intermediate", _("Intermediate worker")
+    SENIOR = "senior", _("Senior worker")
+    TECHNICIAN = "technician", _("Technician")
+    SENIOR_TECHNICIAN = "senior_technician", _("Senior technician")
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Self-service portal")
+    OFFICER = "officer", _("Registered by a union officer")
+    PROXY = "proxy", _("Filed by a proxy agent")
+    IMPORT = "import", _("Bulk import")
+    API = "api", _("Partner API")
+
+
+class Member(models.Model):
+    """One membership of one person, from application to its end. A person who
+    leaves and joins again gets a new row; a transfer keeps the row and records
+    an event. The resident ID number is stored encrypted; its blind index
+    guarantees, in the database, that a person has at most one open membership."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=200, blank=True, db_index=True, editable=False)
+    name_initials = models.CharField(_("initials"), max_length=20, blank=True, db_index=True, editable=False)
+    id_number = EncryptedTextField(_("resident ID number"))
+    id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    mobile = models.CharField(_("mobile number"), max_length=11, validators=[validate_mobile], db_index=True)
+    household_type = models.CharField(
+        _("household type"), max_length=10, choices=HouseholdType.choices, default=HouseholdType.LOCAL
+    )
+    is_migrant_worker = models.BooleanField(_("migrant worker"), default=False)
+    employer = models.ForeignKey(
+        Enterprise, verbose_name=_("employer"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    union = models.ForeignKey(Organisation, verbose_name=_("union"), on_delete=models.PROTECT, related_name="members")
+    job = models.CharField(_("job"), max_length=100, blank=True)
+    skill_grade = models.CharField(_("skill grade"), max_length=20, choices=SkillGrade.choices, blank=True, default="")
+    status = models.CharField(
+        _("status"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.PENDING, db_index=True
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.OFFICER)
+    card_number = models.CharField(_("card number"), max_length=20, unique=True, null=True, blank=True, editable=False)
+    applied_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+    join_date = models.DateField(_("joined on"), null=True, blank=True, editable=False)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    rejection_reason = models.CharField(_("rejection reason"), max_length=300, blank=True, editable=False)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, editable=False)
+    end_reason = models.CharField(_("end reason"), max_length=300, blank=True, editable=False)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "updated_at"])
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=Q(status__in=["pending", "active"]),
+                name="member_one_open_membership",
+                violation_error_message=_("This person already has an open membership or application."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(card_number__isnull=False),
+                name="member_active_has_card",
+                violation_error_message=_("An active member needs a card number."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["union", "status"], name="member_union_status"),
+        ]
+        permissions = [
+            ("approve_member", _("Can approve or reject membership applications")),
+            ("transfer_member", _("Can transfer members between unions")),
+            ("end_member", _("Can record a lapse, withdrawal or death")),
+            ("reveal_member", _("Can reveal a member's full ID number and phone")),
+            ("import_member", _("Can import members")),
+            ("export_member", _("Can export members (masked)")),
+            ("export_unmasked_member", _("Can export members unmasked")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_phone(self.mobile)
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in MemberStatus.OPEN
+
+
+class MembershipEventQuerySet(ScopedQuerySet):
+    scope_org_lookups = ("member__union",)
+    scope_owner_lookup = "member__user"
+
+
+class MembershipEvent(models.Model):
+    """One step of a membership: who did what, when and why."""
+
+    class Kind(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        REGISTERED = "registered", _("Registered by an officer")
+        IMPORTED = "imported", _("Imported")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        TRANSFERRED = "transferred", _("Transferred")
+        UPDATED = "updated", _("Details changed")
+        LAPSED = "lapsed", _("Lapsed")
+        WITHDRAWN = "withdrawn", _("Withdrew")
+        DECEASED = "deceased", _("Died")
+
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    from_union = models.ForeignKey(
+        Organisation, verbose_name=_("from union"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_union = models.ForeignKey(
+        Organisation, verbose_name=_("to union"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = MembershipEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership event")
+        verbose_name_plural = _("membership events")
+        ordering = ["at", "pk"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_kind_display()}"
+
+
+class BenefitMerchantQuerySet(ScopedQuerySet):
+    scope_org_lookups = ("town",)
+
+    def current(self, on=None):
+        from django.utils import timezone
+
+        on = on or timezone.localdate()
+        return self.filter(is_active=True, valid_from__lte=on).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+
+
+class BenefitMerchant(models.Model):
+    """A partner merchant (特惠商家) that gives card holders a discount."""
+
+    name = models.CharField(_("name"), max_length=100)
+    discount = models.CharField(_("discount"), max_length=200, help_text=_("What card holders get, e.g. 10% off."))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    town = models.ForeignKey(
+        Organisation, verbose_name=_("town"), null=True, blank=True, on_delete=models.PROTECT, related_name="merchants"
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = BenefitMerchantQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("benefit merchant")
+        verbose_name_plural = _("benefit merchants")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="merchant_valid_range",
+                violation_error_message=_("The end of validity cannot be before its start."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportJobQuerySet(ScopedQuerySet):
+    scope_org_lookups = ("organisation",)
+    scope_owner_lookup = "created_by"
+
+
+class ImportJob(models.Model):
+    """A spreadsheet upload: checked first, written only when the user confirms a valid file."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        INVALID = "invalid", _("Has errors")
+        VALID = "valid", _("Valid, awaiting confirmation")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    kind = models.CharField(_("what"), max_length=20, default="members")
+    original_name = models.CharField(_("file name"), max_length=200)
+    stored_path = models.CharField(max_length=300, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKING)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows done"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("scope"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0

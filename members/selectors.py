@@ -1,0 +1,94 @@
+"""Reads shared by the admin, the API, the portal and the reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, Value, When
+
+from union_portal.core.validators import parse_id_number
+
+from .models import Enterprise, Member, MemberStatus, Organisation, OrganisationKind
+
+
+def member_list(*, viewer):
+    """Members the viewer may see, shaped for lists (one query for the page, whatever its length)."""
+    return Member.objects.visible_to(viewer).select_related("union", "employer")
+
+
+def member_search(queryset, term: str):
+    """Search by name (characters, pinyin or initials), exact ID number, mobile or card number."""
+    from .services import id_number_key
+
+    term = (term or "").strip()
+    if not term:
+        return queryset
+    compact = term.replace(" ", "")
+    if len(compact) in (15, 18) and compact[:-1].isdigit():
+        try:
+            number = parse_id_number(compact).number
+        except Exception:  # noqa: BLE001 - a wrong number simply finds nothing
+            return queryset.none()
+        return queryset.filter(id_number_hash=id_number_key(number))
+    if compact.isdigit():
+        if len(compact) == 11:
+            return queryset.filter(Q(mobile=compact) | Q(card_number=compact))
+        return queryset.filter(Q(card_number=compact) | Q(mobile__startswith=compact))
+    if compact.isascii():
+        lowered = compact.lower()
+        return queryset.filter(Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered))
+    return queryset.filter(name__contains=compact)
+
+
+def current_membership(user):
+    """The user's open membership (or latest application), for the portal."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Member.objects.filter(user=user)
+        .select_related("union", "employer")
+        .annotate(closed=Case(When(status__in=MemberStatus.OPEN, then=Value(0)), default=Value(1)))
+        .order_by("closed", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """建会率 and 入会率 of a subtree."""
+
+    enterprises: int
+    unionised_enterprises: int
+    headcount: int
+    members: int
+
+    @property
+    def union_rate(self) -> float | None:
+        return self.unionised_enterprises / self.enterprises if self.enterprises else None
+
+    @property
+    def membership_rate(self) -> float | None:
+        return self.members / self.headcount if self.headcount else None
+
+
+def coverage(*, organisation: Organisation) -> Coverage:
+    """Share of enterprises with a union and of workers who are members, below one node."""
+    path = organisation.path
+    enterprises = Enterprise.objects.filter(is_active=True).filter(
+        Q(town__path__startswith=path) | Q(Exists(Organisation.objects.filter(enterprise=OuterRef("pk"), path__startswith=path)))
+    )
+    has_union = Organisation.objects.filter(
+        enterprise=OuterRef("pk"), is_active=True, kind=OrganisationKind.GRASSROOTS
+    )
+    figures = enterprises.aggregate(
+        total=Count("pk"),
+        unionised=Count("pk", filter=Q(Exists(has_union))),
+        headcount=Sum("headcount"),
+    )
+    members = Member.objects.filter(status=MemberStatus.ACTIVE, union__path__startswith=path).count()
+    return Coverage(
+        enterprises=figures["total"] or 0,
+        unionised_enterprises=figures["unionised"] or 0,
+        headcount=figures["headcount"] or 0,
+        members=members,
+    )

@@ -1,0 +1,400 @@
+"""Every write on organisations, enterprises and members that carries a rule.
+
+Admin, portal, API, importer and tasks call these; none of them writes a
+member by itself. Each function takes the acting user as ``by``, checks the
+permission and the scope, runs in a transaction and records an event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from union_portal.core.crypto import blind_index
+from union_portal.core.errors import ApplicationError
+from union_portal.core.models import counter_take
+from union_portal.core.permissions import require_perm, require_visible
+from union_portal.core.validators import normalize_mobile, normalize_uscc, parse_id_number
+
+from .models import (
+    Channel,
+    Enterprise,
+    HouseholdType,
+    Member,
+    MembershipEvent,
+    MemberStatus,
+    Organisation,
+    SkillGrade,
+)
+
+#: Fields of a member that a person or an officer fills in.
+MEMBER_INPUT_FIELDS = (
+    "name", "id_number", "mobile", "household_type", "is_migrant_worker",
+    "employer", "union", "job", "skill_grade",
+)  # fmt: skip
+NAME_MAX = 50
+
+
+def _invalid(message, field: str | None = None, code: str = "invalid") -> ApplicationError:
+    return ApplicationError(message, code=code, field=field)
+
+
+def name_search_keys(name: str) -> tuple[str, str]:
+    """Pinyin and initials of a Chinese name, for search and sort: 张三 -> (zhangsan, zs)."""
+    return "".join(lazy_pinyin(name)).lower()[:200], "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()[:20]
+
+
+def id_number_key(number: str) -> str:
+    """The blind index of a normalised ID number: what uniqueness and search use."""
+    return blind_index(number)
+
+
+def find_by_id_number(number: str, queryset=None):
+    """Members whose ID number equals ``number`` (any accepted spelling), via the blind index."""
+    number = parse_id_number(number).number
+    return (queryset if queryset is not None else Member.objects.all()).filter(id_number_hash=id_number_key(number))
+
+
+def clean_member_input(data: dict, *, partial: bool = False) -> dict:
+    """Check and normalise what someone typed for a member: the one rule for admin, portal, API and import.
+
+    Raises :class:`ApplicationError` naming the first wrong field.
+    """
+    from django.core.exceptions import ValidationError
+
+    cleaned = dict(data)
+    if not partial or "name" in data:
+        name = (data.get("name") or "").strip()
+        if not name:
+            raise _invalid(_("Enter the name."), "name", "required")
+        if len(name) > NAME_MAX:
+            raise _invalid(_("The name is too long."), "name")
+        cleaned["name"] = name
+    if not partial or "id_number" in data:
+        try:
+            parsed = parse_id_number(data.get("id_number"))
+        except ValidationError as exc:
+            raise ApplicationError.from_validation_error(exc, field="id_number") from None
+        cleaned["id_number"] = parsed.number
+        cleaned["sex"] = parsed.sex
+        cleaned["birth_date"] = parsed.birth_date
+    if not partial or "mobile" in data:
+        try:
+            cleaned["mobile"] = normalize_mobile(data.get("mobile"))
+        except ValidationError as exc:
+            raise ApplicationError.from_validation_error(exc, field="mobile") from None
+    if not partial or "union" in data:
+        union = data.get("union")
+        if not isinstance(union, Organisation):
+            raise _invalid(_("Choose the union."), "union", "required")
+        if not union.is_member_union or not union.is_active:
+            raise _invalid(_("Members join a grassroots union, branch or group."), "union", "union_kind")
+    if "household_type" in data and data["household_type"] not in HouseholdType.values:
+        raise _invalid(_("Choose local or non-local household."), "household_type")
+    if "skill_grade" in data and (data["skill_grade"] or "") not in SkillGrade.values:
+        raise _invalid(_("Unknown skill grade."), "skill_grade")
+    if "employer" in data and data["employer"] is not None and not isinstance(data["employer"], Enterprise):
+        raise _invalid(_("Unknown employer."), "employer")
+    for key in ("job",):
+        if key in data:
+            cleaned[key] = (data[key] or "").strip()[:100]
+    return cleaned
+
+
+def _event(member: Member, kind: str, by, note: str = "", from_union=None, to_union=None) -> MembershipEvent:
+    return MembershipEvent.objects.create(
+        member=member, kind=kind, by=by, note=note[:300], from_union=from_union, to_union=to_union
+    )
+
+
+def _duplicate_error() -> ApplicationError:
+    return _invalid(
+        _("This ID number already has an open membership or application."), "id_number", "duplicate"
+    )
+
+
+def build_member(cleaned: dict, *, channel: str, filed_by=None, user=None) -> Member:
+    """An unsaved member from cleaned input, with its derived fields (used by the importer too)."""
+    member = Member(
+        user=user,
+        channel=channel,
+        filed_by=filed_by,
+        status=MemberStatus.PENDING,
+        **{k: cleaned[k] for k in MEMBER_INPUT_FIELDS if k in cleaned},
+        sex=cleaned["sex"],
+        birth_date=cleaned["birth_date"],
+    )
+    member.id_number_hash = id_number_key(member.id_number)
+    member.name_pinyin, member.name_initials = name_search_keys(member.name)
+    return member
+
+
+def member_apply(*, data: dict, by=None, channel: str = Channel.PORTAL, user=None) -> Member:
+    """A membership application (status pending): from the portal, an officer, a proxy agent or a partner."""
+    if channel != Channel.PORTAL:
+        require_perm(by, "members.add_member")
+    cleaned = clean_member_input(data)
+    if channel != Channel.PORTAL and by is not None and not by.is_superuser:
+        require_visible(by, cleaned["union"])
+    if Member.objects.open().filter(id_number_hash=id_number_key(cleaned["id_number"])).exists():
+        raise _duplicate_error()
+    member = build_member(cleaned, channel=channel, filed_by=by, user=user)
+    try:
+        with transaction.atomic():
+            member.save()
+            kind = MembershipEvent.Kind.APPLIED if channel in (Channel.PORTAL, Channel.PROXY) else MembershipEvent.Kind.REGISTERED
+            _event(member, kind, by or user, to_union=member.union)
+    except IntegrityError as exc:
+        if "member_one_open_membership" in str(exc) or "id_number_hash" in str(exc):
+            raise _duplicate_error() from None
+        raise
+    return member
+
+
+def make_card_numbers(count: int) -> list[str]:
+    """``count`` new card numbers: prefix, 9-digit sequence, Luhn check digit."""
+    return [_with_luhn(f"{settings.CARD_NUMBER_PREFIX}{n:09d}") for n in counter_take("member_card", count)]
+
+
+def _with_luhn(digits: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return digits + str((10 - total % 10) % 10)
+
+
+def card_number_is_well_formed(card: str) -> bool:
+    return card.isdigit() and len(card) >= 8 and _with_luhn(card[:-1]) == card
+
+
+def _lock(member: Member) -> Member:
+    return Member.objects.select_for_update().get(pk=member.pk)
+
+
+@transaction.atomic
+def member_approve(*, member: Member, by, note: str = "") -> Member:
+    """Approve an application: the member becomes active with a card number. Safe to call twice."""
+    require_perm(by, "members.approve_member")
+    require_visible(by, member)
+    member = _lock(member)
+    if member.status == MemberStatus.ACTIVE:
+        return member
+    if member.status != MemberStatus.PENDING:
+        raise _invalid(_("Only a pending application can be approved."), code="not_pending")
+    member.status = MemberStatus.ACTIVE
+    member.card_number = member.card_number or make_card_numbers(1)[0]
+    member.join_date = timezone.localdate()
+    member.decided_at = timezone.now()
+    member.decided_by = by
+    member.save(update_fields=["status", "card_number", "join_date", "decided_at", "decided_by", "updated_at"])
+    _event(member, MembershipEvent.Kind.APPROVED, by, note)
+    return member
+
+
+@transaction.atomic
+def member_reject(*, member: Member, by, reason: str) -> Member:
+    """Reject an application with a reason the applicant will read."""
+    require_perm(by, "members.approve_member")
+    require_visible(by, member)
+    reason = (reason or "").strip()
+    if not reason:
+        raise _invalid(_("Give the reason for the rejection."), "reason", "required")
+    member = _lock(member)
+    if member.status == MemberStatus.REJECTED:
+        return member
+    if member.status != MemberStatus.PENDING:
+        raise _invalid(_("Only a pending application can be rejected."), code="not_pending")
+    member.status = MemberStatus.REJECTED
+    member.rejection_reason = reason[:300]
+    member.decided_at = timezone.now()
+    member.decided_by = by
+    member.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by", "updated_at"])
+    _event(member, MembershipEvent.Kind.REJECTED, by, reason)
+    return member
+
+
+@transaction.atomic
+def member_register(*, data: dict, by, channel: str = Channel.OFFICER) -> Member:
+    """An officer registers a member directly: the application and its approval in one step."""
+    member = member_apply(data=data, by=by, channel=channel)
+    return member_approve(member=member, by=by, note=_("Registered by an officer"))
+
+
+@transaction.atomic
+def member_transfer(*, member: Member, to_union: Organisation, by, reason: str) -> Member:
+    """Move an active membership to another union (会员关系转接); the row and its history stay."""
+    require_perm(by, "members.transfer_member")
+    require_visible(by, member)
+    if not to_union.is_member_union or not to_union.is_active:
+        raise _invalid(_("Members join a grassroots union, branch or group."), "to_union", "union_kind")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _invalid(_("Give the reason for the transfer."), "reason", "required")
+    member = _lock(member)
+    if member.status != MemberStatus.ACTIVE:
+        raise _invalid(_("Only an active member can be transferred."), code="not_active")
+    if member.union_id == to_union.pk:
+        raise _invalid(_("The member already belongs to this union."), "to_union", "same_union")
+    from_union = member.union
+    member.union = to_union
+    if member.employer_id and to_union.enterprise_id and member.employer_id != to_union.enterprise_id:
+        member.employer_id = to_union.enterprise_id
+    member._change_reason = reason
+    member.save(update_fields=["union", "employer", "updated_at"])
+    _event(member, MembershipEvent.Kind.TRANSFERRED, by, reason, from_union=from_union, to_union=to_union)
+    return member
+
+
+END_STATUSES = {
+    MemberStatus.LAPSED: MembershipEvent.Kind.LAPSED,
+    MemberStatus.WITHDRAWN: MembershipEvent.Kind.WITHDRAWN,
+    MemberStatus.DECEASED: MembershipEvent.Kind.DECEASED,
+}
+
+
+@transaction.atomic
+def member_end(*, member: Member, status: str, by, reason: str, on: dt.date | None = None) -> Member:
+    """End a membership: lapse, withdrawal or death. Nothing is deleted."""
+    require_perm(by, "members.end_member")
+    require_visible(by, member)
+    if status not in END_STATUSES:
+        raise _invalid(_("Choose lapsed, withdrawn or deceased."), "status")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _invalid(_("Give the reason."), "reason", "required")
+    member = _lock(member)
+    if member.status == status:
+        return member
+    if member.status != MemberStatus.ACTIVE:
+        raise _invalid(_("Only an active membership can end."), code="not_active")
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise _invalid(_("The date cannot be in the future."), "on")
+    member.status = status
+    member.ended_on = on
+    member.end_reason = reason[:300]
+    member.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
+    _event(member, END_STATUSES[status], by, reason)
+    return member
+
+
+UPDATABLE_FIELDS = ("name", "mobile", "household_type", "is_migrant_worker", "employer", "job", "skill_grade", "id_number")
+
+
+@transaction.atomic
+def member_update(*, member: Member, by, data: dict, note: str = "") -> Member:
+    """Change a member's details (not the union or status: those have their own steps)."""
+    require_perm(by, "members.change_member")
+    require_visible(by, member)
+    unknown = set(data) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise _invalid(_("These fields change through their own steps: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    cleaned = clean_member_input(data, partial=True)
+    member = _lock(member)
+    changed = []
+    for key in UPDATABLE_FIELDS:
+        if key in cleaned and getattr(member, key) != cleaned[key]:
+            setattr(member, key, cleaned[key])
+            changed.append(key)
+    if "id_number" in changed:
+        member.id_number_hash = id_number_key(member.id_number)
+        member.sex, member.birth_date = cleaned["sex"], cleaned["birth_date"]
+        changed += ["id_number_hash", "sex", "birth_date"]
+    if "name" in changed:
+        member.name_pinyin, member.name_initials = name_search_keys(member.name)
+        changed += ["name_pinyin", "name_initials"]
+    if not changed:
+        return member
+    member._change_reason = note
+    try:
+        with transaction.atomic():
+            member.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError:
+        raise _duplicate_error() from None
+    _event(member, MembershipEvent.Kind.UPDATED, by, note or ", ".join(changed))
+    return member
+
+
+def members_bulk(action, members: Iterable[Member], **kwargs) -> tuple[int, list[tuple[Member, ApplicationError]]]:
+    """Apply one service to many members; return how many succeeded and the errors of the others."""
+    done, failed = 0, []
+    for member in members:
+        try:
+            action(member=member, **kwargs)
+            done += 1
+        except ApplicationError as exc:
+            failed.append((member, exc))
+    return done, failed
+
+
+# --- enterprises and organisations ------------------------------------------------------------
+
+def clean_enterprise_input(data: dict) -> dict:
+    from django.core.exceptions import ValidationError
+
+    cleaned = dict(data)
+    try:
+        cleaned["credit_code"] = normalize_uscc(data.get("credit_code"))
+    except ValidationError as exc:
+        raise ApplicationError.from_validation_error(exc, field="credit_code") from None
+    if not (data.get("name") or "").strip():
+        raise _invalid(_("Enter the name."), "name", "required")
+    return cleaned
+
+
+# --- card verification ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CardCheck:
+    valid: bool
+    masked_name: str = ""
+    union_name: str = ""
+
+
+def card_verify(card_number: str) -> CardCheck:
+    """What a merchant may learn from a card number: valid or not, and a masked name."""
+    card = (card_number or "").strip()
+    if not card_number_is_well_formed(card):
+        return CardCheck(valid=False)
+    member = Member.objects.filter(card_number=card).select_related("union").only(
+        "name", "status", "union__name"
+    ).first()
+    if member is None or member.status != MemberStatus.ACTIVE:
+        return CardCheck(valid=False)
+    return CardCheck(valid=True, masked_name=member.masked_name, union_name=member.union.name)
+
+
+# --- organisations ------------------------------------------------------------------------------
+
+def organisation_add(*, parent: Organisation | None, name: str, kind: str, by=None, **fields) -> Organisation:
+    """Add a node below ``parent`` (or a root), keeping the tree's kinds in order."""
+    from .models import ALLOWED_CHILDREN, OrganisationKind
+
+    if kind not in OrganisationKind.values:
+        raise _invalid(_("Unknown kind of organisation."), "kind")
+    if parent is None:
+        if kind != OrganisationKind.DISTRICT:
+            raise _invalid(_("Only a district federation stands at the top of the tree."), "kind")
+        return Organisation.add_root(name=name, kind=kind, **fields)
+    if by is not None:
+        require_perm(by, "members.add_organisation")
+        require_visible(by, parent)
+    if kind not in ALLOWED_CHILDREN[parent.kind]:
+        raise _invalid(
+            _("A %(child)s cannot stand below a %(parent)s.")
+            % {"child": OrganisationKind(kind).label, "parent": OrganisationKind(parent.kind).label},
+            "kind",
+        )
+    return Organisation.objects.get(pk=parent.pk).add_child(name=name, kind=kind, **fields)

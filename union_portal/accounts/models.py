@@ -1,0 +1,71 @@
+"""Users of the portal: staff, lawyers, judges, proxy agents, members."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from union_portal.core.validators import normalize_mobile, validate_mobile
+
+
+class PortalUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        return self.get(**{self.model.USERNAME_FIELD: username})
+
+
+class User(AbstractUser):
+    """A person who logs in. Staff and proxy agents are attached to one organisation node
+    and see its subtree; everyone else sees only their own records."""
+
+    mobile = models.CharField(
+        _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_mobile]
+    )
+    organisation = models.ForeignKey(
+        "members.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text=_("Staff see this node and everything below it."),
+    )
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+
+    objects = PortalUserManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        permissions = [("view_audit", _("Can read the audit and access logs"))]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        if self.mobile:
+            self.mobile = normalize_mobile(self.mobile)
+        if self.mobile == "":
+            self.mobile = None
+
+    @property
+    def has_org_scope(self) -> bool:
+        """Staff and proxy agents see their organisation's subtree; others only their own records."""
+        if self.organisation_id is None:
+            return False
+        if self.is_staff:
+            return True
+        from .roles import Role
+
+        return self.has_role(Role.PROXY_AGENT)
+
+    def has_role(self, role: str) -> bool:
+        cache = getattr(self, "_role_names", None)
+        if cache is None:
+            cache = set(self.groups.values_list("name", flat=True)) if self.pk else set()
+            self._role_names = cache
+        return role in cache

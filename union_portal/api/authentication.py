@@ -1,0 +1,50 @@
+"""Partner systems authenticate with ``Authorization: Api-Key <key>``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from .models import APIKey, hash_key
+
+KEYWORD = "Api-Key"
+
+
+class APIKeyAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        keyword, _sep, secret = header.partition(" ")
+        if keyword != KEYWORD:
+            return None
+        secret = secret.strip()
+        if not secret:
+            raise exceptions.AuthenticationFailed(_("No API key given."))
+        key = APIKey.objects.usable().select_related("user", "user__organisation").filter(hashed_key=hash_key(secret)).first()
+        if key is None or not key.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid or expired API key."))
+        now = timezone.now()
+        if key.last_used_at is None or now - key.last_used_at > dt.timedelta(minutes=5):
+            APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        return key.user, key
+
+    def authenticate_header(self, request):
+        return KEYWORD
+
+
+class APIKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "union_portal.api.authentication.APIKeyAuthentication"
+    name = "ApiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Api-Key <key>`",
+        }

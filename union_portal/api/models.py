@@ -1,0 +1,56 @@
+"""Hashed API keys of partner systems."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def hash_key(secret: str) -> str:
+    # Keys are 256-bit random values: a fast hash is enough; a slow one would only slow every request.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class APIKeyQuerySet(models.QuerySet):
+    def usable(self):
+        now = timezone.now()
+        return self.filter(is_active=True).filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+
+
+class APIKey(models.Model):
+    """A partner system's key. Only its hash is stored; the key acts as its service user,
+    whose organisation and permissions scope everything it reads and writes."""
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
+    hashed_key = models.CharField(max_length=64, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("acts as"), on_delete=models.PROTECT, related_name="api_keys"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    objects = APIKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, *, name: str, user, expires_at=None) -> tuple[APIKey, str]:
+        """Create a key and return it with its secret, which is shown once and never stored."""
+        prefix = secrets.token_hex(4)
+        secret = f"{prefix}.{secrets.token_urlsafe(32)}"
+        key = cls.objects.create(name=name, prefix=prefix, hashed_key=hash_key(secret), user=user, expires_at=expires_at)
+        return key, secret

@@ -1,0 +1,19 @@
+"""Checks every service makes before it writes: the permission, and the row in the actor's scope."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from .errors import PermissionDeniedError
+
+
+def require_perm(user, perm: str) -> None:
+    if user is None or not user.is_active or not user.has_perm(perm):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
+
+
+def require_visible(user, obj) -> None:
+    """The object must be within what ``user`` may see (the one scoping rule)."""
+    manager = type(obj)._default_manager
+    if not manager.visible_to(user).filter(pk=obj.pk).exists():
+        raise PermissionDeniedError(_("This record is outside your organisation."))

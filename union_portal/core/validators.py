@@ -1,0 +1,150 @@
+"""Validators of Chinese identifiers: resident ID number, unified social credit
+code, mobile number. One place for each rule; forms, serializers, the importer
+and the services all call these.
+
+Every function raises :class:`django.core.exceptions.ValidationError` with a
+translatable message and nothing else, whatever the input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric, uscc
+
+# Province-level codes (GB/T 2260), first two digits of an ID number.
+# 71, 81, 82: Taiwan, Hong Kong, Macao; 83: residence permits of Taiwan residents.
+PROVINCE_CODES = frozenset(
+    {
+        "11", "12", "13", "14", "15",
+        "21", "22", "23",
+        "31", "32", "33", "34", "35", "36", "37",
+        "41", "42", "43", "44", "45", "46",
+        "50", "51", "52", "53", "54",
+        "61", "62", "63", "64", "65",
+        "71", "81", "82", "83",
+    }
+)  # fmt: skip
+
+_ID18 = re.compile(r"^\d{17}[\dX]$")
+_ID15 = re.compile(r"^\d{15}$")
+_SEPARATORS = re.compile(r"[\s\-]")
+
+
+@dataclass(frozen=True)
+class IdNumber:
+    """A checked resident ID number with what it encodes."""
+
+    number: str
+    birth_date: dt.date
+    sex: str  # "M" or "F"
+
+
+def id_check_digit(body: str) -> str:
+    """The GB 11643-1999 check character of the first 17 digits (stdnum wants a placeholder 18th)."""
+    return ric.calc_check_digit(body[:17] + "0")
+
+
+def _fail(message, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def parse_id_number(value: object, *, today: dt.date | None = None) -> IdNumber:
+    """Normalise and check a resident ID number (GB 11643-1999).
+
+    Accepts a lower-case x, spaces and dashes; converts an old 15-digit number
+    (inserting ``19`` and adding the check digit). Rejects a bad length or
+    format, a wrong check digit, an impossible or future birth date or an
+    unknown province. The county part is never checked: codes change (440683
+    became 440607 in 2002) and people keep their numbers.
+    """
+    if not isinstance(value, str):
+        value = "" if value is None else str(value)
+    number = _SEPARATORS.sub("", value).upper()
+    if not number:
+        raise _fail(_("Enter the resident ID number."), "id_required")
+    if _ID15.match(number):
+        body = number[:6] + "19" + number[6:]
+        number = body + id_check_digit(body)
+    elif len(number) != 18:
+        raise _fail(_("A resident ID number has 18 characters (or 15 digits on old cards)."), "id_length")
+    if not _ID18.match(number):
+        raise _fail(_("A resident ID number has 17 digits followed by a digit or X."), "id_format")
+    if number[:2] not in PROVINCE_CODES:
+        raise _fail(_("The ID number starts with an unknown province code."), "id_province")
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise _fail(_("The birth date in the ID number does not exist."), "id_birth_date") from None
+    today = today or timezone.localdate()
+    if birth > today or birth.year < 1900:
+        raise _fail(_("The birth date in the ID number is impossible."), "id_birth_date")
+    if id_check_digit(number[:17]) != number[17]:
+        raise _fail(_("The check digit of the ID number is wrong: please check every digit."), "id_checksum")
+    sex = "M" if int(number[16]) % 2 else "F"
+    return IdNumber(number=number, birth_date=birth, sex=sex)
+
+
+def normalize_id_number(value: object) -> str:
+    return parse_id_number(value).number
+
+
+def validate_id_number(value: object) -> None:
+    parse_id_number(value)
+
+
+def normalize_uscc(value: object) -> str:
+    """Check a unified social credit code (GB 32100-2015) and return it upper-case."""
+    if not isinstance(value, str):
+        value = "" if value is None else str(value)
+    code = _SEPARATORS.sub("", value).upper()
+    if len(code) != 18:
+        raise _fail(_("A unified social credit code has 18 characters."), "uscc_length")
+    try:
+        return uscc.validate(code)
+    except uscc.InvalidChecksum:
+        raise _fail(_("The check character of the unified social credit code is wrong."), "uscc_checksum") from None
+    except (uscc.ValidationError, ValueError, IndexError):
+        raise _fail(
+            _("A unified social credit code has 8 digits, then 10 letters or digits (no I, O, Z, S, V)."),
+            "uscc_format",
+        ) from None
+
+
+def validate_uscc(value: object) -> None:
+    normalize_uscc(value)
+
+
+def normalize_mobile(value: object) -> str:
+    """Check a mainland mobile number; return its 11 digits (``+86``, spaces and dashes removed)."""
+    if not isinstance(value, str):
+        value = "" if value is None else str(value)
+    raw = _SEPARATORS.sub("", value)
+    if not raw:
+        raise _fail(_("Enter a mobile number."), "mobile_required")
+    if len(raw) > 20:
+        raise _fail(_("Enter a valid mainland mobile number of 11 digits."), "mobile_invalid")
+    try:
+        parsed = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException:
+        raise _fail(_("Enter a valid mainland mobile number of 11 digits."), "mobile_invalid") from None
+    national = str(parsed.national_number)
+    if (
+        parsed.country_code != 86
+        or len(national) != 11
+        or not phonenumbers.is_valid_number(parsed)
+        or phonenumbers.number_type(parsed)
+        not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    ):
+        raise _fail(_("Enter a valid mainland mobile number of 11 digits."), "mobile_invalid")
+    return national
+
+
+def validate_mobile(value: object) -> None:
+    normalize_mobile(value)
