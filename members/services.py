@@ -387,7 +387,7 @@ def organisation_add(*, parent: Organisation | None, name: str, kind: str, by=No
     if parent is None:
         if kind != OrganisationKind.DISTRICT:
             raise _invalid(_("Only a district federation stands at the top of the tree."), "kind")
-        return Organisation.add_root(name=name, kind=kind, **fields)
+        return Organisation.objects.add_root(create_kwargs={"name": name, "kind": kind, **fields})
     if by is not None:
         require_perm(by, "members.add_organisation")
         require_visible(by, parent)
@@ -397,4 +397,4 @@ def organisation_add(*, parent: Organisation | None, name: str, kind: str, by=No
             % {"child": OrganisationKind(kind).label, "parent": OrganisationKind(parent.kind).label},
             "kind",
         )
-    return Organisation.objects.get(pk=parent.pk).add_child(name=name, kind=kind, **fields)
+    return Organisation.objects.add_child(parent, create_kwargs={"name": name, "kind": kind, **fields})
