@@ -1,2 +1,594 @@
-ROUTES = []
-COMMAND_URLS = []
+"""REST API of organisations, enterprises, members and membership applications (``/api/v1/``).
+
+Plain resources are declarative viewsets (NetBox): a queryset from a selector scoped with
+``visible_to(request.user)``, a serializer, a filterset. Every write goes through a service of
+:mod:`members.services`; a command on one member (transfer, end, reveal, approve, reject) is an
+action with an input and an output serializer of its own. A row outside the caller's scope is a
+404 for reads and writes alike; a missing permission is a 403; nothing is ever deleted.
+
+``union_portal/api/urls.py`` mounts ``ROUTES`` on its router and ``COMMAND_URLS`` beside it.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Length, Substr
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from union_portal.api.filters import StableOrderingFilter
+from union_portal.api.permissions import CommandPermissions
+from union_portal.api.throttles import CardVerifyThrottle
+from union_portal.core.errors import ApplicationError
+from union_portal.core.models import AccessLog, log_access
+from union_portal.core.permissions import require_perm, require_visible
+
+from .filters import (
+    APPLICATION_STATUSES,
+    ApplicationFilterSet,
+    EnterpriseFilterSet,
+    MemberFilterSet,
+    OrganisationFilterSet,
+)
+from .models import (
+    Channel,
+    Enterprise,
+    HouseholdType,
+    Member,
+    MemberStatus,
+    Organisation,
+    OrganisationKind,
+    Sex,
+    SkillGrade,
+)
+from .selectors import coverage, member_list
+from .services import (
+    END_STATUSES,
+    card_verify,
+    clean_enterprise_input,
+    member_apply,
+    member_approve,
+    member_end,
+    member_register,
+    member_reject,
+    member_transfer,
+    member_update,
+)
+
+NON_FIELD = "non_field_errors"
+
+# Error codes the services raise, per input field, for the schema (drf-standardized-errors lists
+# the codes each field can have; a code missing here would be an undocumented response).
+ID_NUMBER_CODES = ["id_required", "id_length", "id_format", "id_province", "id_birth_date", "id_checksum"]
+MOBILE_CODES = ["mobile_required", "mobile_invalid"]
+MEMBER_INPUT_CODES = {
+    "name": ["required", "invalid"],
+    "id_number": [*ID_NUMBER_CODES, "duplicate"],
+    "mobile": MOBILE_CODES,
+    "union": ["required", "union_kind"],
+    "employer": ["invalid"],
+    "household_type": ["invalid"],
+    "skill_grade": ["invalid"],
+}
+ENTERPRISE_INPUT_CODES = {
+    "name": ["required"],
+    "credit_code": ["uscc_length", "uscc_format", "uscc_checksum", "duplicate"],
+}
+
+
+def _document_codes(codes_by_field: dict[str, list[str]], *, actions: list[str]):
+    """``extend_validation_errors`` for every field of ``codes_by_field``."""
+
+    def decorate(view):
+        for field, codes in codes_by_field.items():
+            view = extend_validation_errors(codes, field_name=field, actions=actions)(view)
+        return view
+
+    return decorate
+
+
+# --- serializers: output ------------------------------------------------------------------------
+
+
+class RefSerializer(serializers.Serializer):
+    """A related row as id and name."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+@extend_schema_field(RefSerializer)
+class RefField(serializers.Field):
+    """``{"id", "name"}`` of a related row loaded with ``select_related``: cheaper than a nested serializer."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return {"id": value.pk, "name": value.name}
+
+
+class OrganisationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=OrganisationKind.choices, read_only=True)
+    parent = serializers.IntegerField(source="parent_pk", read_only=True, allow_null=True)
+    depth = serializers.IntegerField(read_only=True)
+    enterprise = serializers.IntegerField(source="enterprise_id", read_only=True, allow_null=True)
+    is_active = serializers.BooleanField(read_only=True)
+
+
+class CoverageSerializer(serializers.Serializer):
+    """建会率 and 入会率 below one node."""
+
+    enterprises = serializers.IntegerField(read_only=True)
+    unionised_enterprises = serializers.IntegerField(read_only=True)
+    union_rate = serializers.FloatField(read_only=True, allow_null=True)
+    headcount = serializers.IntegerField(read_only=True)
+    members = serializers.IntegerField(read_only=True)
+    membership_rate = serializers.FloatField(read_only=True, allow_null=True)
+
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    town = serializers.IntegerField(source="town_id", read_only=True)
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "industry",
+            "ownership",
+            "town",
+            "headcount",
+            "address",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+
+class MemberSerializer(serializers.Serializer):
+    """A member as staff and partners see one: ID number and mobile masked.
+
+    A plain serializer with explicit fields: a list page costs one query and no per-row
+    lookups (the union and employer come from the selector's ``select_related``).
+    """
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    sex = serializers.ChoiceField(choices=Sex.choices, read_only=True)
+    birth_date = serializers.DateField(read_only=True)
+    masked_id_number = serializers.CharField(read_only=True)
+    masked_mobile = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=MemberStatus.choices, read_only=True)
+    union = RefField()
+    employer = RefField(allow_null=True)
+    card_number = serializers.CharField(read_only=True, allow_null=True)
+    join_date = serializers.DateField(read_only=True, allow_null=True)
+    household_type = serializers.ChoiceField(choices=HouseholdType.choices, read_only=True)
+    is_migrant_worker = serializers.BooleanField(read_only=True)
+    job = serializers.CharField(read_only=True)
+    skill_grade = serializers.ChoiceField(choices=SkillGrade.choices, read_only=True)
+
+
+class ApplicationSerializer(MemberSerializer):
+    """A membership application: a member row while it is pending or after it was rejected."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices, read_only=True)
+    applied_at = serializers.DateTimeField(read_only=True)
+    decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    rejection_reason = serializers.CharField(read_only=True)
+
+
+class RevealedMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    id_number = serializers.CharField(read_only=True)
+    mobile = serializers.CharField(read_only=True)
+
+
+class CardCheckSerializer(serializers.Serializer):
+    valid = serializers.BooleanField(read_only=True)
+    masked_name = serializers.CharField(read_only=True)
+    union_name = serializers.CharField(read_only=True)
+
+
+# --- serializers: input -------------------------------------------------------------------------
+# Input serializers only translate types (numbers to rows, text to text); the rules (what an ID
+# number looks like, which union a member may join, ...) are the services', and a service error
+# comes back as a field error on the same input name.
+
+
+class RendersAs:
+    """An input serializer whose response is another serializer's representation of the saved row."""
+
+    output_serializer: type[serializers.Serializer]
+
+    def to_representation(self, instance):
+        return self.output_serializer(instance, context=self.context).data
+
+
+class EnterpriseInputSerializer(RendersAs, serializers.ModelSerializer):
+    output_serializer = EnterpriseSerializer
+    # Typed as text only: the service normalises it (spaces, lower case) and checks it, uniqueness included.
+    credit_code = serializers.CharField()
+
+    class Meta:
+        model = Enterprise
+        fields = ["name", "credit_code", "industry", "ownership", "town", "headcount", "address", "is_active"]
+
+
+class MemberInputSerializer(RendersAs, serializers.Serializer):
+    output_serializer = MemberSerializer
+    name = serializers.CharField(trim_whitespace=False)
+    id_number = serializers.CharField(
+        help_text=gettext_lazy("18 characters; an old 15-digit number is converted.")
+    )
+    mobile = serializers.CharField()
+    union = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    employer = serializers.PrimaryKeyRelatedField(
+        queryset=Enterprise.objects.all(), allow_null=True, required=False
+    )
+    household_type = serializers.ChoiceField(choices=HouseholdType.choices, required=False)
+    is_migrant_worker = serializers.BooleanField(required=False)
+    job = serializers.CharField(allow_blank=True, required=False)
+    skill_grade = serializers.ChoiceField(choices=SkillGrade.choices, allow_blank=True, required=False)
+
+
+class ApplicationInputSerializer(MemberInputSerializer):
+    output_serializer = ApplicationSerializer
+
+
+class MemberUpdateSerializer(RendersAs, serializers.Serializer):
+    """The details ``member_update`` changes; the union and the status change through their own commands."""
+
+    output_serializer = MemberSerializer
+    name = serializers.CharField(required=False, trim_whitespace=False)
+    id_number = serializers.CharField(required=False)
+    mobile = serializers.CharField(required=False)
+    employer = serializers.PrimaryKeyRelatedField(
+        queryset=Enterprise.objects.all(), allow_null=True, required=False
+    )
+    household_type = serializers.ChoiceField(choices=HouseholdType.choices, required=False)
+    is_migrant_worker = serializers.BooleanField(required=False)
+    job = serializers.CharField(allow_blank=True, required=False)
+    skill_grade = serializers.ChoiceField(choices=SkillGrade.choices, allow_blank=True, required=False)
+    note = serializers.CharField(allow_blank=True, required=False, write_only=True)
+
+    def validate(self, attrs):
+        # Anything else sent (``union``, ``status`` ...) goes to the service, which names what cannot change here.
+        others = {key: self.initial_data[key] for key in self.initial_data if key not in self.fields}
+        return {**attrs, **others}
+
+
+class TransferInputSerializer(serializers.Serializer):
+    to_union = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    reason = serializers.CharField(allow_blank=True)
+
+
+class EndInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[(s.value, s.label) for s in END_STATUSES])
+    reason = serializers.CharField(allow_blank=True)
+    on = serializers.DateField(
+        required=False, allow_null=True, help_text=gettext_lazy("Today when left out.")
+    )
+
+
+class RevealInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=300, help_text=gettext_lazy("Why you need the full data; it is logged.")
+    )
+
+
+class ApproveInputSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class RejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, help_text=gettext_lazy("The applicant reads it."))
+
+
+class CardVerifyInputSerializer(serializers.Serializer):
+    card_number = serializers.CharField(max_length=32)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def organisation_list(*, viewer):
+    """Organisations the viewer may see, each with its parent's id (one correlated subquery on the
+    indexed path instead of a ``get_parent()`` query per row)."""
+    parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organisation.steplen)
+    parents = Organisation.objects.filter(path=parent_path).order_by().values("pk")[:1]
+    return Organisation.objects.visible_to(viewer).annotate(parent_pk=Subquery(parents))
+
+
+def enterprise_save(*, by, data: dict, enterprise: Enterprise | None = None) -> Enterprise:
+    """Create or change an enterprise through ``clean_enterprise_input``, within the caller's scope."""
+    require_perm(by, "members.change_enterprise" if enterprise else "members.add_enterprise")
+    if enterprise is not None:
+        require_visible(by, enterprise)
+        data = {field: getattr(enterprise, field) for field in EnterpriseInputSerializer.Meta.fields} | data
+    cleaned = clean_enterprise_input(data)
+    require_visible(by, cleaned["town"])
+    duplicate = ApplicationError(
+        _("An enterprise with this credit code is registered already."), code="duplicate", field="credit_code"
+    )
+    others = Enterprise.objects.filter(credit_code=cleaned["credit_code"])
+    if enterprise is not None:
+        others = others.exclude(pk=enterprise.pk)
+    if others.exists():
+        raise duplicate
+    target = enterprise if enterprise is not None else Enterprise()
+    for field, value in cleaned.items():
+        setattr(target, field, value)
+    try:
+        with transaction.atomic():
+            target.save()
+    except IntegrityError as exc:
+        if "credit_code" in str(exc):
+            raise duplicate from None
+        raise
+    return target
+
+
+class MemberCommandsMixin:
+    """Reads a command's input and renders the member the service returned."""
+
+    def command_input(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def render(self, member: Member, serializer_class=MemberSerializer) -> Response:
+        return Response(serializer_class(member, context=self.get_serializer_context()).data)
+
+
+# --- viewsets --------------------------------------------------------------------------------
+
+
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The organisation tree below the caller's node, in tree order."""
+
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilterSet
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    ordering_fields = ["name", "depth", "path", "pk"]
+
+    def get_queryset(self):
+        return organisation_list(viewer=self.request.user)
+
+    @extend_schema(responses={200: CoverageSerializer}, filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def coverage(self, request, pk=None):
+        """Share of enterprises with a union (建会率) and of workers who are members (入会率) below this node."""
+        figures = coverage(organisation=self.get_object())
+        return Response(CoverageSerializer(figures).data)
+
+
+@extend_schema_view(
+    create=extend_schema(request=EnterpriseInputSerializer, responses={201: EnterpriseSerializer}),
+    update=extend_schema(request=EnterpriseInputSerializer, responses={200: EnterpriseSerializer}),
+    partial_update=extend_schema(request=EnterpriseInputSerializer, responses={200: EnterpriseSerializer}),
+)
+@_document_codes(ENTERPRISE_INPUT_CODES, actions=["create", "update", "partial_update"])
+class EnterpriseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Enterprises and public bodies of the caller's scope. No delete: nothing is removed."""
+
+    serializer_class = EnterpriseSerializer
+    filterset_class = EnterpriseFilterSet
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    ordering_fields = ["name", "headcount", "pk"]
+
+    def get_queryset(self):
+        return Enterprise.objects.visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return EnterpriseInputSerializer
+        return EnterpriseSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = enterprise_save(by=self.request.user, data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = enterprise_save(
+            by=self.request.user, data=serializer.validated_data, enterprise=serializer.instance
+        )
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Register a member",
+        description="An officer registers a member directly: the application and its approval in one step.",
+        request=MemberInputSerializer,
+        responses={201: MemberSerializer},
+    ),
+    partial_update=extend_schema(request=MemberUpdateSerializer, responses={200: MemberSerializer}),
+)
+@_document_codes(MEMBER_INPUT_CODES, actions=["create", "partial_update"])
+@extend_validation_errors(["invalid"], field_name=NON_FIELD, actions=["partial_update"])
+@extend_validation_errors(["union_kind", "same_union"], field_name="to_union", actions=["transfer"])
+@extend_validation_errors(["required"], field_name="reason", actions=["transfer", "end"])
+@extend_validation_errors(["invalid"], field_name="on", actions=["end"])
+@extend_validation_errors(["not_active"], field_name=NON_FIELD, actions=["transfer", "end"])
+class MemberViewSet(
+    MemberCommandsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Members of the caller's scope, ID number and mobile masked. No delete: a membership ends instead."""
+
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilterSet
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    ordering_fields = ["name", "join_date", "pk"]
+    ordering_aliases = {"name": ("name_pinyin", "name")}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return member_list(viewer=self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return MemberInputSerializer
+        if self.action == "partial_update":
+            return MemberUpdateSerializer
+        return MemberSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = member_register(
+            data=serializer.validated_data, by=self.request.user, channel=Channel.API
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        note = data.pop("note", "")
+        serializer.instance = member_update(
+            member=serializer.instance, by=self.request.user, data=data, note=note
+        )
+
+    @extend_schema(request=TransferInputSerializer, responses={200: MemberSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[CommandPermissions])
+    def transfer(self, request, pk=None):
+        """Move an active membership to another union (会员关系转接); its history stays."""
+        member = self.get_object()
+        data = self.command_input(TransferInputSerializer)
+        return self.render(member_transfer(member=member, by=request.user, **data))
+
+    @extend_schema(request=EndInputSerializer, responses={200: MemberSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[CommandPermissions])
+    def end(self, request, pk=None):
+        """End a membership: lapsed, withdrawn or deceased. Nothing is deleted."""
+        member = self.get_object()
+        data = self.command_input(EndInputSerializer)
+        return self.render(member_end(member=member, by=request.user, **data))
+
+    @extend_schema(request=RevealInputSerializer, responses={200: RevealedMemberSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[CommandPermissions])
+    def reveal(self, request, pk=None):
+        """The full ID number and mobile, for a stated reason, written to the access log."""
+        member = self.get_object()
+        data = self.command_input(RevealInputSerializer)
+        require_perm(request.user, "members.reveal_member")
+        log_access(
+            actor=request.user,
+            action=AccessLog.Action.REVEAL,
+            target=member,
+            reason=data["reason"],
+            request=request,
+        )
+        response = self.render(member, RevealedMemberSerializer)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="File a membership application",
+        request=ApplicationInputSerializer,
+        responses={201: ApplicationSerializer},
+    ),
+)
+@_document_codes(MEMBER_INPUT_CODES, actions=["create"])
+@extend_validation_errors(["required"], field_name="reason", actions=["reject"])
+@extend_validation_errors(["not_pending"], field_name=NON_FIELD, actions=["approve", "reject"])
+class ApplicationViewSet(
+    MemberCommandsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Membership applications (pending or rejected) of the caller's scope."""
+
+    serializer_class = ApplicationSerializer
+    filterset_class = ApplicationFilterSet
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    ordering_fields = ["name", "applied_at", "pk"]
+    ordering_aliases = {"name": ("name_pinyin", "name")}
+
+    def get_queryset(self):
+        members = member_list(viewer=self.request.user)
+        if self.action in ("approve", "reject"):
+            # A decided application is a member now: approving or rejecting it again answers as the
+            # service does (the same result, or why not), instead of a 404.
+            return members
+        return members.filter(status__in=APPLICATION_STATUSES)
+
+    def get_serializer_class(self):
+        return ApplicationInputSerializer if self.action == "create" else ApplicationSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = member_apply(
+            data=serializer.validated_data, by=self.request.user, channel=Channel.API
+        )
+
+    @extend_schema(request=ApproveInputSerializer, responses={200: ApplicationSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[CommandPermissions])
+    def approve(self, request, pk=None):
+        """Approve: the member becomes active with a card number. Safe to call twice."""
+        member = self.get_object()
+        data = self.command_input(ApproveInputSerializer)
+        return self.render(member_approve(member=member, by=request.user, **data), ApplicationSerializer)
+
+    @extend_schema(request=RejectInputSerializer, responses={200: ApplicationSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[CommandPermissions])
+    def reject(self, request, pk=None):
+        """Reject with a reason the applicant will read."""
+        member = self.get_object()
+        data = self.command_input(RejectInputSerializer)
+        return self.render(member_reject(member=member, by=request.user, **data), ApplicationSerializer)
+
+
+class CardVerifyView(APIView):
+    """Whether a member card is valid, for a partner merchant (会员普惠): a masked name and the union.
+
+    Callers must authenticate (a merchant's API key): card numbers are sequential with a check
+    digit, so an open endpoint would let anyone walk the numbers and collect who belongs to which
+    union. Throttled per key on top of the usual limits.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    def get_throttles(self):
+        return [CardVerifyThrottle(), *super().get_throttles()]
+
+    @extend_schema(request=CardVerifyInputSerializer, responses={200: CardCheckSerializer})
+    def post(self, request):
+        serializer = CardVerifyInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        check = card_verify(serializer.validated_data["card_number"])
+        return Response(CardCheckSerializer(check).data)
+
+
+ROUTES = [
+    ("organisations", OrganisationViewSet, "organisation"),
+    ("enterprises", EnterpriseViewSet, "enterprise"),
+    ("members", MemberViewSet, "member"),
+    ("applications", ApplicationViewSet, "application"),
+]
+COMMAND_URLS = [
+    path("cards/verify/", CardVerifyView.as_view(), name="card-verify"),
+]

@@ -33,6 +33,18 @@ def _no_axes_lockouts(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_in_process():
+    """Unit tests run tasks in the test's own process and transaction; tests/integration/ starts real workers."""
+    from union_portal.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
 @pytest.fixture
 def tree(db) -> District:
     district = organisation_add(parent=None, name="三水区总工会", kind=OrganisationKind.DISTRICT)

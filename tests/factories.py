@@ -9,7 +9,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from members import services
-from members.fakes import fake_credit_code, fake_mobile, fake_name, unique_id_numbers
+from members.fakes import fake_credit_code, fake_name, unique_id_numbers
 from members.models import Channel, Enterprise, Member, Organisation, OrganisationKind
 from union_portal.accounts.models import User
 from union_portal.accounts.roles import Role

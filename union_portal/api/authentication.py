@@ -25,7 +25,12 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         secret = secret.strip()
         if not secret:
             raise exceptions.AuthenticationFailed(_("No API key given."))
-        key = APIKey.objects.usable().select_related("user", "user__organisation").filter(hashed_key=hash_key(secret)).first()
+        key = (
+            APIKey.objects.usable()
+            .select_related("user", "user__organisation")
+            .filter(hashed_key=hash_key(secret))
+            .first()
+        )
         if key is None or not key.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or expired API key."))
         now = timezone.now()

@@ -19,7 +19,9 @@ def hash_key(secret: str) -> str:
 class APIKeyQuerySet(models.QuerySet):
     def usable(self):
         now = timezone.now()
-        return self.filter(is_active=True).filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+        return self.filter(is_active=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
 
 
 class APIKey(models.Model):
@@ -52,5 +54,7 @@ class APIKey(models.Model):
         """Create a key and return it with its secret, which is shown once and never stored."""
         prefix = secrets.token_hex(4)
         secret = f"{prefix}.{secrets.token_urlsafe(32)}"
-        key = cls.objects.create(name=name, prefix=prefix, hashed_key=hash_key(secret), user=user, expires_at=expires_at)
+        key = cls.objects.create(
+            name=name, prefix=prefix, hashed_key=hash_key(secret), user=user, expires_at=expires_at
+        )
         return key, secret

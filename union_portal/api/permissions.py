@@ -1,7 +1,7 @@
 """API permissions: Django model permissions for every method, including reads.
 
 Rows are scoped separately by each viewset's ``get_queryset`` (``visible_to``);
-this class decides what kind of action a user may take at all.
+these classes decide what kind of action a user may take at all.
 """
 
 from rest_framework.permissions import DjangoModelPermissions
@@ -16,4 +16,17 @@ class ScopedModelPermissions(DjangoModelPermissions):
         "PUT": ["%(app_label)s.change_%(model_name)s"],
         "PATCH": ["%(app_label)s.change_%(model_name)s"],
         "DELETE": ["%(app_label)s.delete_%(model_name)s"],
+    }
+
+
+class CommandPermissions(DjangoModelPermissions):
+    """For a command on one row (``POST .../{id}/approve/``): the caller must be able to view the model.
+
+    The command's own permission (approve, transfer, reveal ...) is checked by the service it calls,
+    the one place that rule lives; the row itself is looked up among the rows the caller may see.
+    """
+
+    perms_map = {
+        method: ["%(app_label)s.view_%(model_name)s"]
+        for method in ("GET", "OPTIONS", "HEAD", "POST", "PUT", "PATCH", "DELETE")
     }

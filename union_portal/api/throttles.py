@@ -1,8 +1,23 @@
+"""Rate limits of the API (django-axes does not cover API keys: PITFALLS.md)."""
+
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
-class APIKeyRateThrottle(SimpleRateThrottle):
-    """Limits each partner key on its own (axes does not cover API keys)."""
+class _SettingsRateMixin:
+    """Read the rate from the settings at request time, not at import, so that it can be configured
+    per environment and changed in tests with the ``settings`` fixture."""
+
+    def get_rate(self):
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError:
+            raise ImproperlyConfigured(f"No throttle rate set for the scope {self.scope!r}.") from None
+
+
+class APIKeyRateThrottle(_SettingsRateMixin, SimpleRateThrottle):
+    """Limits each partner key on its own."""
 
     scope = "api_key"
 
@@ -13,12 +28,18 @@ class APIKeyRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": key.prefix}
 
 
-class CardVerifyThrottle(SimpleRateThrottle):
-    """Card verification answers anyone with a card number: limit guessing."""
+class CardVerifyThrottle(_SettingsRateMixin, SimpleRateThrottle):
+    """Card verification tells whether a card number is valid: limit guessing, per key, per user,
+    and per address for anything else."""
 
     scope = "card_verify"
 
     def get_cache_key(self, request, view):
         key = getattr(request, "auth", None)
-        ident = key.prefix if hasattr(key, "prefix") else self.get_ident(request)
+        if hasattr(key, "prefix"):
+            ident = f"key-{key.prefix}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"ip-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}

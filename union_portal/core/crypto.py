@@ -16,6 +16,7 @@ import hmac
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.signals import setting_changed
 from django.db import models
 
@@ -24,12 +25,21 @@ class DecryptionError(Exception):
     """Stored ciphertext could not be decrypted with any configured key."""
 
 
-@functools.cache
-def _fernet() -> MultiFernet:
+def _keys() -> list[Fernet]:
     keys = settings.FIELD_ENCRYPTION_KEYS
     if isinstance(keys, str):
         keys = [keys]
-    return MultiFernet([Fernet(key.encode() if isinstance(key, str) else key) for key in keys])
+    return [Fernet(key.encode() if isinstance(key, str) else key) for key in keys]
+
+
+@functools.cache
+def _fernet() -> MultiFernet:
+    return MultiFernet(_keys())
+
+
+@functools.cache
+def _newest_fernet() -> Fernet:
+    return _keys()[0]
 
 
 @functools.cache
@@ -40,6 +50,7 @@ def _index_key() -> bytes:
 def _reset(**kwargs):
     if kwargs.get("setting") in ("FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"):
         _fernet.cache_clear()
+        _newest_fernet.cache_clear()
         _index_key.cache_clear()
 
 
@@ -63,6 +74,15 @@ def rotate(token: str) -> str:
         return _fernet().rotate(token.encode()).decode()
     except InvalidToken:
         raise DecryptionError("Stored personal data cannot be decrypted with the configured keys.") from None
+
+
+def is_current(token: str) -> bool:
+    """Whether a token is encrypted under the newest key (the first of ``FIELD_ENCRYPTION_KEYS``)."""
+    try:
+        _newest_fernet().decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
 
 
 def blind_index(value: str | None) -> str | None:
@@ -92,3 +112,29 @@ class EncryptedTextField(models.TextField):
         if lookup_name not in ("isnull",):
             raise TypeError(f"Encrypted fields cannot be searched with '{lookup_name}': use the blind index.")
         return super().get_lookup(lookup_name)
+
+
+#: The blind index of an encrypted field ``x`` is the column ``x_hash`` of the same model, if there is one.
+BLIND_INDEX_SUFFIX = "_hash"
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], list[EncryptedTextField]]]:
+    """Every concrete model with encrypted columns, historical models included, and those columns."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if fields:
+            found.append((model, fields))
+    return found
+
+
+def blind_index_field(model: type[models.Model], field: EncryptedTextField) -> models.Field | None:
+    """The column holding the blind index of ``field`` (``<name>_hash``), or ``None``."""
+    try:
+        return model._meta.get_field(field.name + BLIND_INDEX_SUFFIX)
+    except FieldDoesNotExist:
+        return None

@@ -1,0 +1,486 @@
+"""Staff screens for organisations, enterprises, members and merchants.
+
+Lists are scoped to the user's subtree; actions and saves call the services;
+personal data is masked, and revealing it is a logged step of its own.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from union_portal.core.admin import ScopedAdminMixin
+from union_portal.core.errors import ApplicationError
+from union_portal.core.models import AccessLog, log_access
+from union_portal.core.permissions import require_perm
+
+from . import selectors, services
+from .models import (
+    MEMBER_UNION_KINDS,
+    BenefitMerchant,
+    Channel,
+    Enterprise,
+    ImportJob,
+    Member,
+    MembershipEvent,
+    MemberStatus,
+    Organisation,
+    OrganisationKind,
+)
+
+# --- organisations ---------------------------------------------------------------------------------
+
+
+class OrganisationAddForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("parent"), required=True)
+
+    class Meta:
+        model = Organisation
+        fields = ("parent", "name", "kind", "enterprise", "chair_name", "phone", "address", "established_on")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ("indented_name", "kind", "enterprise", "chair_name", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "chair_name")
+    list_select_related = ("enterprise",)
+    scoped_foreign_keys = ("enterprise",)
+    fields = ("name", "kind", "enterprise", "chair_name", "phone", "address", "established_on", "is_active")
+    readonly_fields = ("kind",)
+    show_full_result_count = False
+
+    @admin.display(description=_("name"), ordering="path")
+    def indented_name(self, obj):
+        return format_html("{}{}", "\u3000" * (obj.depth - 1), obj.name)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = OrganisationAddForm
+            kwargs["fields"] = OrganisationAddForm.Meta.fields
+            form = super().get_form(request, obj, **kwargs)
+            form.base_fields["parent"].queryset = Organisation.objects.visible_to(request.user).exclude(
+                kind=OrganisationKind.GROUP
+            )
+            return form
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return OrganisationAddForm.Meta.fields if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("parent", "name", "kind")}
+        try:
+            created = services.organisation_add(
+                parent=form.cleaned_data["parent"],
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                by=request.user,
+                **data,
+            )
+        except ApplicationError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
+
+
+# --- enterprises -------------------------------------------------------------------------------------
+
+
+class EnterpriseForm(forms.ModelForm):
+    class Meta:
+        model = Enterprise
+        fields = ("name", "credit_code", "industry", "ownership", "town", "headcount", "address", "is_active")
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            cleaned.update(services.clean_enterprise_input(cleaned))
+        except ApplicationError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, str(exc))
+        return cleaned
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = EnterpriseForm
+    list_display = ("name", "credit_code", "industry", "ownership", "town", "headcount", "has_union")
+    list_filter = ("industry", "ownership", "is_active")
+    search_fields = ("name", "=credit_code")
+    list_select_related = ("town",)
+    scoped_foreign_keys = ("town",)
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        unions = Organisation.objects.filter(enterprise=OuterRef("pk"), kind=OrganisationKind.GRASSROOTS)
+        return super().get_queryset(request).annotate(_has_union=Exists(unions))
+
+    @admin.display(description=_("has a union"), boolean=True)
+    def has_union(self, obj):
+        return obj._has_union
+
+
+# --- members -----------------------------------------------------------------------------------------
+
+
+class SubtreeFilter(admin.SimpleListFilter):
+    """Members of one organisation and everything below it (towns, unions, branches)."""
+
+    title = _("organisation")
+    parameter_name = "org"
+
+    def lookups(self, request, model_admin):
+        nodes = Organisation.objects.visible_to(request.user).filter(
+            kind__in=[OrganisationKind.TOWN, OrganisationKind.INDUSTRY, OrganisationKind.GRASSROOTS]
+        )
+        return [(str(n.pk), ("\u3000" * max(n.depth - 2, 0)) + n.name) for n in nodes.only("pk", "name", "depth", "path")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        node = Organisation.objects.visible_to(request.user).filter(pk=self.value()).first()
+        if node is None:
+            return queryset.none()
+        return queryset.filter(union__path__startswith=node.path)
+
+
+class MemberAddForm(forms.ModelForm):
+    """An officer registers a member: the same input the portal asks for, checked by the same service."""
+
+    id_number = forms.CharField(label=_("resident ID number"), max_length=30)
+    mobile = forms.CharField(label=_("mobile number"), max_length=20)
+
+    class Meta:
+        model = Member
+        fields = (
+            "name", "id_number", "mobile", "union", "employer", "job", "skill_grade",
+            "household_type", "is_migrant_worker",
+        )  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            self.service_data = services.clean_member_input({k: cleaned.get(k) for k in self.Meta.fields})
+        except ApplicationError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, str(exc))
+        return cleaned
+
+    def _post_clean(self):
+        pass  # the model is built by the service, not by the form
+
+
+class MemberChangeForm(forms.ModelForm):
+    mobile = forms.CharField(label=_("mobile number"), max_length=20)
+
+    class Meta:
+        model = Member
+        fields = ("name", "mobile", "employer", "job", "skill_grade", "household_type", "is_migrant_worker")
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.clean_member_input({k: cleaned.get(k) for k in self.changed_data}, partial=True)
+        except ApplicationError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, str(exc))
+        return cleaned
+
+    def _post_clean(self):
+        pass
+
+
+class MembershipEventInline(admin.TabularInline):
+    model = MembershipEvent
+    fields = ("at", "kind", "from_union", "to_union", "by", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("at", "pk")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("from_union", "to_union", "by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TransferForm(ReasonForm):
+    to_union = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("to union"))
+
+
+class EndForm(ReasonForm):
+    status = forms.ChoiceField(
+        label=_("how it ends"),
+        choices=[(s, MemberStatus(s).label) for s in (MemberStatus.LAPSED, MemberStatus.WITHDRAWN, MemberStatus.DECEASED)],
+    )
+    on = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _member_union_choices():
+    return Organisation.objects.filter(kind__in=MEMBER_UNION_KINDS, is_active=True)
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = (
+        "name", "masked_id_number", "masked_mobile", "union", "employer", "status",
+        "skill_grade", "household_type", "card_number", "join_date",
+    )  # fmt: skip
+    list_filter = (SubtreeFilter, "status", "household_type", "skill_grade", "is_migrant_worker", "channel")
+    list_select_related = ("union", "employer")
+    search_fields = ("name",)  # the real search is selectors.member_search (see get_search_results)
+    search_help_text = _("Name, pinyin or initials, full ID number, mobile or card number.")
+    scoped_foreign_keys = ("union", "employer")
+    inlines = (MembershipEventInline,)
+    actions = ("approve_selected", "reject_selected", "transfer_selected", "end_selected")
+    show_full_result_count = False
+    list_per_page = 50
+    history_list_display = ("status", "union")
+
+    change_readonly = (
+        "masked_id_number", "masked_mobile_display", "sex", "birth_date", "union", "status", "channel",
+        "card_number", "join_date", "applied_at", "decided_at", "decided_by", "rejection_reason",
+        "ended_on", "end_reason", "reveal_link",
+    )  # fmt: skip
+
+    # -- list and search --
+    @admin.display(description=_("resident ID number"))
+    def masked_id_number(self, obj):
+        return obj.masked_id_number
+
+    @admin.display(description=_("mobile number"))
+    def masked_mobile(self, obj):
+        return obj.masked_mobile
+
+    @admin.display(description=_("mobile number (masked)"))
+    def masked_mobile_display(self, obj):
+        return obj.masked_mobile
+
+    @admin.display(description=_("full data"))
+    def reveal_link(self, obj):
+        if obj is None or not obj.pk:
+            return ""
+        url = reverse("admin:members_member_reveal", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Reveal ID number and mobile (logged)"))
+
+    def get_search_results(self, request, queryset, search_term):
+        return selectors.member_search(queryset, search_term), False
+
+    # -- forms --
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = MemberAddForm if obj is None else MemberChangeForm
+        kwargs["fields"] = kwargs["form"].Meta.fields
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None and "union" in form.base_fields:
+            form.base_fields["union"].queryset = form.base_fields["union"].queryset.filter(
+                kind__in=MEMBER_UNION_KINDS, is_active=True
+            )
+        return form
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return MemberAddForm.Meta.fields
+        return (*MemberChangeForm.Meta.fields, *self.change_readonly)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        if not self.has_change_permission(request, obj):
+            return (*MemberChangeForm.Meta.fields, *self.change_readonly)
+        return self.change_readonly
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {k: form.cleaned_data[k] for k in form.changed_data}
+            updated = services.member_update(member=obj, by=request.user, data=data)
+        else:
+            updated = services.member_register(data=form.service_data, by=request.user, channel=Channel.OFFICER)
+        obj.pk = updated.pk
+        obj.__dict__.update({k: v for k, v in updated.__dict__.items() if not k.startswith("_")})
+
+    def save_related(self, request, form, formsets, change):
+        pass  # events are written by the services only
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        try:
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            from django.http import HttpResponseRedirect
+
+            return HttpResponseRedirect(request.get_full_path())
+
+    # -- actions calling services --
+    def _has(self, request, perm):
+        return request.user.has_perm(f"members.{perm}")
+
+    def has_approve_permission(self, request):
+        return self._has(request, "approve_member")
+
+    def has_transfer_permission(self, request):
+        return self._has(request, "transfer_member")
+
+    def has_end_permission(self, request):
+        return self._has(request, "end_member")
+
+    def _report(self, request, done, failed):
+        if done:
+            self.message_user(request, _("%(n)d member(s) done.") % {"n": done}, messages.SUCCESS)
+        for member, error in failed[:20]:
+            self.message_user(request, f"{member}: {error}", messages.ERROR)
+
+    @admin.action(description=_("Approve selected applications"), permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        done, failed = services.members_bulk(services.member_approve, queryset.order_by("pk"), by=request.user)
+        self._report(request, done, failed)
+
+    def _intermediate(self, request, queryset, form, action, title):
+        return TemplateResponse(
+            request,
+            "admin/members/member_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "form": form,
+                "queryset": queryset,
+                "action": action,
+                "opts": self.model._meta,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description=_("Reject selected applications…"), permissions=["approve"])
+    def reject_selected(self, request, queryset):
+        form = ReasonForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            done, failed = services.members_bulk(
+                services.member_reject, queryset.order_by("pk"), by=request.user, reason=form.cleaned_data["reason"]
+            )
+            self._report(request, done, failed)
+            return None
+        return self._intermediate(request, queryset, form, "reject_selected", _("Reject applications"))
+
+    @admin.action(description=_("Transfer selected members to another union…"), permissions=["transfer"])
+    def transfer_selected(self, request, queryset):
+        form = TransferForm(request.POST if "confirm" in request.POST else None)
+        form.fields["to_union"].queryset = _member_union_choices()
+        if form.is_valid():
+            done, failed = services.members_bulk(
+                services.member_transfer,
+                queryset.order_by("pk"),
+                by=request.user,
+                to_union=form.cleaned_data["to_union"],
+                reason=form.cleaned_data["reason"],
+            )
+            self._report(request, done, failed)
+            return None
+        return self._intermediate(request, queryset, form, "transfer_selected", _("Transfer members"))
+
+    @admin.action(description=_("End selected memberships (lapse, withdrawal, death)…"), permissions=["end"])
+    def end_selected(self, request, queryset):
+        form = EndForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            done, failed = services.members_bulk(
+                services.member_end,
+                queryset.order_by("pk"),
+                by=request.user,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                on=form.cleaned_data["on"],
+            )
+            self._report(request, done, failed)
+            return None
+        return self._intermediate(request, queryset, form, "end_selected", _("End memberships"))
+
+    # -- reveal one record (logged) --
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:object_id>/reveal/",
+                self.admin_site.admin_view(self.reveal_view),
+                name="members_member_reveal",
+            )
+        ]
+        try:
+            from .admin_import import member_import_urls
+        except ImportError:  # the importer is optional while it is being built
+            member_import_urls = None
+        if member_import_urls is not None:
+            urls += member_import_urls(self)
+        return urls + super().get_urls()
+
+    def reveal_view(self, request, object_id):
+        member = get_object_or_404(self.get_queryset(request), pk=object_id)
+        try:
+            require_perm(request.user, "members.reveal_member")
+        except ApplicationError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        form = ReasonForm(request.POST or None)
+        revealed = None
+        if request.method == "POST" and form.is_valid():
+            log_access(
+                actor=request.user,
+                action=AccessLog.Action.REVEAL,
+                target=member,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+            revealed = {"id_number": member.id_number, "mobile": member.mobile}
+        return TemplateResponse(
+            request,
+            "admin/members/member_reveal.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Reveal personal data"),
+                "member": member,
+                "form": form,
+                "revealed": revealed,
+                "opts": self.model._meta,
+            },
+        )
+
+
+@admin.register(BenefitMerchant)
+class BenefitMerchantAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ("name", "discount", "town", "valid_from", "valid_until", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    list_select_related = ("town",)
+    scoped_foreign_keys = ("town",)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("original_name", "kind", "status", "total_rows", "processed_rows", "error_count", "created_by", "created_at")
+    list_filter = ("status", "kind")
+    list_select_related = ("created_by",)
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

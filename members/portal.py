@@ -1,0 +1,334 @@
+"""The member self-service portal: server-rendered pages for a phone.
+
+Views only translate: they read a form, call a service or a selector, and
+render. "Mine" is found through the logged-in user (no ids in those URLs);
+where an id is needed it is looked up among the rows of the user (their own
+memberships, or what a proxy agent filed within their scope) and anything
+else is a 404.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+import segno
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group
+from django.contrib.auth.views import LoginView
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from union_portal.accounts.roles import Role
+from union_portal.core.errors import ApplicationError, add_to_form
+from union_portal.core.masking import mask_phone
+
+from . import services
+from .forms import MemberApplicationForm, PortalApplicationForm, PortalLoginForm
+from .models import Channel, Member, MembershipEvent, MemberStatus
+from .selectors import current_membership
+
+#: The backend that ``login()`` records for an account made on the apply page.
+LOGIN_BACKEND = "union_portal.accounts.backends.MobileOrUsernameBackend"
+#: Card verification answers anyone: at most this many look-ups per client address per minute.
+VERIFY_RATE_PER_MINUTE = getattr(settings, "PORTAL_VERIFY_RATE_PER_MINUTE", 60)
+#: How long a used submission token of the apply page is remembered (seconds).
+SUBMISSION_TTL = 60 * 60
+PROXY_PAGE_SIZE = 20
+#: Events whose note is written for the member (a reason); the notes of other steps are the officers'.
+SHOWN_NOTE_KINDS = (
+    MembershipEvent.Kind.REJECTED,
+    MembershipEvent.Kind.TRANSFERRED,
+    MembershipEvent.Kind.LAPSED,
+    MembershipEvent.Kind.WITHDRAWN,
+)
+
+
+def _is_proxy_agent(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.PROXY_AGENT)
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict | None = None, status: int = 200
+) -> HttpResponse:
+    """``render`` with what the base template's navigation needs."""
+    context = {"is_proxy_agent": _is_proxy_agent(request.user), **(context or {})}
+    return render(request, template, context, status=status)
+
+
+def proxy_agent_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not _is_proxy_agent(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _filed_by(user):
+    """What a proxy agent filed, within what they may see (the one scoping rule)."""
+    return Member.objects.visible_to(user).filter(filed_by=user)
+
+
+# --- home, login ------------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context = {"membership": None, "filed": []}
+    if request.user.is_authenticated:
+        context["membership"] = current_membership(request.user)
+        if _is_proxy_agent(request.user):
+            context["filed"] = list(
+                _filed_by(request.user).select_related("union").order_by("-applied_at", "-pk")[:5]
+            )
+    return _render(request, "portal/home.html", context)
+
+
+class PortalLoginView(LoginView):
+    """Django's login view: the form passes ``request`` to ``authenticate()``, which axes needs."""
+
+    authentication_form = PortalLoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+# --- applying -----------------------------------------------------------------------------------
+
+
+def _submission_key(token: str) -> str:
+    return f"portal:apply:submission:{token}"
+
+
+def _create_account(form: PortalApplicationForm, mobile: str):
+    """The login of a new applicant: user name and mobile are the normalised mobile number."""
+    user_model = get_user_model()
+    if user_model.objects.filter(Q(username=mobile) | Q(mobile=mobile)).exists():
+        raise ApplicationError(
+            _(
+                "An account with this mobile number already exists: log in to follow or renew your application."
+            ),
+            code="account_exists",
+            field="mobile",
+        )
+    user = user_model(username=mobile, mobile=mobile, display_name=form.cleaned_data["name"])
+    form.validate_password_for_user(user)
+    if form.has_error("password2"):
+        return None
+    form.set_password_and_save(user)
+    user.groups.add(Group.objects.get_or_create(name=Role.MEMBER)[0])
+    return user
+
+
+def _apply_anonymous(request: HttpRequest) -> HttpResponse:
+    form = PortalApplicationForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return _render(request, "portal/apply.html", {"form": form})
+
+    token = form.cleaned_data.get("submission") or ""
+    if token and not cache.add(_submission_key(token), "busy", SUBMISSION_TTL):
+        # The same page was submitted again (a double tap, a reload): the first one is handling it.
+        messages.info(
+            request, _("Your application has already been received. Log in with your mobile number.")
+        )
+        return redirect("portal:login")
+
+    user = None
+    try:
+        with transaction.atomic():
+            data = form.service_data()
+            mobile = services.clean_member_input(data)["mobile"]
+            user = _create_account(form, mobile)
+            if user is not None:
+                services.member_apply(data=data, channel=Channel.PORTAL, user=user)
+    except ApplicationError as error:
+        add_to_form(form, error)
+        user = None
+    except IntegrityError:
+        # Two submits raced past the checks: the database kept one, this one leaves nothing behind.
+        form.add_error(None, _("This application was already submitted. Log in with your mobile number."))
+        user = None
+    if user is None:
+        if token:
+            cache.delete(_submission_key(token))
+        return _render(request, "portal/apply.html", {"form": form})
+
+    login(request, user, backend=LOGIN_BACKEND)
+    messages.success(request, _("Thank you: your application has been sent to the union."))
+    return redirect("portal:status")
+
+
+def _apply_logged_in(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request.user)
+    if membership is not None and membership.is_open:
+        messages.info(request, _("You already have a membership or an application in progress."))
+        return redirect("portal:status")
+    initial = {"mobile": request.user.mobile or "", "name": request.user.display_name}
+    form = MemberApplicationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_apply(data=form.service_data(), channel=Channel.PORTAL, user=request.user)
+        except ApplicationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Thank you: your application has been sent to the union."))
+            return redirect("portal:status")
+    return _render(request, "portal/apply.html", {"form": form})
+
+
+@never_cache
+def apply(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return _apply_logged_in(request)
+    return _apply_anonymous(request)
+
+
+# --- my membership ----------------------------------------------------------------------------------
+
+
+def _status_page(request: HttpRequest, membership: Member | None) -> HttpResponse:
+    others = Member.objects.filter(user=request.user).select_related("union").order_by("-applied_at", "-pk")
+    if membership is not None:
+        others = others.exclude(pk=membership.pk)
+    context = {
+        "membership": membership,
+        "events": membership.events.select_related("from_union", "to_union") if membership else [],
+        "others": others,
+        "shown_note_kinds": SHOWN_NOTE_KINDS,
+    }
+    return _render(request, "portal/status.html", context)
+
+
+@never_cache
+@login_required
+def status(request: HttpRequest) -> HttpResponse:
+    return _status_page(request, current_membership(request.user))
+
+
+@never_cache
+@login_required
+def status_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An earlier membership or application of the user's own; anyone else's is a 404."""
+    membership = get_object_or_404(Member.objects.filter(user=request.user).select_related("union"), pk=pk)
+    return _status_page(request, membership)
+
+
+@never_cache
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "membership": current_membership(user),
+        # An applicant's user name is their mobile number: mask it like the number.
+        "account_name": mask_phone(user.username) if user.username == user.mobile else user.username,
+        "account_mobile": mask_phone(user.mobile),
+    }
+    return _render(request, "portal/profile.html", context)
+
+
+def verification_url(card_number: str) -> str:
+    """The public address a merchant opens (by scanning the QR code) to check a card."""
+    return settings.SITE_URL.rstrip("/") + reverse("portal:verify", args=[card_number])
+
+
+def qr_svg(text: str, *, title: str) -> str:
+    """An inline SVG QR code (no external file, no script: fine under the strict CSP)."""
+    code = segno.make(text, error="m")
+    return code.svg_inline(scale=4, border=4, omitsize=True, dark="#1f2937", light="#ffffff", title=title)
+
+
+@never_cache
+@login_required
+def card(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request.user)
+    if membership is None or membership.status != MemberStatus.ACTIVE:
+        messages.info(request, _("Your membership card appears here once your application is approved."))
+        return redirect("portal:status")
+    url = verification_url(membership.card_number)
+    context = {
+        "membership": membership,
+        "verify_url": url,
+        "qr": mark_safe(qr_svg(url, title=_("QR code to verify this card"))),  # noqa: S308 - segno's own SVG
+    }
+    return _render(request, "portal/card.html", context)
+
+
+# --- public card verification --------------------------------------------------------------------------
+
+
+def _over_rate(request: HttpRequest, scope: str, limit: int, window: int = 60) -> bool:
+    """A fixed window per client address in the shared cache (works across processes with Redis)."""
+    ip = get_client_ip_address(request) or "unknown"
+    key = f"portal:rate:{scope}:{ip}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+@never_cache
+def verify(request: HttpRequest, card_number: str) -> HttpResponse:
+    if _over_rate(request, "verify", VERIFY_RATE_PER_MINUTE):
+        response = _render(request, "portal/verify_limited.html", status=429)
+        response["Retry-After"] = "60"
+        return response
+    check = services.card_verify(card_number)
+    response = _render(request, "portal/verify.html", {"check": check, "card_number": card_number[:30]})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+# --- proxy agents ------------------------------------------------------------------------------------------
+
+
+@never_cache
+@proxy_agent_required
+def proxy_apply(request: HttpRequest) -> HttpResponse:
+    form = MemberApplicationForm(request.POST or None, viewer=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_apply(data=form.service_data(), by=request.user, channel=Channel.PROXY)
+        except ApplicationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(
+                request, _("The application of %(name)s has been filed.") % {"name": member.name}
+            )
+            return redirect("portal:proxy_detail", pk=member.pk)
+    return _render(request, "portal/proxy_apply.html", {"form": form})
+
+
+@never_cache
+@proxy_agent_required
+def proxy_list(request: HttpRequest) -> HttpResponse:
+    queryset = _filed_by(request.user).select_related("union").order_by("-applied_at", "-pk")
+    page = Paginator(queryset, PROXY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(request, "portal/proxy_list.html", {"page": page})
+
+
+@never_cache
+@proxy_agent_required
+def proxy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(_filed_by(request.user).select_related("union", "employer"), pk=pk)
+    events = member.events.select_related("from_union", "to_union")
+    return _render(
+        request,
+        "portal/proxy_detail.html",
+        {"member": member, "events": events, "shown_note_kinds": SHOWN_NOTE_KINDS},
+    )

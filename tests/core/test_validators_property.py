@@ -1,0 +1,201 @@
+"""Property-based tests of the identifier validators (hypothesis).
+
+Every generated valid number passes, every single-character change of a valid one is rejected,
+and no input of any kind raises anything but a ValidationError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from stdnum.cn import uscc
+
+from union_portal.core.validators import (
+    PROVINCE_CODES,
+    id_check_digit,
+    normalize_mobile,
+    normalize_uscc,
+    parse_id_number,
+)
+
+TODAY = dt.date(2026, 1, 1)
+bounded = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# --- strategies --------------------------------------------------------------------------------
+
+births = st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY)
+
+
+@st.composite
+def id_numbers(draw) -> str:
+    """A valid 18-character ID number: any known province, any county digits, a real date, a check digit."""
+    province = draw(st.sampled_from(sorted(PROVINCE_CODES)))
+    county = draw(st.from_regex(r"\A[0-9]{4}\Z"))
+    birth = draw(births)
+    sequence = draw(st.integers(min_value=0, max_value=999))
+    body = f"{province}{county}{birth:%Y%m%d}{sequence:03d}"
+    return body + id_check_digit(body)
+
+
+@st.composite
+def old_id_numbers(draw) -> str:
+    """A valid 15-digit number of the old cards: born in the 1900s, no check digit."""
+    province = draw(st.sampled_from(sorted(PROVINCE_CODES)))
+    county = draw(st.from_regex(r"\A[0-9]{4}\Z"))
+    birth = draw(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(1999, 12, 31)))
+    sequence = draw(st.integers(min_value=0, max_value=999))
+    return f"{province}{county}{birth:%y%m%d}{sequence:03d}"
+
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+@st.composite
+def credit_codes(draw) -> str:
+    """A valid unified social credit code: registration office and kind, region, organisation code, check."""
+    department = draw(st.sampled_from("123456789ABCDEFGY"))
+    kind = draw(st.sampled_from("123459"))
+    region = draw(st.from_regex(r"\A[0-9]{6}\Z"))
+    organisation = draw(st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9))
+    body = department + kind + region + organisation
+    body = body[:-1] + uscc._ORGANISATION_CHECK_ALPHABET[0] if False else body  # noqa: SIM222 - keep body as drawn
+    return body + uscc.calc_check_digit(body)
+
+
+MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
+                   "155", "156", "157", "158", "159", "166", "173", "176", "177", "180", "181", "182",
+                   "183", "185", "186", "187", "188", "189", "198", "199"]  # fmt: skip
+mobiles = st.builds(lambda p, rest: p + rest, st.sampled_from(MOBILE_PREFIXES), st.from_regex(r"\A[0-9]{8}\Z"))
+
+# Characters a single change may put in: ASCII letters and digits, separators, punctuation, and
+# Unicode look-alikes (full-width and Arabic-Indic digits, full-width letters) that \d or str.isdigit()
+# would take for digits.
+replacements = st.one_of(
+    st.sampled_from("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -_./+*#"),
+    st.sampled_from("０１２３４５６７８９ＸｘＡＭ٠١٢٣٤٥٦٧٨٩०१२३"),
+    st.characters(codec="utf-8", exclude_categories=["Cs"]),
+)
+
+
+def single_changes(valid: str):
+    """(position, new character) pairs that change ``valid`` in exactly one place."""
+    return st.tuples(st.integers(min_value=0, max_value=len(valid) - 1), replacements).filter(
+        lambda change: change[1] != valid[change[0]]
+    )
+
+
+def changed(valid: str, position: int, char: str) -> str:
+    return valid[:position] + char + valid[position + 1 :]
+
+
+def same_character(a: str, b: str) -> bool:
+    """``b`` is ``a`` spelt differently (lower case, full width): the same number, not a change."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", b).upper() == a.upper()
+
+
+# --- ID numbers ----------------------------------------------------------------------------------
+
+
+@bounded
+@given(id_numbers())
+def test_every_valid_id_number_passes(number):
+    parsed = parse_id_number(number, today=TODAY)
+
+    assert parsed.number == number
+    assert parsed.birth_date == dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    assert parsed.sex == ("M" if int(number[16]) % 2 else "F")
+
+
+@bounded
+@given(id_numbers().filter(lambda n: n.endswith("X")))
+def test_a_lower_case_x_is_accepted_and_stored_upper(number):
+    assert parse_id_number(number.lower(), today=TODAY).number == number
+
+
+@bounded
+@given(old_id_numbers())
+def test_every_old_15_digit_number_is_converted(old):
+    parsed = parse_id_number(old, today=TODAY)
+
+    body = old[:6] + "19" + old[6:]
+    assert parsed.number == body + id_check_digit(body)
+    assert parse_id_number(parsed.number, today=TODAY) == parsed
+
+
+@bounded
+@given(st.data())
+@example(st.just(("440607199003070013", (6, "１"))))  # placeholder replaced below
+def test_every_single_character_change_of_a_valid_id_number_is_rejected(data):
+    number = data.draw(id_numbers(), label="valid")
+    position, char = data.draw(single_changes(number), label="change")
+    mutated = changed(number, position, char)
+    try:
+        result = parse_id_number(mutated, today=TODAY).number
+    except ValidationError:
+        return
+    # Accepted only if the character was the same one spelt differently, and then as the same number.
+    assert same_character(number[position], char), f"{mutated!r} accepted as {result!r}"
+    assert result == number
+
+
+# --- credit codes --------------------------------------------------------------------------------
+
+
+@bounded
+@given(credit_codes())
+def test_every_valid_credit_code_passes(code):
+    assert normalize_uscc(code) == code
+    assert normalize_uscc(code.lower()) == code
+
+
+@bounded
+@given(st.data())
+def test_every_single_character_change_of_a_valid_credit_code_is_rejected(data):
+    code = data.draw(credit_codes(), label="valid")
+    position, char = data.draw(single_changes(code), label="change")
+    mutated = changed(code, position, char)
+    try:
+        result = normalize_uscc(mutated)
+    except ValidationError:
+        return
+    assert same_character(code[position], char), f"{mutated!r} accepted as {result!r}"
+    assert result == code
+
+
+# --- mobiles -------------------------------------------------------------------------------------
+
+
+@bounded
+@given(mobiles, st.sampled_from(["{}", "+86{}", "+86 {}", "86{}", "{0[0]}{0[1]}{0[2]}-{0[3]}{0[4]}{0[5]}{0[6]}-{0[7]}{0[8]}{0[9]}{0[10]}"]))
+def test_every_valid_mobile_passes_in_every_spelling(mobile, spelling):
+    assert normalize_mobile(spelling.format(mobile)) == mobile
+
+
+# --- anything else ---------------------------------------------------------------------------------
+
+anything = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet="0123456789Xx -+", max_size=25),
+    st.none(),
+    st.integers(),
+    st.floats(),
+    st.binary(max_size=20),
+    st.lists(st.integers(), max_size=3),
+)
+
+
+@bounded
+@given(anything)
+def test_arbitrary_input_raises_nothing_but_a_validation_error(value):
+    for validate in (parse_id_number, normalize_uscc, normalize_mobile):
+        try:
+            result = validate(value)
+        except ValidationError as exc:
+            assert exc.messages, validate.__name__
+        else:
+            assert result is not None, validate.__name__
