@@ -55,9 +55,30 @@ class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ("name", "chair_name")
     list_select_related = ("enterprise",)
     scoped_foreign_keys = ("enterprise",)
-    fields = ("name", "kind", "enterprise", "chair_name", "phone", "address", "established_on", "is_active")
-    readonly_fields = ("kind",)
+    fields = (
+        "name", "kind", "enterprise", "chair_name", "phone", "address", "established_on", "is_active", "coverage",
+    )  # fmt: skip
+    readonly_fields = ("kind", "coverage")
     show_full_result_count = False
+
+    @admin.display(description=_("coverage of this subtree"))
+    def coverage(self, obj):
+        figures = selectors.coverage(organisation=obj)
+
+        def pct(rate):
+            return "—" if rate is None else f"{rate:.1%}"
+
+        return format_html(
+            "{}: {} / {} ({})<br>{}: {} / {} ({})",
+            _("enterprises with a union"),
+            figures.unionised_enterprises,
+            figures.enterprises,
+            pct(figures.union_rate),
+            _("workers who are members"),
+            figures.members,
+            figures.headcount,
+            pct(figures.membership_rate),
+        )
 
     @admin.display(description=_("name"), ordering="path")
     def indented_name(self, obj):

@@ -109,3 +109,20 @@ def test_card_verification_tells_only_valid_and_a_masked_name(tree):
     assert services.card_verify(member.card_number[:-1] + "0" if member.card_number[-1] != "0" else "1").valid is False
     services.member_end(member=member, status="withdrawn", by=member.events.first().by, reason="退会")
     assert services.card_verify(member.card_number).valid is False
+
+
+def test_coverage_of_a_subtree(tree, people):
+    from members.selectors import coverage
+
+    from ..factories import make_enterprise
+
+    make_enterprise(tree.town_a, name="未建会企业", headcount=100)  # no union yet
+    for _ in range(3):
+        make_member(tree.union_a)
+    make_member(tree.branch_a)
+    make_member(tree.union_a, active=False)  # pending: not counted
+    make_member(tree.union_b)  # other town
+    figures = coverage(organisation=tree.town_a)
+    assert (figures.enterprises, figures.unionised_enterprises, figures.headcount, figures.members) == (2, 1, 500, 4)
+    assert figures.union_rate == 0.5 and figures.membership_rate == 4 / 500
+    assert coverage(organisation=tree.district).members == 5
