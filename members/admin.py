@@ -205,19 +205,30 @@ class MemberAddForm(forms.ModelForm):
 
 
 class MemberChangeForm(forms.ModelForm):
-    mobile = forms.CharField(label=_("mobile number"), max_length=20)
+    """Changes a member's details. The mobile is never put in the form unmasked: a new one replaces it."""
+
+    new_mobile = forms.CharField(
+        label=_("new mobile number"), max_length=20, required=False, help_text=_("Leave empty to keep the current one.")
+    )
 
     class Meta:
         model = Member
-        fields = ("name", "mobile", "employer", "job", "skill_grade", "household_type", "is_migrant_worker")
+        fields = ("name", "new_mobile", "employer", "job", "skill_grade", "household_type", "is_migrant_worker")
 
     def clean(self):
         cleaned = super().clean()
         try:
-            services.clean_member_input({k: cleaned.get(k) for k in self.changed_data}, partial=True)
+            services.clean_member_input(self.service_changes(), partial=True)
         except ApplicationError as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, str(exc))
+            field = "new_mobile" if exc.field == "mobile" else exc.field
+            self.add_error(field if field in self.fields else None, str(exc))
         return cleaned
+
+    def service_changes(self) -> dict:
+        data = {k: self.cleaned_data.get(k) for k in self.changed_data if k != "new_mobile"}
+        if self.cleaned_data.get("new_mobile"):
+            data["mobile"] = self.cleaned_data["new_mobile"]
+        return data
 
     def _post_clean(self):
         pass
@@ -277,6 +288,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     list_per_page = 50
     history_list_display = ("status", "union")
+    history_hidden_fields = ("id_number", "id_number_hash", "mobile")
 
     change_readonly = (
         "masked_id_number", "masked_mobile_display", "sex", "birth_date", "union", "status", "channel",
@@ -321,13 +333,15 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return MemberAddForm.Meta.fields
+        if not self.has_change_permission(request, obj):
+            return (*(f for f in MemberChangeForm.Meta.fields if f != "new_mobile"), *self.change_readonly)
         return (*MemberChangeForm.Meta.fields, *self.change_readonly)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
         if not self.has_change_permission(request, obj):
-            return (*MemberChangeForm.Meta.fields, *self.change_readonly)
+            return (*(f for f in MemberChangeForm.Meta.fields if f != "new_mobile"), *self.change_readonly)
         return self.change_readonly
 
     def get_inline_instances(self, request, obj=None):
@@ -335,8 +349,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            data = {k: form.cleaned_data[k] for k in form.changed_data}
-            updated = services.member_update(member=obj, by=request.user, data=data)
+            updated = services.member_update(member=obj, by=request.user, data=form.service_changes())
         else:
             updated = services.member_register(data=form.service_data, by=request.user, channel=Channel.OFFICER)
         obj.pk = updated.pk

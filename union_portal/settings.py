@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "union_portal.accounts",
     "union_portal.api",
     "members",
+    "union_portal.notifications",
+    "assistance",
 ]
 
 MIDDLEWARE = [
@@ -300,12 +302,28 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@union-portal.local")
 
+SMS_BACKEND = env.str("SMS_BACKEND", default="locmem" if TESTING else "console")  # console, locmem, http, dotted path
+SMS_API_URL = env.str("SMS_API_URL", default="")
+SMS_API_KEY = env.str("SMS_API_KEY", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="三水区总工会")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
+SMS_MAX_LENGTH = env.int("SMS_MAX_LENGTH", default=300)
+SMS_ENABLED = env.bool("SMS_ENABLED", default=True)
+
+# --- hardship aid ----------------------------------------------------------------------------------
+AID_DOCUMENT_MAX_BYTES = env.int("AID_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+AID_WAITING_WORKING_DAYS = env.int("AID_WAITING_WORKING_DAYS", default=5)
+AID_RECHECK_NOTICE_DAYS = env.int("AID_RECHECK_NOTICE_DAYS", default=30)
+
 # --- import/export ---------------------------------------------------------------------------------
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=2000)
+
+# --- history -------------------------------------------------------------------------------------
+SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the services' rules and events
 
 # --- members ---------------------------------------------------------------------------------------
 CARD_NUMBER_PREFIX = env.str("CARD_NUMBER_PREFIX", default="4406")

@@ -1,0 +1,87 @@
+"""What the scope walk needs to know about each route: the one place a new app adds its rules.
+
+The walk (``test_scope_walk.py``) collects every URL of the admin, the API router and the portal
+from the resolver. A route it cannot classify fails the walk, so a new route cannot ship without a
+rule. Each app adds:
+
+- ``VICTIMS[Model] = fn(world) -> obj``: an object of the *other* town (town B) or of another
+  member, for every model that is scoped to organisations or people;
+- ``UNSCOPED_ADMIN_MODELS``: admin models that are not scoped by organisation, reachable only with a
+  permission the walking roles do not have (superuser tooling: beat schedules, API keys, axes);
+- ``ADMIN_EXTRA_URLS`` / ``PORTAL_URLS`` / ``API_COMMAND_URLS``: how to fill the arguments of
+  custom routes, or why a route is public.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
+
+from members.models import BenefitMerchant, Enterprise, ImportJob, Member, MembershipEvent, Organisation
+from union_portal.accounts.models import User
+from union_portal.api.models import APIKey
+from union_portal.core.models import AccessLog
+
+# -- objects that must stay invisible to town A's staff and to other members -----------------------
+
+VICTIMS = {
+    Organisation: lambda w: w.tree.union_b,
+    Enterprise: lambda w: w.tree.union_b.enterprise,
+    Member: lambda w: w.victim_member,
+    MembershipEvent: lambda w: w.victim_member.events.first(),
+    BenefitMerchant: lambda w: w.victim_merchant,
+    ImportJob: lambda w: w.victim_import_job,
+    User: lambda w: w.people.town_b_staff,
+}
+
+#: Who may see a victim (a positive control: the walk fails if they cannot, so it can fail at all).
+ALLOWED_ROLES = {"district_staff", "town_b_staff"}
+
+#: Admin models with no organisation scope: only superusers or holders of a permission no walking
+#: role has. The walk checks that every walking role is denied on all their URLs.
+UNSCOPED_ADMIN_MODELS = {
+    Group, APIKey, AccessLog,
+    PeriodicTask, IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule,
+}  # fmt: skip
+UNSCOPED_ADMIN_APPS = {"axes", "django_celery_beat"}
+
+#: Admin URLs that are not per-model: their names, and why they hold nothing of another town.
+ADMIN_SITE_URLS = {
+    "index": "dashboard of apps the user may use",
+    "login": "public",
+    "logout": "own session",
+    "password_change": "own password",
+    "password_change_done": "own password",
+    "autocomplete": "scoped by each ModelAdmin.get_search_results / get_queryset",
+    "jsi18n": "public strings",
+    "view_on_site": "redirect to get_absolute_url after the admin's own permission check",
+    "app_list": "dashboard of one app",
+}
+
+#: Custom admin URLs with arguments other than object_id: url name -> (model of the argument, kwarg name).
+ADMIN_EXTRA_URLS: dict[str, tuple[type, str]] = {
+    "auth_user_password_change": (User, "id"),
+}
+
+#: Portal URLs: name -> ("public", reason) | ("own", reason) for pages without ids that show only the
+#: viewer's own records | (Model, kwarg) for pages whose id must not reach another's object.
+PORTAL_URLS: dict[str, tuple] = {
+    "portal:home": ("own", "the viewer's own summary"),
+    "portal:login": ("public", "login form"),
+    "portal:logout": ("own", "ends the viewer's session"),
+    "portal:apply": ("public", "application form"),
+    "portal:status": ("own", "the viewer's own applications"),
+    "portal:status_detail": (Member, "pk"),
+    "portal:profile": ("own", "the viewer's own data"),
+    "portal:card": ("own", "the viewer's own card"),
+    "portal:verify": ("public", "card check: valid or not and a masked name, rate-limited"),
+    "portal:proxy_list": ("own", "what the proxy agent filed"),
+    "portal:proxy_apply": ("own", "a proxy agent's form, unions limited to their area"),
+    "portal:proxy_detail": (Member, "pk"),
+}
+
+#: API routes outside the router's model viewsets: name -> reason.
+API_COMMAND_URLS = {
+    "v1:card-verify": "answers valid/invalid and a masked name only, throttled per key",
+    "v1:api-root": "list of endpoints",
+}

@@ -1,0 +1,350 @@
+"""Walk every route of the admin, the API and the portal as every role, looking for leaks.
+
+Routes come from the URL resolver and the API router, so a new app's routes are walked without
+editing this file; a route the walk cannot classify fails it (add its rule to ``rules.py``).
+For each route that can show or change an object of another town or another member, it asserts
+that the object is not listed, not readable, not writable, and that a denied write changed nothing.
+Allowed roles are checked too (a positive control), so the walk can fail.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.forms.models import model_to_dict
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient, APIRequestFactory
+
+from members import services
+from members.models import BenefitMerchant, ImportJob, Member
+from union_portal.accounts.roles import Role
+from union_portal.core.models import AccessLog
+
+from .. import factories
+from . import rules
+
+ROLES = ["anonymous", "member", "proxy_agent", "town_a_staff", "town_b_staff", "district_staff"]
+CONVERTER = re.compile(
+    r"\(\?P<(?P<rname>\w+)>[^)]*\)|<(?:(?P<type>[^>:]+):)?(?P<name>[^>]+)>|(?P<anon>\(\[\^/\]\+\))"
+)
+WALKED: dict[str, set] = {"admin": set(), "api": set(), "portal": set()}
+
+
+@dataclass
+class World:
+    tree: object
+    people: object
+    victim_user: object
+    victim_member: Member
+    victim_application: Member
+    victim_merchant: BenefitMerchant
+    victim_import_job: ImportJob
+    own_member: Member
+
+
+@pytest.fixture
+def world(tree, people) -> World:
+    people.town_b_staff.display_name = "乐平镇干部乙"
+    people.town_b_staff.save(update_fields=["display_name"])
+    victim_user = factories.make_user(Role.MEMBER, None, username="victim", mobile="13700000009")
+    victim = factories.make_member(tree.union_b, user=victim_user, name="外镇秘密会员")
+    application = factories.make_member(tree.union_b, active=False, name="外镇待批申请人")
+    own = factories.make_member(tree.union_a, user=people.member_user, name="本人会员")
+    merchant = BenefitMerchant.objects.create(name="乐平秘密商家", discount="9折", town=tree.town_b, valid_from="2026-01-01")
+    job = ImportJob.objects.create(original_name="乐平秘密导入.csv", created_by=people.town_b_staff, organisation=tree.town_b)
+    AccessLog.objects.create(actor=people.district_staff, action="reveal", target_type="members.Member",
+                             target_id=str(victim.pk), target_repr=str(victim), reason="核对")
+    return World(tree, people, victim_user, victim, application, merchant, job, own)
+
+
+def _user_for(world: World, role: str):
+    return {
+        "anonymous": None,
+        "member": world.people.member_user,
+        "proxy_agent": world.people.proxy_a,
+        "town_a_staff": world.people.town_a_staff,
+        "town_b_staff": world.people.town_b_staff,
+        "district_staff": world.people.district_staff,
+    }[role]
+
+
+def _param_names(route: str) -> list[str]:
+    names, anonymous = [], 0
+    for m in CONVERTER.finditer(route):
+        if m.group("anon"):
+            names.append(f"arg{anonymous}")
+            anonymous += 1
+        else:
+            names.append(m.group("rname") or m.group("name"))
+    return names
+
+
+def _fill(route: str, values: dict) -> str:
+    names = iter(_param_names(route))
+    filled = CONVERTER.sub(lambda m: str(values[next(names)]), route)
+    return filled.lstrip("^").rstrip("$").replace("\\", "")
+
+
+def _params(route: str) -> list[str]:
+    return _param_names(route)
+
+
+def _walk(resolver, prefix="", namespace=""):
+    """(full route, full name, pattern) for every URL pattern below ``resolver``."""
+    for entry in resolver.url_patterns:
+        route = str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            yield from _walk(entry, prefix + route, f"{namespace}:{ns}".strip(":") if ns else namespace)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}".strip(":") if entry.name else None
+            yield prefix + route, name, entry
+
+
+def _snapshot(obj) -> tuple:
+    fresh = type(obj)._default_manager.model.objects.filter(pk=obj.pk).values().first()
+    history = obj.history.count() if hasattr(obj, "history") else None
+    return fresh, history, AccessLog.objects.count(), type(obj).objects.count()
+
+
+def _victim_texts(obj) -> list[str]:
+    texts = [str(obj)]
+    if isinstance(obj, Member):
+        texts += [obj.id_number, obj.masked_id_number] + ([obj.card_number] if obj.card_number else [])
+    return [t for t in texts if t]
+
+
+def _assert_hidden(response, obj, where):
+    if response.status_code != 200 or "html" not in response.get("Content-Type", "") and "json" not in response.get(
+        "Content-Type", ""
+    ):
+        return
+    body = response.content.decode(errors="replace")
+    for text in _victim_texts(obj):
+        assert text not in body, f"{where}: shows {text!r} of another town or member"
+
+
+# --- admin ----------------------------------------------------------------------------------------
+
+
+def _admin_routes():
+    for model, model_admin in admin.site._registry.items():
+        for pattern in model_admin.urls:
+            if isinstance(pattern, URLPattern):
+                yield model, model_admin, str(pattern.pattern), pattern.name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_walk(world, role):
+    user = _user_for(world, role)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    allowed = role in rules.ALLOWED_ROLES
+    unknown = []
+    for model, model_admin, route, name in _admin_routes():
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        scoped = model in rules.VICTIMS
+        if not scoped and model not in rules.UNSCOPED_ADMIN_MODELS and model._meta.app_label not in rules.UNSCOPED_ADMIN_APPS:
+            unknown.append(f"admin model {model._meta.label} has no victim and is not declared unscoped")
+            continue
+        params = _params(route)
+        if scoped:
+            victim = rules.VICTIMS[model](world)
+        else:
+            victim = model._default_manager.order_by("pk").first()
+        values = {}
+        for param in params:
+            if param in ("object_id", "arg0"):
+                values[param] = victim.pk if victim is not None else 999999
+            elif param == "arg1" and name and name.endswith("_simple_history"):  # <object_id>/history/<history_id>/
+                latest = victim.history.order_by("-history_id").first() if victim is not None else None
+                values[param] = latest.history_id if latest else 999999
+            elif name in rules.ADMIN_EXTRA_URLS:
+                extra_model, kwarg = rules.ADMIN_EXTRA_URLS[name]
+                values[param] = rules.VICTIMS[extra_model](world).pk
+            else:
+                unknown.append(f"admin url {name or route} of {model._meta.label}: no rule for <{param}>")
+        if unknown and unknown[-1].startswith("admin url"):
+            continue
+        url = base + _fill(route, values)
+        WALKED["admin"].add(name or url)
+        if scoped and allowed:
+            continue  # allowed roles are checked by the positive control below
+        response = client.get(url)
+        if victim is None:
+            continue
+        if not scoped:
+            assert response.status_code in (302, 403, 404), f"{role} reached unscoped admin {url}"
+            continue
+        if params:
+            before = _snapshot(victim)
+            assert response.status_code in (302, 403, 404) or victim_hidden(response, victim), f"{role} read {url}"
+            client.post(url, {"name": "HACKED", "reason": "x", "confirm": "1"})
+            assert _snapshot(victim) == before, f"{role} changed {victim!r} through {url}"
+        else:
+            if response.status_code == 200 and response.context and "cl" in response.context:
+                assert victim.pk not in {o.pk for o in response.context["cl"].result_list}, f"{role} lists it: {url}"
+            _assert_hidden(response, victim, f"{role} GET {url}")
+    assert not unknown, "\n".join(unknown)
+
+
+def victim_hidden(response, victim) -> bool:
+    body = response.content.decode(errors="replace")
+    return all(text not in body for text in _victim_texts(victim))
+
+
+@pytest.mark.parametrize("role", sorted(rules.ALLOWED_ROLES))
+def test_admin_positive_control(world, role):
+    client = Client()
+    client.force_login(_user_for(world, role))
+    for model in rules.VICTIMS:
+        if model not in admin.site._registry:
+            continue
+        victim = rules.VICTIMS[model](world)
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/{victim.pk}/change/"
+        response = client.get(url)
+        assert response.status_code == 200, f"{role} cannot open {url}: the walk would prove nothing"
+
+
+# --- API -------------------------------------------------------------------------------------------
+
+
+def _api_routes():
+    from union_portal.api.urls import router
+
+    superuser = factories.make_user(None, None, username="walk-root", is_superuser=True, is_staff=True)
+    for prefix, viewset, basename in router.registry:
+        view = viewset()
+        view.request = APIRequestFactory().get("/")
+        view.request.user = superuser
+        view.format_kwarg = None
+        view.action = "list"
+        view.kwargs = {}
+        model = view.get_queryset().model
+        yield prefix, viewset, basename, model
+
+
+API_VICTIM_OVERRIDES = {"application": lambda w: w.victim_application}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_walk(world, role):
+    from union_portal.api.urls import router
+
+    user = _user_for(world, role)
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    allowed = role in rules.ALLOWED_ROLES
+    unknown = []
+    models = {basename: model for _p, _v, basename, model in _api_routes()}
+    for pattern in router.urls:
+        route, name = str(pattern.pattern), pattern.name
+        if "format" in _params(route) or name == "api-root":
+            continue
+        basename = name.rsplit("-", 1)[0] if name.endswith(("-list", "-detail")) else None
+        basename = basename or next((b for b in models if name.startswith(b + "-")), None)
+        model = models.get(basename)
+        if model is None or (model not in rules.VICTIMS and basename not in API_VICTIM_OVERRIDES):
+            unknown.append(f"api route {name}: no victim for its model")
+            continue
+        victim = (API_VICTIM_OVERRIDES.get(basename) or rules.VICTIMS[model])(world)
+        url = "/api/v1/" + _fill(route, {"pk": victim.pk})
+        WALKED["api"].add(name)
+        if allowed:
+            continue
+        if "pk" in _params(route):
+            response = client.get(url)
+            assert response.status_code in (401, 403, 404, 405), f"{role} GET {url}: {response.status_code}"
+            before = _snapshot(victim)
+            for method in ("post", "put", "patch", "delete"):
+                response = getattr(client, method)(url, {"name": "HACKED", "reason": "x", "to_union": world.tree.union_a.pk,
+                                                          "status": "withdrawn"}, format="json")
+                assert response.status_code in (401, 403, 404, 405), f"{role} {method.upper()} {url}: {response.status_code}"
+            assert _snapshot(victim) == before, f"{role} changed {victim!r} through {url}"
+        else:
+            response = client.get(url)
+            if response.status_code == 200:
+                ids = {row.get("id") for row in response.json().get("results", [])}
+                assert victim.pk not in ids, f"{role} lists {victim!r} at {url}"
+                _assert_hidden(response, victim, f"{role} GET {url}")
+    for route, name, _pattern in _walk(get_resolver()):
+        if route.startswith("api/v1/") and name and not any(name == f"v1:{p.name}" for p in router.urls):
+            if name not in rules.API_COMMAND_URLS:
+                unknown.append(f"api command {name}: add a rule to rules.API_COMMAND_URLS")
+            WALKED["api"].add(name)
+    assert not unknown, "\n".join(unknown)
+
+
+@pytest.mark.parametrize("role", sorted(rules.ALLOWED_ROLES))
+def test_api_positive_control(world, role):
+    client = APIClient()
+    client.force_authenticate(_user_for(world, role))
+    response = client.get(f"/api/v1/members/{world.victim_member.pk}/")
+    assert response.status_code == 200 and response.json()["name"] == "外镇秘密会员"
+
+
+# --- portal and everything else outside admin and API ---------------------------------------------
+
+OTHER_PUBLIC = {None: "unnamed redirects and static helpers", "healthz": "liveness", "set_language": "language switch"}
+
+
+@pytest.mark.parametrize("role", [*ROLES, "victim_self"])
+def test_portal_walk(world, role):
+    user = world.victim_user if role == "victim_self" else _user_for(world, role)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    denied = role not in rules.ALLOWED_ROLES and role != "victim_self"
+    unknown = []
+    for route, name, _pattern in _walk(get_resolver()):
+        if route.startswith(("admin/", "api/")):
+            continue
+        if name not in rules.PORTAL_URLS:
+            if name in OTHER_PUBLIC or (name is None and not _params(route)):
+                continue
+            unknown.append(f"route {name or route}: add a rule to rules.PORTAL_URLS")
+            continue
+        rule = rules.PORTAL_URLS[name]
+        WALKED["portal"].add(name)
+        victim = world.victim_member
+        values = {p: (victim.card_number if p == "card_number" else None) for p in _params(route)}
+        if isinstance(rule[0], type):
+            model, kwarg = rule
+            victim = world.victim_application if model is Member and "proxy" in name else rules.VICTIMS[model](world)
+            values[kwarg] = victim.pk
+        missing = [p for p, v in values.items() if v is None]
+        if missing:
+            unknown.append(f"route {name}: no value for {missing}")
+            continue
+        url = "/" + _fill(route, values)
+        response = client.get(url)
+        if not denied:
+            continue
+        if isinstance(rule[0], type):
+            assert response.status_code in (302, 403, 404) or victim_hidden(response, victim), f"{role} read {url}"
+            before = _snapshot(victim)
+            client.post(url, {"reason": "x", "name": "HACKED"})
+            assert _snapshot(victim) == before, f"{role} changed {victim!r} via {url}"
+        elif rule[0] == "public" and name == "portal:verify":
+            assert "外镇秘密会员" not in response.content.decode(), "verify shows a full name"
+        else:
+            _assert_hidden(response, world.victim_member, f"{role} GET {url}")
+    assert not unknown, "\n".join(unknown)
+
+
+def test_walk_covers_every_area(world):
+    """Counts what the walk reaches, so a broken collector shows up as a failure, not as silence."""
+    from union_portal.api.urls import router
+
+    admin_urls = sum(1 for _ in _admin_routes())
+    api_urls = sum(1 for p in router.urls if "format" not in _params(str(p.pattern)))
+    portal_urls = sum(1 for r, n, _ in _walk(get_resolver()) if n in rules.PORTAL_URLS)
+    assert admin_urls >= 60 and api_urls >= 10 and portal_urls >= 10, (admin_urls, api_urls, portal_urls)
+    print(f"scope walk: {admin_urls} admin, {api_urls} API, {portal_urls} portal routes x {len(ROLES)} roles")
+    assert services  # the world is built through services (factories)
