@@ -18,10 +18,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from union_portal.core.admin import ScopedAdminMixin
+from union_portal.core.admin import ScopedAdminMixin, run_service
 from union_portal.core.errors import ApplicationError
-from union_portal.core.models import AccessLog, log_access
-from union_portal.core.permissions import require_perm
 
 from . import selectors, services
 from .models import (
@@ -123,9 +121,11 @@ class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 class EnterpriseForm(forms.ModelForm):
+    credit_code = forms.CharField(label=_("unified social credit code"), max_length=30)
+
     class Meta:
         model = Enterprise
-        fields = ("name", "credit_code", "industry", "ownership", "town", "headcount", "address", "is_active")
+        fields = services.ENTERPRISE_FIELDS
 
     def clean(self):
         cleaned = super().clean()
@@ -134,6 +134,9 @@ class EnterpriseForm(forms.ModelForm):
         except ApplicationError as exc:
             self.add_error(exc.field if exc.field in self.fields else None, str(exc))
         return cleaned
+
+    def _post_clean(self):
+        pass  # saved by services.enterprise_save, which checks scope and uniqueness
 
 
 @admin.register(Enterprise)
@@ -154,6 +157,11 @@ class EnterpriseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def has_union(self, obj):
         return obj._has_union
 
+    def save_model(self, request, obj, form, change):
+        data = {k: form.cleaned_data[k] for k in services.ENTERPRISE_FIELDS if k in form.cleaned_data}
+        saved = services.enterprise_save(by=request.user, data=data, enterprise=obj if change else None)
+        obj.pk = saved.pk
+
 
 # --- members -----------------------------------------------------------------------------------------
 
@@ -168,7 +176,10 @@ class SubtreeFilter(admin.SimpleListFilter):
         nodes = Organisation.objects.visible_to(request.user).filter(
             kind__in=[OrganisationKind.TOWN, OrganisationKind.INDUSTRY, OrganisationKind.GRASSROOTS]
         )
-        return [(str(n.pk), ("\u3000" * max(n.depth - 2, 0)) + n.name) for n in nodes.only("pk", "name", "depth", "path")]
+        return [
+            (str(n.pk), ("\u3000" * max(n.depth - 2, 0)) + n.name)
+            for n in nodes.only("pk", "name", "depth", "path")
+        ]
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -208,12 +219,23 @@ class MemberChangeForm(forms.ModelForm):
     """Changes a member's details. The mobile is never put in the form unmasked: a new one replaces it."""
 
     new_mobile = forms.CharField(
-        label=_("new mobile number"), max_length=20, required=False, help_text=_("Leave empty to keep the current one.")
+        label=_("new mobile number"),
+        max_length=20,
+        required=False,
+        help_text=_("Leave empty to keep the current one."),
     )
 
     class Meta:
         model = Member
-        fields = ("name", "new_mobile", "employer", "job", "skill_grade", "household_type", "is_migrant_worker")
+        fields = (
+            "name",
+            "new_mobile",
+            "employer",
+            "job",
+            "skill_grade",
+            "household_type",
+            "is_migrant_worker",
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -263,7 +285,10 @@ class TransferForm(ReasonForm):
 class EndForm(ReasonForm):
     status = forms.ChoiceField(
         label=_("how it ends"),
-        choices=[(s, MemberStatus(s).label) for s in (MemberStatus.LAPSED, MemberStatus.WITHDRAWN, MemberStatus.DECEASED)],
+        choices=[
+            (s, MemberStatus(s).label)
+            for s in (MemberStatus.LAPSED, MemberStatus.WITHDRAWN, MemberStatus.DECEASED)
+        ],
     )
     on = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -351,21 +376,14 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if change:
             updated = services.member_update(member=obj, by=request.user, data=form.service_changes())
         else:
-            updated = services.member_register(data=form.service_data, by=request.user, channel=Channel.OFFICER)
+            updated = services.member_register(
+                data=form.service_data, by=request.user, channel=Channel.OFFICER
+            )
         obj.pk = updated.pk
         obj.__dict__.update({k: v for k, v in updated.__dict__.items() if not k.startswith("_")})
 
     def save_related(self, request, form, formsets, change):
         pass  # events are written by the services only
-
-    def _changeform_view(self, request, object_id, form_url, extra_context):
-        try:
-            return super()._changeform_view(request, object_id, form_url, extra_context)
-        except ApplicationError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            from django.http import HttpResponseRedirect
-
-            return HttpResponseRedirect(request.get_full_path())
 
     # -- actions calling services --
     def _has(self, request, perm):
@@ -388,7 +406,9 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Approve selected applications"), permissions=["approve"])
     def approve_selected(self, request, queryset):
-        done, failed = services.members_bulk(services.member_approve, queryset.order_by("pk"), by=request.user)
+        done, failed = services.members_bulk(
+            services.member_approve, queryset.order_by("pk"), by=request.user
+        )
         self._report(request, done, failed)
 
     def _intermediate(self, request, queryset, form, action, title):
@@ -411,7 +431,10 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         form = ReasonForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
             done, failed = services.members_bulk(
-                services.member_reject, queryset.order_by("pk"), by=request.user, reason=form.cleaned_data["reason"]
+                services.member_reject,
+                queryset.order_by("pk"),
+                by=request.user,
+                reason=form.cleaned_data["reason"],
             )
             self._report(request, done, failed)
             return None
@@ -468,21 +491,20 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def reveal_view(self, request, object_id):
         member = get_object_or_404(self.get_queryset(request), pk=object_id)
-        try:
-            require_perm(request.user, "members.reveal_member")
-        except ApplicationError as exc:
-            raise PermissionDenied(str(exc)) from exc
+        if not request.user.has_perm("members.reveal_member"):
+            raise PermissionDenied
         form = ReasonForm(request.POST or None)
         revealed = None
         if request.method == "POST" and form.is_valid():
-            log_access(
-                actor=request.user,
-                action=AccessLog.Action.REVEAL,
-                target=member,
+            revealed = run_service(
+                self,
+                request,
+                services.member_reveal,
+                member=member,
+                by=request.user,
                 reason=form.cleaned_data["reason"],
                 request=request,
             )
-            revealed = {"id_number": member.id_number, "mobile": member.mobile}
         return TemplateResponse(
             request,
             "admin/members/member_reveal.html",
@@ -508,7 +530,16 @@ class BenefitMerchantAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("original_name", "kind", "status", "total_rows", "processed_rows", "error_count", "created_by", "created_at")
+    list_display = (
+        "original_name",
+        "kind",
+        "status",
+        "total_rows",
+        "processed_rows",
+        "error_count",
+        "created_by",
+        "created_at",
+    )
     list_filter = ("status", "kind")
     list_select_related = ("created_by",)
     readonly_fields = [f.name for f in ImportJob._meta.fields]

@@ -11,11 +11,7 @@ action with an input and an output serializer of its own. A row outside the call
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import Length, Substr
 from django.urls import path
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -28,10 +24,8 @@ from rest_framework.views import APIView
 
 from union_portal.api.filters import StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
+from union_portal.api.serializers import FlatReadSerializer
 from union_portal.api.throttles import CardVerifyThrottle
-from union_portal.core.errors import ApplicationError
-from union_portal.core.models import AccessLog, log_access
-from union_portal.core.permissions import require_perm, require_visible
 
 from .filters import (
     APPLICATION_STATUSES,
@@ -44,23 +38,26 @@ from .models import (
     Channel,
     Enterprise,
     HouseholdType,
+    Industry,
     Member,
     MemberStatus,
     Organisation,
     OrganisationKind,
+    Ownership,
     Sex,
     SkillGrade,
 )
-from .selectors import coverage, member_list
+from .selectors import coverage, member_list, organisation_list
 from .services import (
     END_STATUSES,
     card_verify,
-    clean_enterprise_input,
+    enterprise_save,
     member_apply,
     member_approve,
     member_end,
     member_register,
     member_reject,
+    member_reveal,
     member_transfer,
     member_update,
 )
@@ -75,11 +72,11 @@ MEMBER_INPUT_CODES = {
     "name": ["required", "invalid"],
     "id_number": [*ID_NUMBER_CODES, "duplicate"],
     "mobile": MOBILE_CODES,
-    "union": ["required", "union_kind"],
     "employer": ["invalid"],
     "household_type": ["invalid"],
     "skill_grade": ["invalid"],
 }
+MEMBER_CREATE_CODES = {**MEMBER_INPUT_CODES, "union": ["required", "union_kind"]}
 ENTERPRISE_INPUT_CODES = {
     "name": ["required"],
     "credit_code": ["uscc_length", "uscc_format", "uscc_checksum", "duplicate"],
@@ -119,7 +116,7 @@ class RefField(serializers.Field):
         return {"id": value.pk, "name": value.name}
 
 
-class OrganisationSerializer(serializers.Serializer):
+class OrganisationSerializer(FlatReadSerializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     kind = serializers.ChoiceField(choices=OrganisationKind.choices, read_only=True)
@@ -140,29 +137,22 @@ class CoverageSerializer(serializers.Serializer):
     membership_rate = serializers.FloatField(read_only=True, allow_null=True)
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+class EnterpriseSerializer(FlatReadSerializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    credit_code = serializers.CharField(read_only=True)
+    industry = serializers.ChoiceField(choices=Industry.choices, read_only=True)
+    ownership = serializers.ChoiceField(choices=Ownership.choices, read_only=True)
     town = serializers.IntegerField(source="town_id", read_only=True)
-
-    class Meta:
-        model = Enterprise
-        fields = [
-            "id",
-            "name",
-            "credit_code",
-            "industry",
-            "ownership",
-            "town",
-            "headcount",
-            "address",
-            "is_active",
-        ]
-        read_only_fields = fields
+    headcount = serializers.IntegerField(read_only=True)
+    address = serializers.CharField(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
 
 
-class MemberSerializer(serializers.Serializer):
+class MemberSerializer(FlatReadSerializer):
     """A member as staff and partners see one: ID number and mobile masked.
 
-    A plain serializer with explicit fields: a list page costs one query and no per-row
+    Explicit read-only fields and no display labels: a list page costs one query and no per-row
     lookups (the union and employer come from the selector's ``select_related``).
     """
 
@@ -307,43 +297,6 @@ class CardVerifyInputSerializer(serializers.Serializer):
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def organisation_list(*, viewer):
-    """Organisations the viewer may see, each with its parent's id (one correlated subquery on the
-    indexed path instead of a ``get_parent()`` query per row)."""
-    parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organisation.steplen)
-    parents = Organisation.objects.filter(path=parent_path).order_by().values("pk")[:1]
-    return Organisation.objects.visible_to(viewer).annotate(parent_pk=Subquery(parents))
-
-
-def enterprise_save(*, by, data: dict, enterprise: Enterprise | None = None) -> Enterprise:
-    """Create or change an enterprise through ``clean_enterprise_input``, within the caller's scope."""
-    require_perm(by, "members.change_enterprise" if enterprise else "members.add_enterprise")
-    if enterprise is not None:
-        require_visible(by, enterprise)
-        data = {field: getattr(enterprise, field) for field in EnterpriseInputSerializer.Meta.fields} | data
-    cleaned = clean_enterprise_input(data)
-    require_visible(by, cleaned["town"])
-    duplicate = ApplicationError(
-        _("An enterprise with this credit code is registered already."), code="duplicate", field="credit_code"
-    )
-    others = Enterprise.objects.filter(credit_code=cleaned["credit_code"])
-    if enterprise is not None:
-        others = others.exclude(pk=enterprise.pk)
-    if others.exists():
-        raise duplicate
-    target = enterprise if enterprise is not None else Enterprise()
-    for field, value in cleaned.items():
-        setattr(target, field, value)
-    try:
-        with transaction.atomic():
-            target.save()
-    except IntegrityError as exc:
-        if "credit_code" in str(exc):
-            raise duplicate from None
-        raise
-    return target
-
-
 class MemberCommandsMixin:
     """Reads a command's input and renders the member the service returned."""
 
@@ -417,14 +370,17 @@ class EnterpriseViewSet(
 
 @extend_schema_view(
     create=extend_schema(
-        summary="Register a member",
-        description="An officer registers a member directly: the application and its approval in one step.",
+        summary=gettext_lazy("Register a member"),
+        description=gettext_lazy(
+            "An officer registers a member directly: the application and its approval in one step."
+        ),
         request=MemberInputSerializer,
         responses={201: MemberSerializer},
     ),
     partial_update=extend_schema(request=MemberUpdateSerializer, responses={200: MemberSerializer}),
 )
-@_document_codes(MEMBER_INPUT_CODES, actions=["create", "partial_update"])
+@_document_codes(MEMBER_CREATE_CODES, actions=["create"])
+@_document_codes(MEMBER_INPUT_CODES, actions=["partial_update"])
 @extend_validation_errors(["invalid"], field_name=NON_FIELD, actions=["partial_update"])
 @extend_validation_errors(["union_kind", "same_union"], field_name="to_union", actions=["transfer"])
 @extend_validation_errors(["required"], field_name="reason", actions=["transfer", "end"])
@@ -491,14 +447,7 @@ class MemberViewSet(
         """The full ID number and mobile, for a stated reason, written to the access log."""
         member = self.get_object()
         data = self.command_input(RevealInputSerializer)
-        require_perm(request.user, "members.reveal_member")
-        log_access(
-            actor=request.user,
-            action=AccessLog.Action.REVEAL,
-            target=member,
-            reason=data["reason"],
-            request=request,
-        )
+        member_reveal(member=member, by=request.user, reason=data["reason"], request=request)
         response = self.render(member, RevealedMemberSerializer)
         response["Cache-Control"] = "no-store"
         return response
@@ -506,12 +455,12 @@ class MemberViewSet(
 
 @extend_schema_view(
     create=extend_schema(
-        summary="File a membership application",
+        summary=gettext_lazy("File a membership application"),
         request=ApplicationInputSerializer,
         responses={201: ApplicationSerializer},
     ),
 )
-@_document_codes(MEMBER_INPUT_CODES, actions=["create"])
+@_document_codes(MEMBER_CREATE_CODES, actions=["create"])
 @extend_validation_errors(["required"], field_name="reason", actions=["reject"])
 @extend_validation_errors(["not_pending"], field_name=NON_FIELD, actions=["approve", "reject"])
 class ApplicationViewSet(

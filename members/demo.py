@@ -1,8 +1,9 @@
 """The demo district: 三水区总工会, its towns, enterprises, unions, members and staff.
 
 Built through the services, so the demo data obeys every rule. Idempotent:
-each part is made only if it is missing. Later apps add their own parts via
-``DEMO_STEPS`` (a list of callables taking the :class:`DemoContext`).
+each part is made only if it is missing. Later apps add their own part in a
+``<app>/demo.py`` with a ``build(ctx: DemoContext)`` function, called by
+:func:`seed` after the members exist.
 """
 
 from __future__ import annotations
@@ -269,17 +270,24 @@ def build_merchants(ctx: DemoContext) -> None:
         BenefitMerchant.objects.create(name=name, discount=discount, town=ctx.towns[town], valid_from=today.replace(month=1, day=1))
 
 
-#: Steps later apps append to (each takes the DemoContext).
-DEMO_STEPS = [build_people, build_members, build_merchants]
-
-
 def seed(*, members: int = 2000) -> DemoContext:
+    """Build the district, then let every other installed app with a ``demo.build(ctx)`` add its part."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
     rng = random.Random(2026)
     district, towns, unions = build_tree(rng)
     ctx = DemoContext(district=district, towns=towns, unions=unions, rng=rng)
-    for step in DEMO_STEPS:
-        if step is build_members:
-            step(ctx, members)
-        else:
-            step(ctx)
+    build_people(ctx)
+    build_members(ctx, members)
+    build_merchants(ctx)
+    for config in apps.get_app_configs():
+        if config.name == __package__ or find_spec(f"{config.name}.demo") is None:
+            continue
+        module = import_module(f"{config.name}.demo")
+        if hasattr(module, "build"):
+            ctx.rng = random.Random(f"2026-{config.label}")
+            module.build(ctx)
     return ctx

@@ -36,7 +36,7 @@ class IdFilter(django_filters.NumberFilter):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class SubtreeFilter(django_filters.Filter):
+class SubtreeFilter(django_filters.NumberFilter):
     """Rows that belong to the subtree of one organisation node the requesting user may see.
 
     "Belongs to the subtree" is the scoping rule's own definition (``ScopedQuerySet.org_q``):

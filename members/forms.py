@@ -14,6 +14,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from union_portal.core.validators import validate_id_number, validate_mobile
 
 from .models import (
     MEMBER_UNION_KINDS,
@@ -111,12 +114,14 @@ class MemberApplicationForm(forms.Form):
     """What a worker (or a proxy agent for them) fills in to apply for membership."""
 
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("person", "Name"),
         max_length=NAME_MAX,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
+    # The validators are the project's own (one rule, one place); the service checks again.
     id_number = forms.CharField(
         label=_("Resident ID number"),
+        validators=[validate_id_number],
         max_length=24,
         help_text=_("18 characters, as on the ID card."),
         widget=forms.TextInput(
@@ -125,6 +130,7 @@ class MemberApplicationForm(forms.Form):
     )
     mobile = forms.CharField(
         label=_("Mobile number"),
+        validators=[validate_mobile],
         max_length=20,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )

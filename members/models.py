@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -170,7 +171,7 @@ class MemberStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     REJECTED = "rejected", _("Application rejected")
     LAPSED = "lapsed", _("Lapsed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("membership status", "Withdrawn")
     DECEASED = "deceased", _("Deceased")
 
 
@@ -219,7 +220,7 @@ class Member(models.Model):
         on_delete=models.PROTECT,
         related_name="memberships",
     )
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, db_index=True)
     name_pinyin = models.CharField(_("name in pinyin"), max_length=200, blank=True, db_index=True, editable=False)
     name_initials = models.CharField(_("initials"), max_length=20, blank=True, db_index=True, editable=False)
     id_number = EncryptedTextField(_("resident ID number"))
@@ -381,7 +382,12 @@ class BenefitMerchant(models.Model):
     """A partner merchant (特惠商家) that gives card holders a discount."""
 
     name = models.CharField(_("name"), max_length=100)
-    discount = models.CharField(_("discount"), max_length=200, help_text=_("What card holders get, e.g. 10% off."))
+    discount = models.CharField(
+        _("discount"),
+        max_length=200,
+        # xgettext:no-python-format
+        help_text=_("What card holders get, e.g. 10% off."),
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     town = models.ForeignKey(

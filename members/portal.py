@@ -9,6 +9,7 @@ else is a 404.
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 
 import segno
@@ -34,6 +35,7 @@ from django.views.decorators.cache import never_cache
 from union_portal.accounts.roles import Role
 from union_portal.core.errors import ApplicationError, add_to_form
 from union_portal.core.masking import mask_phone
+from union_portal.core.validators import normalize_mobile
 
 from . import services
 from .forms import MemberApplicationForm, PortalApplicationForm, PortalLoginForm
@@ -113,6 +115,24 @@ def _submission_key(token: str) -> str:
     return f"portal:apply:submission:{token}"
 
 
+def _claim_submission(token: str) -> str:
+    """``"new"`` if this request may handle the submission ``token``; ``"done"`` if an earlier request
+    with the same token succeeded; ``"busy"`` if one is still at it. A double tap sends the same token
+    twice: the second request waits a little for the first one's outcome."""
+    key = _submission_key(token)
+    if cache.add(key, "busy", SUBMISSION_TTL):
+        return "new"
+    state = cache.get(key)
+    for _attempt in range(25):
+        if state != "busy":
+            break
+        time.sleep(0.2)
+        state = cache.get(key)
+    if state is None and cache.add(key, "busy", SUBMISSION_TTL):
+        return "new"  # the first request failed and released the token: this one tries again
+    return state or "busy"
+
+
 def _create_account(form: PortalApplicationForm, mobile: str):
     """The login of a new applicant: user name and mobile are the normalised mobile number."""
     user_model = get_user_model()
@@ -139,8 +159,8 @@ def _apply_anonymous(request: HttpRequest) -> HttpResponse:
         return _render(request, "portal/apply.html", {"form": form})
 
     token = form.cleaned_data.get("submission") or ""
-    if token and not cache.add(_submission_key(token), "busy", SUBMISSION_TTL):
-        # The same page was submitted again (a double tap, a reload): the first one is handling it.
+    if token and _claim_submission(token) != "new":
+        # The same page was submitted again (a double tap, a reload) and the first one went through.
         messages.info(
             request, _("Your application has already been received. Log in with your mobile number.")
         )
@@ -150,8 +170,7 @@ def _apply_anonymous(request: HttpRequest) -> HttpResponse:
     try:
         with transaction.atomic():
             data = form.service_data()
-            mobile = services.clean_member_input(data)["mobile"]
-            user = _create_account(form, mobile)
+            user = _create_account(form, normalize_mobile(data["mobile"]))
             if user is not None:
                 services.member_apply(data=data, channel=Channel.PORTAL, user=user)
     except ApplicationError as error:
@@ -166,6 +185,8 @@ def _apply_anonymous(request: HttpRequest) -> HttpResponse:
             cache.delete(_submission_key(token))
         return _render(request, "portal/apply.html", {"form": form})
 
+    if token:
+        cache.set(_submission_key(token), "done", SUBMISSION_TTL)
     login(request, user, backend=LOGIN_BACKEND)
     messages.success(request, _("Thank you: your application has been sent to the union."))
     return redirect("portal:status")

@@ -48,7 +48,9 @@ def _invalid(message, field: str | None = None, code: str = "invalid") -> Applic
 
 def name_search_keys(name: str) -> tuple[str, str]:
     """Pinyin and initials of a Chinese name, for search and sort: 张三 -> (zhangsan, zs)."""
-    return "".join(lazy_pinyin(name)).lower()[:200], "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()[:20]
+    return "".join(lazy_pinyin(name)).lower()[:200], "".join(
+        lazy_pinyin(name, style=Style.FIRST_LETTER)
+    ).lower()[:20]
 
 
 def id_number_key(number: str) -> str:
@@ -59,7 +61,9 @@ def id_number_key(number: str) -> str:
 def find_by_id_number(number: str, queryset=None):
     """Members whose ID number equals ``number`` (any accepted spelling), via the blind index."""
     number = parse_id_number(number).number
-    return (queryset if queryset is not None else Member.objects.all()).filter(id_number_hash=id_number_key(number))
+    return (queryset if queryset is not None else Member.objects.all()).filter(
+        id_number_hash=id_number_key(number)
+    )
 
 
 def clean_member_input(data: dict, *, partial: bool = False) -> dict:
@@ -149,7 +153,11 @@ def member_apply(*, data: dict, by=None, channel: str = Channel.PORTAL, user=Non
     try:
         with transaction.atomic():
             member.save()
-            kind = MembershipEvent.Kind.APPLIED if channel in (Channel.PORTAL, Channel.PROXY) else MembershipEvent.Kind.REGISTERED
+            kind = (
+                MembershipEvent.Kind.APPLIED
+                if channel in (Channel.PORTAL, Channel.PROXY)
+                else MembershipEvent.Kind.REGISTERED
+            )
             _event(member, kind, by or user, to_union=member.union)
     except IntegrityError as exc:
         if "member_one_open_membership" in str(exc) or "id_number_hash" in str(exc):
@@ -198,7 +206,9 @@ def member_approve(*, member: Member, by, note: str = "") -> Member:
     member.join_date = timezone.localdate()
     member.decided_at = timezone.now()
     member.decided_by = by
-    member.save(update_fields=["status", "card_number", "join_date", "decided_at", "decided_by", "updated_at"])
+    member.save(
+        update_fields=["status", "card_number", "join_date", "decided_at", "decided_by", "updated_at"]
+    )
     _event(member, MembershipEvent.Kind.APPROVED, by, note)
     return member
 
@@ -290,7 +300,16 @@ def member_end(*, member: Member, status: str, by, reason: str, on: dt.date | No
     return member
 
 
-UPDATABLE_FIELDS = ("name", "mobile", "household_type", "is_migrant_worker", "employer", "job", "skill_grade", "id_number")
+UPDATABLE_FIELDS = (
+    "name",
+    "mobile",
+    "household_type",
+    "is_migrant_worker",
+    "employer",
+    "job",
+    "skill_grade",
+    "id_number",
+)
 
 
 @transaction.atomic
@@ -300,7 +319,9 @@ def member_update(*, member: Member, by, data: dict, note: str = "") -> Member:
     require_visible(by, member)
     unknown = set(data) - set(UPDATABLE_FIELDS)
     if unknown:
-        raise _invalid(_("These fields change through their own steps: %(f)s") % {"f": ", ".join(sorted(unknown))})
+        raise _invalid(
+            _("These fields change through their own steps: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
     cleaned = clean_member_input(data, partial=True)
     member = _lock(member)
     changed = []
@@ -327,7 +348,9 @@ def member_update(*, member: Member, by, data: dict, note: str = "") -> Member:
     return member
 
 
-def members_bulk(action, members: Iterable[Member], **kwargs) -> tuple[int, list[tuple[Member, ApplicationError]]]:
+def members_bulk(
+    action, members: Iterable[Member], **kwargs
+) -> tuple[int, list[tuple[Member, ApplicationError]]]:
     """Apply one service to many members; return how many succeeded and the errors of the others."""
     done, failed = 0, []
     for member in members:
@@ -340,6 +363,50 @@ def members_bulk(action, members: Iterable[Member], **kwargs) -> tuple[int, list
 
 
 # --- enterprises and organisations ------------------------------------------------------------
+
+ENTERPRISE_FIELDS = (
+    "name",
+    "credit_code",
+    "industry",
+    "ownership",
+    "town",
+    "headcount",
+    "address",
+    "is_active",
+)
+
+
+def enterprise_save(*, by, data: dict, enterprise: Enterprise | None = None) -> Enterprise:
+    """Create or change an enterprise through ``clean_enterprise_input``, within the caller's scope."""
+    require_perm(by, "members.change_enterprise" if enterprise else "members.add_enterprise")
+    if enterprise is not None:
+        require_visible(by, enterprise)
+        data = {field: getattr(enterprise, field) for field in ENTERPRISE_FIELDS} | dict(data)
+    cleaned = clean_enterprise_input(data)
+    if cleaned.get("town") is None:
+        raise _invalid(_("Choose the town."), "town", "required")
+    require_visible(by, cleaned["town"])
+    duplicate = _invalid(
+        _("An enterprise with this credit code is registered already."), "credit_code", "duplicate"
+    )
+    others = Enterprise.objects.filter(credit_code=cleaned["credit_code"])
+    if enterprise is not None:
+        others = others.exclude(pk=enterprise.pk)
+    if others.exists():
+        raise duplicate
+    target = enterprise if enterprise is not None else Enterprise()
+    for field in ENTERPRISE_FIELDS:
+        if field in cleaned:
+            setattr(target, field, cleaned[field])
+    try:
+        with transaction.atomic():
+            target.save()
+    except IntegrityError as exc:
+        if "credit_code" in str(exc):
+            raise duplicate from None
+        raise
+    return target
+
 
 def clean_enterprise_input(data: dict) -> dict:
     from django.core.exceptions import ValidationError
@@ -354,7 +421,24 @@ def clean_enterprise_input(data: dict) -> dict:
     return cleaned
 
 
+# --- personal data ----------------------------------------------------------------------------------
+
+
+def member_reveal(*, member: Member, by, reason: str, request=None) -> dict:
+    """The full ID number and mobile of one member, for a stated reason, written to the access log."""
+    from union_portal.core.models import AccessLog, log_access
+
+    require_perm(by, "members.reveal_member")
+    require_visible(by, member)
+    reason = (reason or "").strip()
+    if not reason:
+        raise _invalid(_("Give the reason."), "reason", "required")
+    log_access(actor=by, action=AccessLog.Action.REVEAL, target=member, reason=reason, request=request)
+    return {"id_number": member.id_number, "mobile": member.mobile}
+
+
 # --- card verification ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CardCheck:
@@ -368,15 +452,19 @@ def card_verify(card_number: str) -> CardCheck:
     card = (card_number or "").strip()
     if not card_number_is_well_formed(card):
         return CardCheck(valid=False)
-    member = Member.objects.filter(card_number=card).select_related("union").only(
-        "name", "status", "union__name"
-    ).first()
+    member = (
+        Member.objects.filter(card_number=card)
+        .select_related("union")
+        .only("name", "status", "union__name")
+        .first()
+    )
     if member is None or member.status != MemberStatus.ACTIVE:
         return CardCheck(valid=False)
     return CardCheck(valid=True, masked_name=member.masked_name, union_name=member.union.name)
 
 
 # --- organisations ------------------------------------------------------------------------------
+
 
 def organisation_add(*, parent: Organisation | None, name: str, kind: str, by=None, **fields) -> Organisation:
     """Add a node below ``parent`` (or a root), keeping the tree's kinds in order."""

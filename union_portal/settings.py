@@ -157,7 +157,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
-MEDIA_URL = None  # uploads are private: served only through views that check rights
+MEDIA_URL = "/media/"  # nothing serves this path: uploads are served only through views that check rights
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -258,6 +258,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "MemberStatusEnum": "members.models.MemberStatus",  # "status" has other choice sets (ending a membership)
+        "AidKindEnum": "assistance.models.AidKind",  # "kind" and "status" are also names of members' choices
+        "AidStateEnum": "assistance.models.State",
+        "HardshipFileStatusEnum": "assistance.models.FileStatus",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",

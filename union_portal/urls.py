@@ -12,5 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("union_portal.api.urls")),
+    path("portal/aid/", include(("assistance.urls", "aid"), namespace="aid")),
+    path("portal/inbox/", include("union_portal.notifications.urls", namespace="notifications")),
     path("portal/", include(("members.urls", "portal"), namespace="portal")),
 ]

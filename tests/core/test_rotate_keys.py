@@ -37,7 +37,9 @@ def members_under_key_a(settings, tree, people):
     settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
     members = [make_member(tree.union_a) for _ in range(4)] + [make_member(tree.union_b, active=False)]
     # More versions in the history table: a transfer and a change of details.
-    services.member_transfer(member=members[0], to_union=tree.branch_a, by=people.district_staff, reason="调岗")
+    services.member_transfer(
+        member=members[0], to_union=tree.branch_a, by=people.district_staff, reason="调岗"
+    )
     services.member_update(member=members[1], by=people.district_staff, data={"job": "叉车司机"})
     return {m.pk: m.id_number for m in members}
 

@@ -44,7 +44,11 @@ def test_bad_id_numbers(raw, code):
 
 def test_uscc():
     assert normalize_uscc("91350100m000100y43") == "91350100M000100Y43"
-    for bad, code in [("91350100M000100Y44", "uscc_checksum"), ("9135", "uscc_length"), ("91350100M000100I43", "uscc_format")]:
+    for bad, code in [
+        ("91350100M000100Y44", "uscc_checksum"),
+        ("9135", "uscc_length"),
+        ("91350100M000100I43", "uscc_format"),
+    ]:
         with pytest.raises(ValidationError) as info:
             normalize_uscc(bad)
         assert info.value.code == code
@@ -59,3 +63,17 @@ def test_good_mobiles(raw):
 def test_bad_mobiles(raw):
     with pytest.raises(ValidationError):
         normalize_mobile(raw)
+
+
+def test_full_width_input_is_read_as_ascii():
+    # Chinese input methods type full-width digits and letters: same number, same blind index.
+    assert parse_id_number("４４０６０７１９９００３０７００１３").number == "440607199003070013"
+    assert parse_id_number("11010519491231002ｘ").number == "11010519491231002X"
+
+
+@pytest.mark.parametrize("raw", ["440607١99003070013", "44060719900307001३"])
+def test_other_unicode_digits_are_rejected(raw):
+    # int() reads Arabic-Indic and Devanagari digits; stored as such they would escape the duplicate check.
+    with pytest.raises(ValidationError) as info:
+        parse_id_number(raw)
+    assert info.value.code == "id_format"

@@ -54,14 +54,14 @@ class User(AbstractUser):
 
     @property
     def has_org_scope(self) -> bool:
-        """Staff and proxy agents see their organisation's subtree; others only their own records."""
+        """Staff, proxy agents and partner systems see their organisation's subtree; others only their own records."""
         if self.organisation_id is None:
             return False
         if self.is_staff:
             return True
-        from .roles import Role
+        from .roles import ORG_SCOPED_ROLES
 
-        return self.has_role(Role.PROXY_AGENT)
+        return any(self.has_role(role) for role in ORG_SCOPED_ROLES)
 
     def has_role(self, role: str) -> bool:
         cache = getattr(self, "_role_names", None)

@@ -18,6 +18,7 @@ class Role(TextChoices):
     VOLUNTEER_LEADER = "volunteer_leader", _("Volunteer team leader")
     MEMBER = "member", _("Member")
     AUDITOR = "auditor", _("Auditor")
+    PARTNER = "partner", _("Partner system (API key)")
 
 
 STAFF_ROLES = {Role.DISTRICT_STAFF, Role.TOWN_STAFF, Role.UNION_OFFICER, Role.AUDITOR}
@@ -54,7 +55,44 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROXY_AGENT: ["members.view_member", "members.add_member"],
     Role.VOLUNTEER_LEADER: [],
     Role.MEMBER: [],
+    # A partner system's service user: reads what its organisation node covers, through an API key.
+    Role.PARTNER: ["members.view_organisation", "members.view_enterprise", "members.view_member"],
 }  # fmt: skip
+
+#: Roles that see their organisation's subtree without being staff (no admin access).
+ORG_SCOPED_ROLES = {Role.PROXY_AGENT, Role.PARTNER}
+
+
+# --- hardship aid (assistance/) -------------------------------------------------------------------
+_AID_READ = [
+    "assistance.view_helpcentre", "assistance.view_hardshipfile", "assistance.view_householdmember",
+    "assistance.view_campaign", "assistance.view_mutualaidscheme", "assistance.view_mutualaidenrolment",
+    "assistance.view_aidapplication", "assistance.view_aidstep", "assistance.view_payment",
+    "assistance.view_document", "assistance.view_visit", "assistance.view_pairing",
+]  # fmt: skip
+_AID_FILES = [
+    "assistance.add_hardshipfile", "assistance.change_hardshipfile", "assistance.view_household",
+    "assistance.add_householdmember", "assistance.change_householdmember", "assistance.delete_householdmember",
+    "assistance.add_visit", "assistance.change_visit", "assistance.add_pairing", "assistance.change_pairing",
+    "assistance.add_mutualaidenrolment", "assistance.add_aidapplication", "assistance.check_aidapplication",
+]  # fmt: skip
+ROLE_PERMISSIONS[Role.DISTRICT_STAFF] += [
+    *_AID_READ, *_AID_FILES,
+    "assistance.add_helpcentre", "assistance.change_helpcentre",
+    "assistance.add_campaign", "assistance.change_campaign", "assistance.export_payment",
+    "assistance.add_mutualaidscheme", "assistance.change_mutualaidscheme",
+    "assistance.approve_aidapplication", "assistance.override_aid_amount", "assistance.pay_aidapplication",
+    "assistance.import_hardshipfile", "assistance.view_aid_figures",
+]  # fmt: skip
+ROLE_PERMISSIONS[Role.TOWN_STAFF] += [*_AID_READ, *_AID_FILES, "assistance.view_aid_figures"]
+ROLE_PERMISSIONS[Role.UNION_OFFICER] += [
+    "assistance.view_helpcentre", "assistance.view_hardshipfile", "assistance.view_campaign",
+    "assistance.view_mutualaidscheme", "assistance.view_mutualaidenrolment", "assistance.view_aidapplication",
+    "assistance.view_aidstep", "assistance.view_payment", "assistance.view_document",
+    "assistance.add_aidapplication", "assistance.check_aidapplication", "assistance.add_mutualaidenrolment",
+]  # fmt: skip
+ROLE_PERMISSIONS[Role.AUDITOR] += ["assistance.view_aid_figures"]
+ROLE_PERMISSIONS[Role.PROXY_AGENT] += ["assistance.add_aidapplication", "assistance.view_aidapplication"]
 
 
 def sync_roles(sender=None, using="default", **kwargs) -> None:

@@ -6,17 +6,24 @@ any other as a non-field error (``attr`` is ``non_field_errors``, as for a seria
 
     {"type": "validation_error",
      "errors": [{"code": "required", "detail": "Give the reason for the rejection.", "attr": "reason"}]}
+
+The conversions live in :class:`ExceptionHandler` (``DRF_STANDARDIZED_ERRORS["EXCEPTION_HANDLER_CLASS"]``);
+the handler function is the library's own, because its schema class documents the error
+responses only for that very function (an identity check in ``drf_standardized_errors.openapi``).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_standardized_errors.handler import exception_handler as standardized_handler
+from drf_standardized_errors import handler
 from rest_framework import exceptions
 from rest_framework.fields import get_error_detail
 from rest_framework.settings import api_settings
 
 from union_portal.core.errors import ApplicationError
+
+#: ``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` points here; it must stay the library's function.
+exception_handler = handler.exception_handler
 
 
 def as_api_exception(error: ApplicationError) -> exceptions.APIException:
@@ -28,13 +35,14 @@ def as_api_exception(error: ApplicationError) -> exceptions.APIException:
     return exceptions.ValidationError({error.field or api_settings.NON_FIELD_ERRORS_KEY: [detail]})
 
 
-def exception_handler(exc, context):
-    if isinstance(exc, ApplicationError):
-        exc = as_api_exception(exc)
-    elif isinstance(exc, DjangoValidationError):
-        # A model validator reached from a view: a 400 with its fields, not a 500.
-        detail = get_error_detail(exc)
-        if not isinstance(detail, dict):
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: detail}
-        exc = exceptions.ValidationError(detail)
-    return standardized_handler(exc, context)
+class ExceptionHandler(handler.ExceptionHandler):
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, ApplicationError):
+            return as_api_exception(exc)
+        if isinstance(exc, DjangoValidationError):
+            # A model validator reached from a view: a 400 naming its fields, not a 500.
+            detail = get_error_detail(exc)
+            if not isinstance(detail, dict):
+                detail = {api_settings.NON_FIELD_ERRORS_KEY: detail}
+            return exceptions.ValidationError(detail)
+        return super().convert_known_exceptions(exc)

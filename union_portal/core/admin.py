@@ -21,13 +21,25 @@ class ScopedAdminMixin:
         if db_field.name in self.scoped_foreign_keys:
             related = db_field.remote_field.model._default_manager
             queryset = kwargs.get("queryset", related.all())
-            kwargs["queryset"] = queryset.visible_to(request.user) if hasattr(queryset, "visible_to") else queryset
+            kwargs["queryset"] = (
+                queryset.visible_to(request.user) if hasattr(queryset, "visible_to") else queryset
+            )
             if db_field.remote_field.limit_choices_to:
                 kwargs["queryset"] = kwargs["queryset"].complex_filter(db_field.remote_field.limit_choices_to)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         return False  # nothing a user entered is hard-deleted: records end through a state change
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        # save_model calls a service; a rule it enforces comes back as a message, not a crash.
+        try:
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:
+            from django.http import HttpResponseRedirect
+
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def _require_in_scope(self, request, object_id):
         from django.contrib.admin.utils import unquote
@@ -53,7 +65,9 @@ class ScopedAdminMixin:
         for current in historical_records:
             if previous is not None:
                 delta = previous.diff_against(
-                    current, excluded_fields=self.history_hidden_fields, foreign_keys_are_objs=foreign_keys_are_objs
+                    current,
+                    excluded_fields=self.history_hidden_fields,
+                    foreign_keys_are_objs=foreign_keys_are_objs,
                 )
                 helper = self.get_historical_record_context_helper(request, previous)
                 previous.history_delta_changes = helper.context_for_delta_changes(delta)
@@ -65,21 +79,30 @@ class ScopedAdminMixin:
         return actions
 
 
-def run_service(modeladmin, request, func, *, success=None, **kwargs):
+def run_service(modeladmin, admin_request, func, /, *, success=None, **kwargs):
     """Call a service from the admin; show its error as a message instead of a crash."""
     try:
         result = func(**kwargs)
     except ApplicationError as exc:
-        modeladmin.message_user(request, str(exc), messages.ERROR)
+        modeladmin.message_user(admin_request, str(exc), messages.ERROR)
         return None
     if success:
-        modeladmin.message_user(request, success, messages.SUCCESS)
+        modeladmin.message_user(admin_request, success, messages.SUCCESS)
     return result
 
 
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "target_type", "target_repr", "row_count", "reason", "ip_address")
+    list_display = (
+        "at",
+        "actor",
+        "action",
+        "target_type",
+        "target_repr",
+        "row_count",
+        "reason",
+        "ip_address",
+    )
     list_filter = ("action", "target_type")
     search_fields = ("actor__username", "target_repr", "reason")
     list_select_related = ("actor",)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
@@ -32,8 +33,10 @@ PROVINCE_CODES = frozenset(
     }
 )  # fmt: skip
 
-_ID18 = re.compile(r"^\d{17}[\dX]$")
-_ID15 = re.compile(r"^\d{15}$")
+# ASCII digits only: \d would also take Arabic-Indic or Devanagari digits, which int() reads, so
+# one person could be stored under two spellings with two blind indexes (found by hypothesis).
+_ID18 = re.compile(r"^\d{17}[\dX]$", re.ASCII)
+_ID15 = re.compile(r"^\d{15}$", re.ASCII)
 _SEPARATORS = re.compile(r"[\s\-]")
 
 
@@ -66,7 +69,8 @@ def parse_id_number(value: object, *, today: dt.date | None = None) -> IdNumber:
     """
     if not isinstance(value, str):
         value = "" if value is None else str(value)
-    number = _SEPARATORS.sub("", value).upper()
+    # NFKC turns the full-width digits and X of Chinese input methods into ASCII.
+    number = _SEPARATORS.sub("", unicodedata.normalize("NFKC", value)).upper()
     if not number:
         raise _fail(_("Enter the resident ID number."), "id_required")
     if _ID15.match(number):

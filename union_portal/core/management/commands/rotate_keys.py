@@ -113,7 +113,9 @@ class Command(BaseCommand):
                         if is_current(token):
                             current += 1
                         else:
-                            update[field.attname] = models.Value(rotate(token), output_field=models.TextField())
+                            update[field.attname] = models.Value(
+                                rotate(token), output_field=models.TextField()
+                            )
                             rotated += 1
                         if index is not None:
                             digest = blind_index(decrypt(token))

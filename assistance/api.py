@@ -1,0 +1,409 @@
+"""REST API of hardship aid (``/api/v1/aid/...``).
+
+Applications and hardship files are declarative, scoped read viewsets (``visible_to``); filing an
+application is ``POST /aid/applications/`` through ``application_submit``; every workflow step is a
+small command view (``POST /aid/applications/{id}/approve/``) with an input and an output
+serializer, calling the one service of that step. Partners with ``assistance.view_aid_figures``
+read aggregate figures at ``/aid/figures/``. Nothing is deleted; nothing is edited in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from members.api import RefField
+from members.models import Member
+from union_portal.api.filters import StableOrderingFilter
+from union_portal.api.permissions import CommandPermissions
+
+from . import selectors, services
+from .models import (
+    AidApplication,
+    AidKind,
+    Campaign,
+    Cause,
+    FileStatus,
+    HardshipFile,
+    HardshipLevel,
+    PaymentMethod,
+    State,
+)
+
+# --- filters ------------------------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class AidApplicationFilterSet(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=State.choices)
+    kind = django_filters.ChoiceFilter(choices=AidKind.choices)
+    campaign = IdFilter(field_name="campaign_id")
+    member = IdFilter(field_name="member_id")
+    submitted_after = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
+    submitted_before = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = AidApplication
+        fields = ["state", "kind", "campaign", "member"]
+
+
+class HardshipFileFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=FileStatus.choices)
+    level = django_filters.ChoiceFilter(choices=HardshipLevel.choices)
+    recheck_before = django_filters.DateFilter(field_name="next_recheck_on", lookup_expr="lte")
+
+    class Meta:
+        model = HardshipFile
+        fields = ["status", "level"]
+
+
+# --- serializers: output ---------------------------------------------------------------------------------
+
+
+class ComputationStepSerializer(serializers.Serializer):
+    label = serializers.CharField(read_only=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+
+class AidStepSerializer(serializers.Serializer):
+    from_state = serializers.CharField(read_only=True, help_text=gettext_lazy("Empty for the submission."))
+    to_state = serializers.ChoiceField(choices=State.choices, read_only=True)
+    at = serializers.DateTimeField(read_only=True)
+    by = serializers.CharField(source="by.username", read_only=True)
+    note = serializers.CharField(read_only=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True)
+
+
+class AidApplicationSerializer(serializers.Serializer):
+    """An application as staff and partners see it: the member's name masked."""
+
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=AidKind.choices, read_only=True)
+    state = serializers.ChoiceField(choices=State.choices, read_only=True)
+    member = serializers.IntegerField(source="member_id", read_only=True)
+    member_name = serializers.CharField(source="member.masked_name", read_only=True)
+    union = RefField(source="member.union")
+    campaign = serializers.IntegerField(source="campaign_id", read_only=True, allow_null=True)
+    reason = serializers.CharField(read_only=True)
+    student_name = serializers.CharField(read_only=True)
+    university = serializers.CharField(read_only=True)
+    admission_year = serializers.IntegerField(read_only=True, allow_null=True)
+    medical_expenses = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, allow_null=True
+    )
+    amount_requested = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, allow_null=True
+    )
+    amount_limit = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True)
+    amount_approved = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, allow_null=True
+    )
+    override_reason = serializers.CharField(read_only=True)
+    rejection_reason = serializers.CharField(read_only=True)
+    computation = ComputationStepSerializer(many=True, read_only=True)
+    filed_by_proxy = serializers.SerializerMethodField()
+    submitted_at = serializers.DateTimeField(read_only=True)
+    state_changed_at = serializers.DateTimeField(read_only=True)
+
+    def get_filed_by_proxy(self, obj) -> bool:
+        return obj.filed_by_id != obj.member.user_id
+
+
+class AidApplicationDetailSerializer(AidApplicationSerializer):
+    steps = AidStepSerializer(many=True, read_only=True)
+
+
+class HardshipFileSerializer(serializers.Serializer):
+    """A hardship file without its household and incomes (those need ``assistance.view_household``)."""
+
+    id = serializers.IntegerField(read_only=True)
+    member = serializers.IntegerField(source="member_id", read_only=True)
+    member_name = serializers.CharField(source="member.masked_name", read_only=True)
+    union = RefField(source="member.union")
+    level = serializers.ChoiceField(choices=HardshipLevel.choices, read_only=True)
+    causes = serializers.ListField(child=serializers.ChoiceField(choices=Cause.choices), read_only=True)
+    status = serializers.ChoiceField(choices=FileStatus.choices, read_only=True)
+    opened_on = serializers.DateField(read_only=True)
+    next_recheck_on = serializers.DateField(read_only=True)
+    exited_on = serializers.DateField(read_only=True, allow_null=True)
+
+
+class HouseholdMemberSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    relation = serializers.CharField(read_only=True)
+    age = serializers.IntegerField(read_only=True)
+    health = serializers.CharField(read_only=True)
+    work = serializers.CharField(read_only=True)
+    monthly_income = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+
+class HardshipFileDetailSerializer(HardshipFileSerializer):
+    household_size = serializers.IntegerField(read_only=True)
+    household_income = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    income_per_head = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    household = HouseholdMemberSerializer(many=True, read_only=True)
+
+
+class MoneyMapField(serializers.DictField):
+    child = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class AidFiguresSerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    households_helped = serializers.IntegerField(
+        help_text=gettext_lazy("Members paid at least once in the period.")
+    )
+    students_helped = serializers.IntegerField()
+    money_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    money_by_kind = MoneyMapField()
+    money_by_town = MoneyMapField()
+    money_by_month = MoneyMapField()
+    files_open = serializers.IntegerField()
+    files_exited = serializers.IntegerField()
+    exit_rate = serializers.FloatField(allow_null=True)
+
+
+# --- serializers: input -----------------------------------------------------------------------------------
+
+
+class AidSubmitInputSerializer(serializers.Serializer):
+    member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
+    kind = serializers.ChoiceField(choices=AidKind.choices)
+    campaign = serializers.PrimaryKeyRelatedField(
+        queryset=Campaign.objects.all(), required=False, allow_null=True
+    )
+    reason = serializers.CharField(allow_blank=True)
+    student_name = serializers.CharField(required=False, allow_blank=True)
+    university = serializers.CharField(required=False, allow_blank=True)
+    admission_year = serializers.IntegerField(required=False, allow_null=True)
+    medical_expenses = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    amount_requested = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+
+    def to_representation(self, instance):
+        return AidApplicationSerializer(instance, context=self.context).data
+
+
+class AidNoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AidApproveInputSerializer(AidNoteInputSerializer):
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True,
+        help_text=gettext_lazy("Left out: the limit of the rules (campaign standard, scheme computation, amount requested)."),
+    )  # fmt: skip
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("Required above the limit (district only)."),
+    )
+
+
+class AidRejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, help_text=gettext_lazy("The applicant reads it."))
+
+
+class AidPayInputSerializer(AidNoteInputSerializer):
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    reference = serializers.CharField(required=False, allow_blank=True, default="")
+    paid_on = serializers.DateField(required=False, allow_null=True)
+
+
+class FiguresQuerySerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+
+# --- viewsets -------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="File an aid application",
+        description="By the member themselves, or by a proxy agent or officer for a member of their area.",
+        request=AidSubmitInputSerializer,
+        responses={201: AidApplicationSerializer},
+    ),
+    retrieve=extend_schema(responses={200: AidApplicationDetailSerializer}),
+)
+class AidApplicationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Aid applications of the caller's scope (staff), or their own and what they filed (members, proxy agents)."""
+
+    serializer_class = AidApplicationSerializer
+    filterset_class = AidApplicationFilterSet
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    ordering_fields = ["submitted_at", "state_changed_at", "pk"]
+
+    def get_queryset(self):
+        queryset = selectors.application_list(viewer=self.request.user)
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("steps__by")
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return AidSubmitInputSerializer
+        if self.action == "retrieve":
+            return AidApplicationDetailSerializer
+        return AidApplicationSerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        member, kind = data.pop("member"), data.pop("kind")
+        serializer.instance = services.application_submit(
+            member=member, by=self.request.user, kind=kind, data=data
+        )
+
+
+@extend_schema_view(retrieve=extend_schema(responses={200: HardshipFileDetailSerializer}))
+class HardshipFileViewSet(viewsets.ReadOnlyModelViewSet):
+    """Hardship files of the caller's scope; the household and incomes only with ``assistance.view_household``."""
+
+    serializer_class = HardshipFileSerializer
+    filterset_class = HardshipFileFilterSet
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    ordering_fields = ["opened_on", "next_recheck_on", "pk"]
+
+    def get_queryset(self):
+        queryset = selectors.file_list(viewer=self.request.user)
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("household")
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action == "retrieve" and self.request.user.has_perm("assistance.view_household"):
+            return HardshipFileDetailSerializer
+        return HardshipFileSerializer
+
+
+# --- commands -----------------------------------------------------------------------------------------------
+
+
+class ApplicationCommand(APIView):
+    """``POST /aid/applications/{id}/<step>/``: find the application among those the caller sees (else 404),
+    read the input, call the step's service, answer with the application."""
+
+    permission_classes = [CommandPermissions]
+    queryset = AidApplication.objects.none()  # the model whose view permission CommandPermissions asks for
+    input_serializer = AidNoteInputSerializer
+
+    def step(self, application, by, data):  # pragma: no cover - each command defines it
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        application = get_object_or_404(selectors.application_list(viewer=request.user), pk=pk)
+        serializer = self.input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = self.step(application, request.user, serializer.validated_data)
+        application = selectors.application_list(viewer=request.user).get(pk=application.pk)
+        return Response(AidApplicationSerializer(application).data)
+
+
+def _command(name: str, summary: str, input_serializer, step):
+    def post(self, request, pk: int):
+        return ApplicationCommand.post(self, request, pk)
+
+    post = extend_schema(
+        summary=summary,
+        request=input_serializer,
+        responses={200: AidApplicationSerializer},
+        operation_id=f"aid_applications_{name}",
+    )(post)
+    return type(
+        f"Application{name.title()}View",
+        (ApplicationCommand,),
+        {
+            "input_serializer": input_serializer,
+            "step": lambda self, a, by, data: step(a, by, data),
+            "post": post,
+            "__doc__": summary,
+        },
+    )
+
+
+CheckView = _command("check", "The grassroots union checked the application", AidNoteInputSerializer,
+                     lambda a, by, d: services.application_check(application=a, by=by, **d))  # fmt: skip
+ApproveView = _command("approve", "The district approves an amount", AidApproveInputSerializer,
+                       lambda a, by, d: services.application_approve(application=a, by=by, **d))  # fmt: skip
+RejectView = _command("reject", "Reject at either review, with a reason", AidRejectInputSerializer,
+                      lambda a, by, d: services.application_reject(application=a, by=by, **d))  # fmt: skip
+PayView = _command("pay", "Record the payment of the approved amount", AidPayInputSerializer,
+                   lambda a, by, d: services.application_pay(application=a, by=by, **d))  # fmt: skip
+CloseView = _command("close", "Close a paid application", AidNoteInputSerializer,
+                     lambda a, by, d: services.application_close(application=a, by=by, **d))  # fmt: skip
+WithdrawView = _command("withdraw", "The applicant withdraws before approval", AidNoteInputSerializer,
+                        lambda a, by, d: services.application_withdraw(application=a, by=by, **d))  # fmt: skip
+WithdrawView.permission_classes = [IsAuthenticated]  # members hold no model permissions; the service checks
+
+
+class HasFiguresPermission(BasePermission):
+    def has_permission(self, request, view):
+        return bool(
+            request.user
+            and request.user.is_authenticated
+            and request.user.has_perm("assistance.view_aid_figures")
+        )
+
+
+class AidFiguresView(APIView):
+    """Aggregate figures of hardship aid for reports and partners: no personal data.
+
+    Staff get the figures of their subtree; a partner key without an organisation, the whole district.
+    """
+
+    permission_classes = [HasFiguresPermission]
+
+    @extend_schema(parameters=[FiguresQuerySerializer], responses={200: AidFiguresSerializer})
+    def get(self, request):
+        query = FiguresQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        date_from = query.validated_data.get("date_from") or dt.date(today.year, 1, 1)
+        date_to = query.validated_data.get("date_to") or today
+        if date_to < date_from:
+            raise serializers.ValidationError(
+                {"date_to": [gettext_lazy("The end cannot be before the start.")]}
+            )
+        figures = selectors.aid_figures(viewer=request.user, date_from=date_from, date_to=date_to)
+        data = {**figures.__dict__, "exit_rate": figures.exit_rate}
+        return Response(AidFiguresSerializer(data).data)
+
+
+ROUTES = [
+    ("aid/applications", AidApplicationViewSet, "aid-application"),
+    ("aid/files", HardshipFileViewSet, "aid-file"),
+]
+COMMAND_URLS = [
+    path("aid/applications/<int:pk>/check/", CheckView.as_view(), name="aid-application-check"),
+    path("aid/applications/<int:pk>/approve/", ApproveView.as_view(), name="aid-application-approve"),
+    path("aid/applications/<int:pk>/reject/", RejectView.as_view(), name="aid-application-reject"),
+    path("aid/applications/<int:pk>/pay/", PayView.as_view(), name="aid-application-pay"),
+    path("aid/applications/<int:pk>/close/", CloseView.as_view(), name="aid-application-close"),
+    path("aid/applications/<int:pk>/withdraw/", WithdrawView.as_view(), name="aid-application-withdraw"),
+    path("aid/figures/", AidFiguresView.as_view(), name="aid-figures"),
+]

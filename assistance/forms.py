@@ -1,0 +1,124 @@
+"""Forms of hardship aid in the portal. They translate what a person typed into the shape the
+services take; every rule is in :mod:`assistance.services` and comes back through ``add_to_form``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member
+from union_portal.core.validators import validate_id_number
+
+from .models import AidKind, Campaign, DocumentKind
+from .selectors import open_campaigns
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class CampaignChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Campaign) -> str:
+        return f"{obj.name}（{obj.get_kind_display()}，{obj.closes_on:%Y-%m-%d} {_('closes')}）"
+
+
+class AidApplicationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of aid"), choices=[("", _("Choose")), *AidKind.choices])
+    campaign = CampaignChoiceField(
+        label=_("Campaign"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label=_("Not a campaign"),
+        help_text=_("Festival condolence and education aid are given in campaigns."),
+    )
+    reason = forms.CharField(
+        label=_("Your situation"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What happened and what help you need."),
+    )
+    student_name = forms.CharField(label=_("Student's name"), max_length=50, required=False)
+    university = forms.CharField(label=_("University"), max_length=100, required=False)
+    admission_year = forms.IntegerField(
+        label=_("Admission year"), required=False, min_value=1990, max_value=2100
+    )
+    medical_expenses = forms.DecimalField(
+        label=_("Medical expenses you paid (yuan)"),
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        max_digits=12,
+    )
+    amount_requested = forms.DecimalField(
+        label=_("Amount you ask for (yuan)"), required=False, min_value=0, decimal_places=2, max_digits=12
+    )
+    document_kind = forms.ChoiceField(
+        label=_("The documents are"), choices=DocumentKind.choices, initial=DocumentKind.OTHER
+    )
+    documents = MultipleFileField(
+        label=_("Documents"),
+        required=False,
+        help_text=_("PDF, JPEG or PNG; proof of income, medical bills, admission letter."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = open_campaigns().order_by("closes_on", "pk")
+
+    def service_data(self) -> dict:
+        return {k: self.cleaned_data.get(k) for k in (
+            "reason", "campaign", "student_name", "university", "admission_year", "medical_expenses", "amount_requested",
+        )}  # fmt: skip
+
+    def service_documents(self) -> list:
+        kind = self.cleaned_data.get("document_kind") or DocumentKind.OTHER
+        return [(kind, upload) for upload in self.cleaned_data.get("documents") or []]
+
+
+class ProxyAidApplicationForm(AidApplicationForm):
+    """A proxy agent files for a member of their area, found by the member's ID number."""
+
+    id_number = forms.CharField(
+        label=_("Member's resident ID number"),
+        max_length=24,
+        validators=[validate_id_number],
+        help_text=_("As on the ID card."),
+    )
+    field_order = ["id_number"]
+
+    def find_member(self, viewer) -> Member | None:
+        from members.services import find_by_id_number
+
+        return find_by_id_number(
+            self.cleaned_data["id_number"], Member.objects.visible_to(viewer).active()
+        ).first()
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("The document is"), choices=DocumentKind.choices, initial=DocumentKind.OTHER
+    )
+    file = forms.FileField(
+        label=_("File"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(label=_("Why (optional)"), max_length=300, required=False)

@@ -1,0 +1,731 @@
+"""The measurements, each run in a subprocess against one database (``bench/run.py --worker NAME``).
+
+Every function takes a payload dict and returns a JSON-able dict; ``bench/run.py`` turns those into
+rows of the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import os
+import random
+import re
+import resource as os_resource
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import ROOT, django_setup, median_time
+
+DATA_DIR = ROOT / "bench" / "data"
+
+
+# --- shared setup -----------------------------------------------------------------------------------------
+
+
+def _root():
+    from members.models import Organisation, OrganisationKind
+
+    return Organisation.objects.filter(kind=OrganisationKind.DISTRICT).order_by("path").first()
+
+
+def staff_user(username: str = "bench_staff", role: str = "district_staff"):
+    """A district federation staff user attached to the root (sees everything through the scope rule)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from bench.common import PASSWORD
+
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_user(
+            username=username, password=PASSWORD, is_staff=True, organisation=_root()
+        )
+        user.groups.add(Group.objects.get(name=role))
+    return User.objects.select_related("organisation").get(pk=user.pk)
+
+
+def api_secret(user) -> str:
+    from union_portal.api.models import APIKey
+
+    _key, secret = APIKey.issue(name=f"bench {time.time():.0f}", user=user)
+    return secret
+
+
+def peak_mb() -> float:
+    return os_resource.getrusage(os_resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _no_connection_closing() -> None:
+    """In-process requests must keep the connection (and an open transaction) between requests."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+
+
+# --- a small async HTTP client and gunicorn -------------------------------------------------------------
+
+
+async def _get(host: str, port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    reader, writer = await asyncio.open_connection(host, port)
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+    await writer.drain()
+    data = await reader.read()
+    writer.close()
+    head, _sep, body = data.partition(b"\r\n\r\n")
+    status = int(head[9:12]) if len(head) >= 12 else 0
+    if b"transfer-encoding: chunked" in head.lower():
+        body = _unchunk(body)
+    return status, body
+
+
+def _unchunk(body: bytes) -> bytes:
+    out, rest = b"", body
+    while rest:
+        size_line, _sep, rest = rest.partition(b"\r\n")
+        size = int(size_line.split(b";")[0] or b"0", 16)
+        if size == 0:
+            break
+        out, rest = out + rest[:size], rest[size + 2 :]
+    return out
+
+
+def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    return asyncio.run(_get("127.0.0.1", port, path, headers or {}))
+
+
+def load(port: int, requests, *, concurrency: int, duration: float) -> dict:
+    """``concurrency`` clients each sending ``requests(i)`` -> (path, headers) until ``duration`` passes."""
+
+    async def client(i: int, deadline: float, latencies: list, errors: list):
+        n = 0
+        while time.perf_counter() < deadline:
+            path, headers = requests(i, n)
+            started = time.perf_counter()
+            try:
+                status, _body = await _get("127.0.0.1", port, path, headers)
+            except OSError as exc:
+                errors.append(str(exc))
+                continue
+            latencies.append(time.perf_counter() - started)
+            if status != 200:
+                errors.append(status)
+            n += 1
+
+    async def main():
+        latencies, errors = [], []
+        started = time.perf_counter()
+        deadline = started + duration
+        await asyncio.gather(*(client(i, deadline, latencies, errors) for i in range(concurrency)))
+        return latencies, errors, time.perf_counter() - started
+
+    latencies, errors, elapsed = asyncio.run(main())
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=20) if len(latencies) >= 20 else [latencies[-1]] * 19
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(latencies) * 1000,
+        "p95": q[18] * 1000,
+        "requests": len(latencies),
+        "errors": len(errors),
+        "error_sample": [str(e) for e in errors[:3]],
+    }
+
+
+@contextlib.contextmanager
+def gunicorn(workers: int = 2, extra_env: dict | None = None):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, **(extra_env or {})}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "union_portal.wsgi:application", "-w", str(workers), "-k", "sync",
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                status, _body = get(port, "/healthz/")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline or proc.poll() is not None:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.3)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+# --- 1. import ------------------------------------------------------------------------------------------
+
+
+def import_files(payload: dict) -> dict:
+    """The csv and xlsx of ``rows`` new members of this database's unions (cached in bench/data/)."""
+    django_setup()
+    from django.db import connection
+
+    from members import resources as r
+    from members.fakes import fake_mobile, fake_name
+    from members.management.commands.generate_scale import IMPORT_ID_START, county_is_local, scale_id_number
+    from members.models import MEMBER_UNION_KINDS, Organisation
+
+    n = payload["rows"]
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    stem = DATA_DIR / f"import_{n}_{connection.settings_dict['NAME']}"
+    paths = {"csv": str(stem) + ".csv", "xlsx": str(stem) + ".xlsx"}
+    if all(Path(p).exists() for p in paths.values()):
+        return paths
+    unions = list(
+        Organisation.objects.filter(kind__in=MEMBER_UNION_KINDS, is_active=True)
+        .select_related("enterprise")
+        .order_by("path")
+    )
+    counts: dict[str, int] = {}
+    for u in unions:
+        counts[u.name] = counts.get(u.name, 0) + 1
+    unions = [u for u in unions if counts[u.name] == 1]  # a name two unions share is a row error
+    rng = random.Random(7)
+    header = [
+        r.NAME,
+        r.ID_NUMBER,
+        r.MOBILE,
+        r.UNION,
+        r.EMPLOYER,
+        r.JOB,
+        r.SKILL,
+        r.HOUSEHOLD,
+        r.MIGRANT,
+        r.JOIN_DATE,
+    ]
+    rows = []
+    for i in range(n):
+        union = rng.choice(unions)
+        number = scale_id_number(IMPORT_ID_START + i, rng.random() < 0.55)
+        local = county_is_local(number)
+        rows.append([
+            fake_name(rng), number, fake_mobile(rng), union.name,
+            union.enterprise.credit_code if union.enterprise_id else "",
+            rng.choice(["操作工", "质检员", "焊工", "电工", "仓管员"]),
+            rng.choice(["", "初级工", "中级工", "高级工", "技师"]),
+            "本地" if local else "外地", "否" if local else rng.choice(["是", "否"]),
+            f"20{rng.randint(10, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        ])  # fmt: skip
+    with open(paths["csv"], "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("会员")
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(paths["xlsx"])
+    return paths
+
+
+def _members_from_file(raw: bytes, user) -> list:
+    """Unsaved, checked members of the file, as the importer would write them (untimed preparation)."""
+    from members.resources import MemberResource
+    from members.services import make_card_numbers
+    from union_portal.core.spreadsheets import read_dataset
+
+    dataset = read_dataset(raw)
+    res = MemberResource(by=user, keep_checked=False)
+    res.by = user
+    from members.resources import normalise_header
+
+    dataset.headers = [normalise_header(h) for h in dataset.headers]
+    res.prepare(dataset)
+    members = []
+    for i, row in enumerate(dataset.dict):
+        res._row_number = i + 1
+        members.append(res.init_instance(row))
+    from django.utils import timezone
+
+    now, today = timezone.now(), timezone.localdate()
+    for member, card in zip(members, make_card_numbers(len(members)), strict=True):
+        member.status, member.channel, member.card_number = "active", "import", card
+        member.join_date = member.join_date or today
+        member.decided_at = member.applied_at = member.updated_at = now
+    return members
+
+
+def import_variant(payload: dict) -> dict:
+    django_setup()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
+    from simple_history.utils import bulk_create_with_history
+
+    from members import importing
+    from members.models import ImportJob, Member
+    from members.resources import MemberResource
+    from union_portal.core.spreadsheets import read_dataset
+
+    variant, path, n = payload["variant"], payload["path"], payload["rows"]
+    raw = Path(path).read_bytes()
+    user = staff_user()
+    before = Member.objects.count()
+    out: dict = {}
+    if variant in ("read_csv", "read_xlsx"):
+        started = time.perf_counter()
+        dataset = read_dataset(raw)
+        elapsed = time.perf_counter() - started
+        assert len(dataset) == n
+    elif variant == "resource":
+        started = time.perf_counter()
+        dataset = read_dataset(raw)
+        result = MemberResource(by=user).import_data(dataset, dry_run=False)
+        elapsed = time.perf_counter() - started
+        assert not result.has_errors(), "the import file has errors"
+        assert not result.has_validation_errors(), "the import file has invalid rows"
+        meta = MemberResource._meta
+        out["settings"] = {
+            k: getattr(meta, k)
+            for k in ("use_bulk", "batch_size", "skip_diff", "force_init_instance", "clean_model_instances")
+        }
+    elif variant == "flow":
+        name = "members" + Path(path).suffix
+        started = time.perf_counter()
+        job = importing.import_upload(by=user, file=SimpleUploadedFile(name, raw))
+        t1 = time.perf_counter()
+        job = importing.import_check(job=job)
+        t2 = time.perf_counter()
+        assert job.status == ImportJob.Status.VALID, (job.status, job.message, job.errors[:3])
+        job = importing.import_confirm(job=job, by=user)
+        elapsed = time.perf_counter() - started
+        assert job.status == ImportJob.Status.DONE, (job.status, job.message)
+        out.update(upload_s=t1 - started, check_s=t2 - t1, confirm_s=elapsed - (t2 - started))
+    else:
+        members = _members_from_file(raw, user)
+        if variant == "bulk_create":
+            started = time.perf_counter()
+            with transaction.atomic():
+                Member.objects.bulk_create(members, batch_size=2000)
+            elapsed = time.perf_counter() - started
+        elif variant == "bulk_create_with_history":
+            started = time.perf_counter()
+            with transaction.atomic():
+                bulk_create_with_history(members, Member, batch_size=2000, default_user=user)
+            elapsed = time.perf_counter() - started
+        elif variant == "copy":
+            from members.management.commands.generate_scale import RowWriter
+
+            started = time.perf_counter()
+            with transaction.atomic():
+                writer = RowWriter(Member, skip={"id"})
+                for m in members:
+                    row = {f.attname: getattr(m, f.attname) for f in writer.fields}
+                    row["id_number"] = _encrypt(m.id_number)
+                    writer.add(row)
+                writer.flush()
+            elapsed = time.perf_counter() - started
+        else:
+            raise ValueError(variant)
+    if not variant.startswith("read"):
+        added = Member.objects.count() - before
+        assert added == n, f"{variant}: {added} rows written, {n} expected"
+    out.update(rows_per_s=n / elapsed, seconds=elapsed, peak_mb=peak_mb())
+    return out
+
+
+def _encrypt(value: str) -> str:
+    from union_portal.core.crypto import encrypt
+
+    return encrypt(value)
+
+
+def import_bad_rows(payload: dict) -> dict:
+    """A file with bad rows of every kind: the check must report each, with its reason."""
+    django_setup()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from members import importing
+    from members import resources as r
+    from members.fakes import fake_mobile, fake_name
+    from members.management.commands.generate_scale import IMPORT_ID_START, scale_id_number
+    from members.models import MEMBER_UNION_KINDS, Member, Organisation
+
+    user = staff_user()
+    union = Organisation.objects.filter(kind__in=MEMBER_UNION_KINDS).order_by("path").first()
+    rng = random.Random(11)
+    header = [r.NAME, r.ID_NUMBER, r.MOBILE, r.UNION, r.MIGRANT, r.JOIN_DATE]
+    rows = [
+        [
+            fake_name(rng),
+            scale_id_number(IMPORT_ID_START + 5_000_000 + i, True),
+            fake_mobile(rng),
+            union.name,
+            "否",
+            "",
+        ]
+        for i in range(1000)
+    ]
+    existing = Member.objects.open().order_by("pk").first().id_number
+    bad_id = rows[10][1][:-1] + ("0" if rows[10][1][-1] != "0" else "1")
+    planted = {
+        10: ("wrong check digit", lambda row: row.__setitem__(1, bad_id)),
+        50: ("unknown union", lambda row: row.__setitem__(3, "不存在的工会")),
+        100: ("same ID number as row 2", lambda row: row.__setitem__(1, rows[0][1])),
+        200: ("bad mobile", lambda row: row.__setitem__(2, "12345")),
+        300: ("no name", lambda row: row.__setitem__(0, "")),
+        400: ("ID number of an open membership", lambda row: row.__setitem__(1, existing)),
+        500: ("migrant worker neither 是 nor 否", lambda row: row.__setitem__(4, "也许")),
+        600: ("join date in the future", lambda row: row.__setitem__(5, "2999-01-01")),
+        700: ("15-character garbage ID", lambda row: row.__setitem__(1, "ABCDEFGHIJKLMNO")),
+        800: ("birth date in the future", lambda row: row.__setitem__(1, _future_id())),
+    }
+    for index, (_kind, spoil) in planted.items():
+        spoil(rows[index])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    job = importing.import_upload(
+        by=user, file=SimpleUploadedFile("bad.csv", buffer.getvalue().encode("utf-8-sig"))
+    )
+    job = importing.import_check(job=job)
+    reported = {e["row"]: e for e in job.errors}
+    expected_lines = {index + 2 for index in planted}  # header is line 1, rows[0] is line 2
+    found = expected_lines & set(reported)
+    with_reason = sum(1 for line in found if reported[line].get("message"))
+    importing.import_cancel(job=job, by=user)
+    return {
+        "planted": len(planted),
+        "reported": len(found),
+        "extra": len(set(reported) - expected_lines),
+        "with_reason": with_reason,
+        "kinds": [kind for kind, _spoil in planted.values()],
+        "status": job.status,
+    }
+
+
+def _future_id() -> str:
+    from members.fakes import id_number
+
+    return id_number("440607", __import__("datetime").date(2090, 1, 1), 1, True)
+
+
+# --- 2. API -------------------------------------------------------------------------------------------------
+
+
+def api_load(payload: dict) -> dict:
+    extra_env = {"BENCH_ESTIMATED_COUNT": "1"} if payload.get("estimated") else {}
+    os.environ.update(extra_env)
+    django_setup()
+    from bench.plainviews import member_dict
+    from members.api import MemberSerializer
+    from members.models import Member, Organisation, OrganisationKind
+    from members.selectors import member_list
+
+    user = staff_user()
+    secret = api_secret(user)
+    headers = {"Authorization": f"Api-Key {secret}", "Accept": "application/json"}
+    top = Member.objects.order_by("-pk").values_list("pk", flat=True).first()
+    rng = random.Random(3)
+    ids = [rng.randint(1, top) for _ in range(500)]
+    town = Organisation.objects.filter(kind=OrganisationKind.TOWN).order_by("path").first()
+    cases = {
+        "detail": lambda i, n, prefix: f"{prefix}members/{ids[(i * 997 + n) % len(ids)]}/",
+        "list100": lambda i, n, prefix: f"{prefix}members/?page_size=100",
+        "list100_filtered": lambda i, n, prefix: (
+            f"{prefix}members/?page_size=100&status=active&within={town.pk}"
+        ),
+    }
+    prefixes = {"api": "/api/v1/", "plain": "/bench/plain/"}
+    identical = True
+    results = {}
+    concurrency = 4
+    with gunicorn(2, extra_env) as port:
+        for case, path_of in cases.items():
+            bodies = {}
+            for kind, prefix in prefixes.items():
+                status, body = get(port, path_of(0, 0, prefix), headers)
+                assert status == 200, (kind, case, status, body[:300])
+                bodies[kind] = body
+            if bodies["api"] != bodies["plain"]:
+                identical = False
+                sys.stderr.write(
+                    f"{case}: API and plain differ:\n{bodies['api'][:400]}\n{bodies['plain'][:400]}\n"
+                )
+            for kind, prefix in prefixes.items():
+                results[f"{kind}_{case}"] = load(
+                    port,
+                    lambda i, n, prefix=prefix, path_of=path_of: (path_of(i, n, prefix), headers),
+                    concurrency=concurrency,
+                    duration=payload["duration"],
+                )
+    members = list(member_list(viewer=user)[:100])
+    serializer_s = median_time(lambda: MemberSerializer(members, many=True).data, repeat=15, warmup=2)
+    dicts_s = median_time(lambda: [member_dict(m) for m in members], repeat=15, warmup=2)
+    return {
+        "load": results,
+        "identical": identical,
+        "concurrency": concurrency,
+        "serialize": {"serializer_s": serializer_s, "dicts_s": dicts_s},
+    }
+
+
+# --- 3. admin changelist -------------------------------------------------------------------------------------
+
+
+def changelist(payload: dict) -> dict:
+    django_setup()
+    _no_connection_closing()
+    from django.contrib import admin
+    from django.core.paginator import Paginator
+    from django.db import connection, transaction
+    from django.db.models.functions import Length
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from members.models import Member, Organisation, OrganisationKind
+    from members.selectors import member_list, member_search
+    from union_portal.core.pagination import EstimatedCountPaginator
+
+    user = staff_user()
+    client = Client()
+    client.force_login(user)
+    model_admin = admin.site._registry[Member]
+    base = Member.objects.annotate(n=Length("name")).filter(status="active", n=3).order_by("pk")
+    sample = base[base.count() // 2]
+    town = Organisation.objects.filter(kind=OrganisationKind.TOWN).order_by("path").first()
+    fragment2 = sample.name[1:]
+    cases = {
+        "open": "",
+        "filter_town": f"?org={town.pk}",
+        "search_name": f"?q={sample.name}",
+        "search_fragment2": f"?q={fragment2}",
+        "search_id": f"?q={sample.id_number}",
+        "search_phone": f"?q={sample.mobile}",
+    }
+    url = "/admin/members/member/"
+    times: dict = {}
+    full_counts: dict = {}
+    for label, paginator in (("default", Paginator), ("estimated", EstimatedCountPaginator)):
+        model_admin.paginator = paginator
+        times[label], full_counts[label] = {}, {}
+        for case, query in cases.items():
+
+            def fetch(query=query):
+                response = client.get(url + query)
+                assert response.status_code == 200, (response.status_code, query)
+
+            times[label][case] = median_time(fetch, repeat=5, warmup=1)
+            with CaptureQueriesContext(connection) as ctx:
+                fetch()
+            full_counts[label][case] = sum(1 for q in ctx.captured_queries if "COUNT(*)" in q["sql"].upper())
+    model_admin.paginator = Paginator
+    qs = member_list(viewer=user)
+    count_times = {
+        "all": median_time(lambda: qs.count(), repeat=3),
+        "town": median_time(lambda: qs.filter(union__path__startswith=town.path).count(), repeat=3),
+        "2-char fragment": median_time(lambda: member_search(qs, fragment2).count(), repeat=3),
+    }
+    out = {
+        "times": times,
+        "full_counts": full_counts,
+        "count_times": count_times,
+        "terms": f"full name {sample.name}, fragment {fragment2}, an ID number, a mobile; town {town.name}",
+    }
+    if payload.get("index_check"):
+
+        def search(term):
+            found = member_search(qs, term)
+            list(found[:50])
+            found.count()
+
+        index = {}
+        for key, term in (("name", sample.name), ("fragment2", fragment2)):
+            index[f"{key}_with"] = median_time(lambda term=term: search(term), repeat=5)
+            with contextlib.suppress(_Rollback), transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("DROP INDEX member_name_trgm")
+                index[f"{key}_without"] = median_time(lambda term=term: search(term), repeat=3)
+                raise _Rollback
+        out["index"] = index
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW lc_ctype")
+            out["lc_ctype"] = cursor.fetchone()[0]
+            four = (
+                Member.objects.annotate(n=Length("name")).filter(n=4).values_list("name", flat=True).first()
+            )
+            uses = {}
+            for length, fragment in ((2, fragment2), (3, sample.name), (4, four or sample.name + "x")):
+                cursor.execute(
+                    "EXPLAIN SELECT id FROM members_member WHERE name LIKE %s ORDER BY id DESC LIMIT 50",
+                    [f"%{fragment}%"],
+                )
+                plan = " ".join(r[0] for r in cursor.fetchall())
+                uses[length] = "member_name_trgm" in plan
+                cursor.execute("SELECT show_trgm(%s)", [fragment])
+        out["trigram_note"] = "; ".join(
+            f"{n} characters: {'the trigram index' if used else 'no trigram index (pk scan with a filter)'}"
+            for n, used in uses.items()
+        )
+    return out
+
+
+class _Rollback(Exception):
+    pass
+
+
+# --- 4. portal ---------------------------------------------------------------------------------------------
+
+
+def portal_load(payload: dict) -> dict:
+    django_setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.auth.models import Group
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from members.models import Member
+
+    User = get_user_model()
+    n = payload["users"]
+    group = Group.objects.get(name="member")
+    users = list(User.objects.filter(username__startswith="bench_member_").order_by("pk"))
+    if len(users) < n:
+        free = Member.objects.filter(status="active", user__isnull=True).order_by("pk")[: n - len(users)]
+        for member in free:
+            user = User.objects.create_user(username=f"bench_member_{member.pk}", password=None)
+            user.groups.add(group)
+            Member.objects.filter(pk=member.pk).update(user=user)
+            users.append(user)
+    cookies = []
+    for user in users[:n]:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        cookies.append({"Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"})
+    cases = {
+        "card": ("/portal/card/", True),
+        "static": ("/bench/static/", True),
+        "apply": ("/portal/apply/", False),
+        "static_anonymous": ("/bench/static/", False),
+    }
+    results, errors = {}, {}
+    with gunicorn(2) as port:
+        for case, (path, logged_in) in cases.items():
+            headers = cookies[0] if logged_in else {}
+            status, body = get(port, path, headers)
+            assert status == 200, (case, status, body[:300])
+            results[case] = load(
+                port,
+                lambda i, n_, path=path, logged_in=logged_in: (
+                    path,
+                    cookies[i % len(cookies)] if logged_in else {},
+                ),
+                concurrency=n,
+                duration=payload["duration"],
+            )
+            errors[case] = results[case]["errors"]
+    return {"load": results, "errors": errors}
+
+
+# --- 5. query counts ---------------------------------------------------------------------------------------
+
+
+def query_counts(payload: dict) -> dict:
+    django_setup()
+    _no_connection_closing()
+    from django.contrib import admin
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+
+    from members import api as members_api
+    from members import portal
+    from members.models import Member
+
+    user = staff_user()
+    secret = api_secret(user)
+    client = Client()
+    client.force_login(user)
+    pages: dict = {}
+
+    def measure(name, fetch, rows_of):
+        counts = {}
+        for size in (10, 100):
+            fetch(size)  # warm: content types, permissions, translations
+            with CaptureQueriesContext(connection) as ctx:
+                response = fetch(size)
+            if response.status_code != 200:
+                counts[str(size)] = f"HTTP {response.status_code}"
+                counts[f"rows{size}"] = 0
+                continue
+            counts[str(size)] = len(ctx.captured_queries)
+            counts[f"rows{size}"] = rows_of(response)
+        pages[name] = counts
+
+    for model, model_admin in sorted(admin.site._registry.items(), key=lambda kv: kv[0]._meta.label):
+        opts = model._meta
+        try:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        except NoReverseMatch:
+            continue
+
+        def fetch(size, url=url, model_admin=model_admin):
+            model_admin.list_per_page = size
+            return client.get(url)
+
+        def rows_of(response):
+            cl = (getattr(response, "context_data", None) or {}).get("cl")
+            return len(cl.result_list) if cl is not None else "?"
+
+        measure(f"admin {opts.label}", fetch, rows_of)
+
+    headers = {"HTTP_AUTHORIZATION": f"Api-Key {secret}"}
+    for _prefix, _viewset, basename in members_api.ROUTES:
+        try:
+            url = reverse(f"v1:{basename}-list")
+        except NoReverseMatch:
+            continue
+
+        def fetch_api(size, url=url):
+            return client.get(url, {"page_size": size}, **headers)
+
+        def api_rows(response):
+            data = response.json()
+            return len(data["results"]) if isinstance(data, dict) and "results" in data else len(data)
+
+        measure(f"API {url}", fetch_api, api_rows)
+
+    proxy = staff_user("bench_proxy", role="proxy_agent")
+    filed = Member.objects.filter(filed_by=proxy).count()
+    if filed < 100:
+        ids = Member.objects.filter(filed_by__isnull=True).order_by("pk").values_list("pk", flat=True)[:100]
+        Member.objects.filter(pk__in=list(ids)).update(filed_by=proxy)
+    proxy_client = Client()
+    proxy_client.force_login(proxy)
+
+    def fetch_portal(size):
+        portal.PROXY_PAGE_SIZE = size
+        return proxy_client.get("/portal/proxy/")
+
+    def portal_rows(response):
+        return len(re.findall(rb'href="/portal/proxy/\d+/"', response.content))
+
+    measure("portal /portal/proxy/ (proxy agent's applications)", fetch_portal, portal_rows)
+    return {"pages": pages}

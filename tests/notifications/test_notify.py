@@ -1,0 +1,184 @@
+"""Notifications: sent once, after the commit, never for a rollback, and once only on a retry."""
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from union_portal.notifications import backends
+from union_portal.notifications.backends import SMSDeliveryError
+from union_portal.notifications.models import Notification
+from union_portal.notifications.services import notification_deliver, notify
+
+from ..factories import PASSWORD, make_user
+
+
+@pytest.fixture(autouse=True)
+def _outbox():
+    backends.outbox.clear()
+    yield
+    backends.outbox.clear()
+
+
+@pytest.fixture
+def person(db):
+    return make_user(None, None, username="wang", mobile="13700000001")
+
+
+def test_sent_once_after_commit(person, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notify(user=person, kind="test", title="您的申请已受理", body="编号 7", link="/portal/", key="test:7")
+        # nothing is written or sent before the transaction commits
+        assert Notification.objects.count() == 0 and backends.outbox == []
+    assert len(callbacks) == 1
+    notification = Notification.objects.get()
+    assert (notification.recipient, notification.title, notification.sms_status) == (
+        person,
+        "您的申请已受理",
+        "sent",
+    )
+    assert backends.outbox == [("13700000001", "【三水区总工会】您的申请已受理：编号 7")]
+
+
+def _change_that_fails(person):
+    with transaction.atomic():
+        notify(user=person, kind="test", title="不会发送", key="test:rollback")
+        raise RuntimeError("the change failed")
+
+
+def test_nothing_is_sent_when_the_transaction_rolls_back(transactional_db, person):
+    with pytest.raises(RuntimeError):
+        _change_that_fails(person)
+    assert Notification.objects.count() == 0 and backends.outbox == []
+
+
+def test_sent_in_autocommit_when_no_transaction_is_open(transactional_db, person):
+    notify(user=person, kind="test", title="立即发送", key="test:autocommit")
+    assert Notification.objects.get().title == "立即发送"
+    assert len(backends.outbox) == 1
+
+
+def test_the_same_key_sends_once(person, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=person, kind="test", title="一次", key="test:once")
+        notify(user=person, kind="test", title="一次", key="test:once")
+    notification_deliver(user_id=person.pk, kind="test", title="一次", body="", link="", key="test:once")
+    assert Notification.objects.filter(key="test:once").count() == 1
+    assert len(backends.outbox) == 1
+
+
+class FlakySMS(backends.BaseSMSBackend):
+    """Fails the first time, like a gateway that timed out."""
+
+    calls = 0
+
+    def send(self, mobile, text):
+        FlakySMS.calls += 1
+        if FlakySMS.calls == 1:
+            raise SMSDeliveryError("timeout")
+        backends.outbox.append((mobile, text))
+        return "ok"
+
+
+def test_a_retry_after_a_failed_sms_sends_once(person, settings):
+    settings.SMS_BACKEND = "tests.notifications.test_notify.FlakySMS"
+    FlakySMS.calls = 0
+    payload = {
+        "user_id": person.pk,
+        "kind": "test",
+        "title": "重试",
+        "body": "",
+        "link": "",
+        "key": "test:retry",
+    }
+    with pytest.raises(SMSDeliveryError):
+        notification_deliver(**payload)
+    notification = Notification.objects.get(key="test:retry")
+    assert (notification.sms_status, notification.sms_error) == ("pending", "timeout")
+    # the task runs again (Celery's retry), and then once more (a redelivery): one row, one SMS
+    notification_deliver(**payload)
+    notification_deliver(**payload)
+    assert Notification.objects.filter(key="test:retry").count() == 1
+    assert backends.outbox == [("13700000001", "【三水区总工会】重试")]
+    assert FlakySMS.calls == 2
+
+
+def test_no_mobile_means_inbox_only(db, django_capture_on_commit_callbacks):
+    user = make_user(None, None, username="nomobile")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=user, kind="test", title="只在站内", key="test:nomobile")
+    assert Notification.objects.get().sms_status == "skipped" and backends.outbox == []
+
+
+def test_inbox_shows_own_messages_and_marks_them_read(client, person, django_capture_on_commit_callbacks):
+    other = make_user(None, None, username="other", mobile="13700000002")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=person, kind="test", title="我的消息", link="/portal/", key="test:mine")
+        notify(user=other, kind="test", title="别人的消息", key="test:theirs")
+    client.login(username="wang", password=PASSWORD)
+    body = client.get(reverse("notifications:inbox")).content.decode()
+    assert "我的消息" in body and "别人的消息" not in body
+    mine, theirs = Notification.objects.get(key="test:mine"), Notification.objects.get(key="test:theirs")
+    assert client.get(reverse("notifications:open", args=[theirs.pk])).status_code == 404
+    response = client.get(reverse("notifications:open", args=[mine.pk]))
+    assert response.status_code == 302 and response["Location"] == "/portal/"
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.read_at is not None and theirs.read_at is None
+
+
+def test_open_never_redirects_off_site(client, person, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=person, kind="test", title="钓鱼", link="https://evil.example/", key="test:evil")
+    client.login(username="wang", password=PASSWORD)
+    response = client.get(reverse("notifications:open", args=[Notification.objects.get().pk]))
+    assert response["Location"] == reverse("notifications:inbox")
+
+
+def test_http_sms_backend_posts_json(settings):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the standard library's name
+            received.append(
+                (
+                    self.headers["Authorization"],
+                    json.loads(self.rfile.read(int(self.headers["Content-Length"]))),
+                )
+            )
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b'{"id": "msg-1"}')
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.handle_request)
+    thread.start()
+    settings.SMS_BACKEND = "http"
+    settings.SMS_API_URL = f"http://127.0.0.1:{server.server_port}/send"
+    settings.SMS_API_KEY = "k-123"
+    try:
+        assert backends.get_sms_backend().send("13700000001", "你好") == "msg-1"
+    finally:
+        thread.join(timeout=5)
+        server.server_close()
+    assert received == [("Bearer k-123", {"mobile": "13700000001", "text": "你好", "sign": "三水区总工会"})]
+    settings.SMS_API_URL = "http://127.0.0.1:9/nothing-listens"
+    with pytest.raises(SMSDeliveryError):
+        backends.get_sms_backend().send("13700000001", "你好")
+
+
+def test_header_shows_the_unread_count(client, person, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(2):
+            notify(user=person, kind="test", title=f"消息{n}", key=f"test:count:{n}")
+    client.login(username="wang", password=PASSWORD)
+    page = client.get(reverse("notifications:inbox")).content.decode()
+    assert 'class="badge badge-unread"' in page and ">2</span>" in page
+    client.post(reverse("notifications:read_all"))
+    assert 'class="badge badge-unread"' not in client.get(reverse("notifications:inbox")).content.decode()

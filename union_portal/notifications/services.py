@@ -1,0 +1,107 @@
+"""The one way to tell a person something: :func:`notify`.
+
+Call it inside the service that changed something; it waits for the transaction to commit
+(nothing is sent for a change that rolled back), then a Celery task writes the inbox row and
+sends the SMS. The ``key`` names the event (``aid.approved:42``): a task that runs twice, or a
+service called twice, sends one message.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .backends import SMSDeliveryError, get_sms_backend
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+KEY_MAX = 200
+
+
+def notify(*, user, kind: str, title: str, body: str = "", link: str = "", key: str) -> None:
+    """Queue a message to ``user`` for after the current transaction commits."""
+    if user is None:
+        return
+    payload = {
+        "user_id": user.pk,
+        "kind": kind[:50],
+        "title": str(title)[:200],
+        "body": str(body),
+        "link": link[:300],
+        "key": key[:KEY_MAX],
+    }
+
+    def enqueue():
+        from .tasks import deliver_notification
+
+        deliver_notification.delay(**payload)
+
+    transaction.on_commit(enqueue)
+
+
+def sms_text(notification: Notification) -> str:
+    text = notification.title if not notification.body else f"{notification.title}：{notification.body}"
+    return f"【{settings.SMS_SIGN_NAME}】{text}"[: settings.SMS_MAX_LENGTH]
+
+
+def notification_deliver(
+    *, user_id: int, kind: str, title: str, body: str, link: str, key: str
+) -> Notification:
+    """Write the inbox row (once per key) and send its SMS (once). Safe to run again after a failure."""
+    notification, _created = Notification.objects.get_or_create(
+        key=key, defaults={"recipient_id": user_id, "kind": kind, "title": title, "body": body, "link": link}
+    )
+    if notification.sms_status != Notification.SMS.PENDING:
+        return notification
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update().select_related("recipient").get(pk=notification.pk)
+        )
+        if notification.sms_status != Notification.SMS.PENDING:
+            return notification  # another run sent it while this one waited
+        mobile = notification.recipient.mobile
+        if not mobile or not settings.SMS_ENABLED:
+            notification.sms_status = Notification.SMS.SKIPPED
+            notification.save(update_fields=["sms_status"])
+            return notification
+        try:
+            get_sms_backend().send(mobile, sms_text(notification))
+        except SMSDeliveryError as exc:
+            error = str(exc)[:300]
+        else:
+            notification.sms_status = Notification.SMS.SENT
+            notification.sms_sent_at = timezone.now()
+            notification.sms_error = ""
+            notification.save(update_fields=["sms_status", "sms_sent_at", "sms_error"])
+            return notification
+    Notification.objects.filter(pk=notification.pk).update(sms_error=error)
+    logger.warning("SMS for notification %s failed: %s", notification.pk, error)
+    raise SMSDeliveryError(error)
+
+
+def notification_sms_failed(*, key: str) -> None:
+    """The task gave up: the inbox row stays, the SMS is marked failed."""
+    Notification.objects.filter(key=key, sms_status=Notification.SMS.PENDING).update(
+        sms_status=Notification.SMS.FAILED
+    )
+
+
+def notification_mark_read(*, notification: Notification, by) -> Notification:
+    if notification.recipient_id != by.pk:
+        from django.utils.translation import gettext as _
+
+        from union_portal.core.errors import NotFoundError
+
+        raise NotFoundError(_("No such message."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, by) -> int:
+    return Notification.objects.filter(recipient=by, read_at__isnull=True).update(read_at=timezone.now())

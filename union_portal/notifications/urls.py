@@ -1,0 +1,13 @@
+"""The inbox, mounted at /portal/inbox/ with the namespace ``notifications``."""
+
+from django.urls import path
+
+from . import portal
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", portal.inbox, name="inbox"),
+    path("<int:pk>/", portal.open_message, name="open"),
+    path("read-all/", portal.mark_all_read, name="read_all"),
+]
