@@ -160,10 +160,11 @@ def bench_import(source_url: str, target_url: str, n: int, quick: bool):
         ("flow", "xlsx"),
     ]
     for variant, fmt in variants:
-        if not variant.startswith("read"):
+        url = source_url if variant.startswith("read") else target_url
+        if url == target_url:
             common.clone_database(source_url, target_url)
         results[(variant, fmt)] = common.run_worker(
-            "import_variant", target_url, {"variant": variant, "path": files[fmt], "rows": n}
+            "import_variant", url, {"variant": variant, "path": files[fmt], "rows": n}
         )
         r = results[(variant, fmt)]
         log(f"  import {variant} {fmt}: {r['rows_per_s']:,.0f} rows/s, {r['peak_mb']:.0f} MB")

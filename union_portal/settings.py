@@ -135,8 +135,8 @@ AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_USERNAME_CALLABLE = "union_portal.accounts.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)  # trusted reverse proxies in front of the app
+AXES_CLIENT_IP_CALLABLE = "union_portal.core.clientip.client_ip"  # forged X-Forwarded-For cannot dodge it
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60 * 2)
@@ -206,7 +206,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env.int("PROXY_COUNT", default=0):
+    if PROXY_COUNT:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {

@@ -15,7 +15,13 @@ rule. Each app adds:
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 
 from members.models import BenefitMerchant, Enterprise, ImportJob, Member, MembershipEvent, Organisation
 from union_portal.accounts.models import User
@@ -58,9 +64,14 @@ ADMIN_SITE_URLS = {
     "app_list": "dashboard of one app",
 }
 
-#: Custom admin URLs with arguments other than object_id: url name -> (model of the argument, kwarg name).
-ADMIN_EXTRA_URLS: dict[str, tuple[type, str]] = {
-    "auth_user_password_change": (User, "id"),
+#: Custom admin URLs with arguments other than object_id: url name -> {argument: the model whose victim
+#: fills it, or a literal value for arguments that name no object}.
+ADMIN_EXTRA_URLS: dict[str, dict[str, type | str]] = {
+    "auth_user_password_change": {"id": User},
+    "members_member_import_job": {"job_id": ImportJob},
+    "members_member_import_confirm": {"job_id": ImportJob},
+    "members_member_import_cancel": {"job_id": ImportJob},
+    "members_member_import_template": {"fmt": "csv"},
 }
 
 #: Portal URLs: name -> ("public", reason) | ("own", reason) for pages without ids that show only the

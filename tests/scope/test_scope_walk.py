@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib import admin
-from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient, APIRequestFactory
@@ -54,10 +53,20 @@ def world(tree, people) -> World:
     victim = factories.make_member(tree.union_b, user=victim_user, name="外镇秘密会员")
     application = factories.make_member(tree.union_b, active=False, name="外镇待批申请人")
     own = factories.make_member(tree.union_a, user=people.member_user, name="本人会员")
-    merchant = BenefitMerchant.objects.create(name="乐平秘密商家", discount="9折", town=tree.town_b, valid_from="2026-01-01")
-    job = ImportJob.objects.create(original_name="乐平秘密导入.csv", created_by=people.town_b_staff, organisation=tree.town_b)
-    AccessLog.objects.create(actor=people.district_staff, action="reveal", target_type="members.Member",
-                             target_id=str(victim.pk), target_repr=str(victim), reason="核对")
+    merchant = BenefitMerchant.objects.create(
+        name="乐平秘密商家", discount="9折", town=tree.town_b, valid_from="2026-01-01"
+    )
+    job = ImportJob.objects.create(
+        original_name="乐平秘密导入.csv", created_by=people.town_b_staff, organisation=tree.town_b
+    )
+    AccessLog.objects.create(
+        actor=people.district_staff,
+        action="reveal",
+        target_type="members.Member",
+        target_id=str(victim.pk),
+        target_repr=str(victim),
+        reason="核对",
+    )
     return World(tree, people, victim_user, victim, application, merchant, job, own)
 
 
@@ -119,8 +128,10 @@ def _victim_texts(obj) -> list[str]:
 
 
 def _assert_hidden(response, obj, where):
-    if response.status_code != 200 or "html" not in response.get("Content-Type", "") and "json" not in response.get(
-        "Content-Type", ""
+    if (
+        response.status_code != 200
+        or "html" not in response.get("Content-Type", "")
+        and "json" not in response.get("Content-Type", "")
     ):
         return
     body = response.content.decode(errors="replace")
@@ -149,7 +160,11 @@ def test_admin_walk(world, role):
     for model, model_admin, route, name in _admin_routes():
         base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         scoped = model in rules.VICTIMS
-        if not scoped and model not in rules.UNSCOPED_ADMIN_MODELS and model._meta.app_label not in rules.UNSCOPED_ADMIN_APPS:
+        if (
+            not scoped
+            and model not in rules.UNSCOPED_ADMIN_MODELS
+            and model._meta.app_label not in rules.UNSCOPED_ADMIN_APPS
+        ):
             unknown.append(f"admin model {model._meta.label} has no victim and is not declared unscoped")
             continue
         params = _params(route)
@@ -161,12 +176,16 @@ def test_admin_walk(world, role):
         for param in params:
             if param in ("object_id", "arg0"):
                 values[param] = victim.pk if victim is not None else 999999
-            elif param == "arg1" and name and name.endswith("_simple_history"):  # <object_id>/history/<history_id>/
+            elif (
+                param == "arg1" and name and name.endswith("_simple_history")
+            ):  # <object_id>/history/<history_id>/
                 latest = victim.history.order_by("-history_id").first() if victim is not None else None
                 values[param] = latest.history_id if latest else 999999
-            elif name in rules.ADMIN_EXTRA_URLS:
-                extra_model, kwarg = rules.ADMIN_EXTRA_URLS[name]
-                values[param] = rules.VICTIMS[extra_model](world).pk
+            elif param in rules.ADMIN_EXTRA_URLS.get(name, {}):
+                filler = rules.ADMIN_EXTRA_URLS[name][param]
+                values[param] = rules.VICTIMS[filler](world).pk if isinstance(filler, type) else filler
+                if isinstance(filler, type):
+                    victim = rules.VICTIMS[filler](world)
             else:
                 unknown.append(f"admin url {name or route} of {model._meta.label}: no rule for <{param}>")
         if unknown and unknown[-1].startswith("admin url"):
@@ -183,12 +202,16 @@ def test_admin_walk(world, role):
             continue
         if params:
             before = _snapshot(victim)
-            assert response.status_code in (302, 403, 404) or victim_hidden(response, victim), f"{role} read {url}"
+            assert response.status_code in (302, 403, 404) or victim_hidden(response, victim), (
+                f"{role} read {url}"
+            )
             client.post(url, {"name": "HACKED", "reason": "x", "confirm": "1"})
             assert _snapshot(victim) == before, f"{role} changed {victim!r} through {url}"
         else:
             if response.status_code == 200 and response.context and "cl" in response.context:
-                assert victim.pk not in {o.pk for o in response.context["cl"].result_list}, f"{role} lists it: {url}"
+                assert victim.pk not in {o.pk for o in response.context["cl"].result_list}, (
+                    f"{role} lists it: {url}"
+                )
             _assert_hidden(response, victim, f"{role} GET {url}")
     assert not unknown, "\n".join(unknown)
 
@@ -263,9 +286,19 @@ def test_api_walk(world, role):
             assert response.status_code in (401, 403, 404, 405), f"{role} GET {url}: {response.status_code}"
             before = _snapshot(victim)
             for method in ("post", "put", "patch", "delete"):
-                response = getattr(client, method)(url, {"name": "HACKED", "reason": "x", "to_union": world.tree.union_a.pk,
-                                                          "status": "withdrawn"}, format="json")
-                assert response.status_code in (401, 403, 404, 405), f"{role} {method.upper()} {url}: {response.status_code}"
+                response = getattr(client, method)(
+                    url,
+                    {
+                        "name": "HACKED",
+                        "reason": "x",
+                        "to_union": world.tree.union_a.pk,
+                        "status": "withdrawn",
+                    },
+                    format="json",
+                )
+                assert response.status_code in (401, 403, 404, 405), (
+                    f"{role} {method.upper()} {url}: {response.status_code}"
+                )
             assert _snapshot(victim) == before, f"{role} changed {victim!r} through {url}"
         else:
             response = client.get(url)
@@ -291,7 +324,11 @@ def test_api_positive_control(world, role):
 
 # --- portal and everything else outside admin and API ---------------------------------------------
 
-OTHER_PUBLIC = {None: "unnamed redirects and static helpers", "healthz": "liveness", "set_language": "language switch"}
+OTHER_PUBLIC = {
+    None: "unnamed redirects and static helpers",
+    "healthz": "liveness",
+    "set_language": "language switch",
+}
 
 
 @pytest.mark.parametrize("role", [*ROLES, "victim_self"])
@@ -316,7 +353,11 @@ def test_portal_walk(world, role):
         values = {p: (victim.card_number if p == "card_number" else None) for p in _params(route)}
         if isinstance(rule[0], type):
             model, kwarg = rule
-            victim = world.victim_application if model is Member and "proxy" in name else rules.VICTIMS[model](world)
+            victim = (
+                world.victim_application
+                if model is Member and "proxy" in name
+                else rules.VICTIMS[model](world)
+            )
             values[kwarg] = victim.pk
         missing = [p for p, v in values.items() if v is None]
         if missing:
@@ -327,7 +368,9 @@ def test_portal_walk(world, role):
         if not denied:
             continue
         if isinstance(rule[0], type):
-            assert response.status_code in (302, 403, 404) or victim_hidden(response, victim), f"{role} read {url}"
+            assert response.status_code in (302, 403, 404) or victim_hidden(response, victim), (
+                f"{role} read {url}"
+            )
             before = _snapshot(victim)
             client.post(url, {"reason": "x", "name": "HACKED"})
             assert _snapshot(victim) == before, f"{role} changed {victim!r} via {url}"

@@ -113,7 +113,9 @@ def normalize_uscc(value: object) -> str:
     try:
         return uscc.validate(code)
     except uscc.InvalidChecksum:
-        raise _fail(_("The check character of the unified social credit code is wrong."), "uscc_checksum") from None
+        raise _fail(
+            _("The check character of the unified social credit code is wrong."), "uscc_checksum"
+        ) from None
     except (uscc.ValidationError, ValueError, IndexError):
         raise _fail(
             _("A unified social credit code has 8 digits, then 10 letters or digits (no I, O, Z, S, V)."),

@@ -1,0 +1,28 @@
+from django.test import RequestFactory
+
+from union_portal.core.clientip import client_ip
+
+
+def test_without_proxies_the_header_is_ignored(settings):
+    settings.PROXY_COUNT = 0
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_ip(request) == "10.0.0.5"
+
+
+def test_behind_one_proxy_the_rightmost_forwarded_address_counts(settings):
+    settings.PROXY_COUNT = 1
+    forged = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    assert client_ip(forged) == "203.0.113.9"
+    missing = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1")
+    assert client_ip(missing) == "10.0.0.1"
+
+
+def test_a_malformed_encryption_key_fails_the_system_check(settings):
+    from union_portal.core.checks import encryption_keys_check
+
+    settings.FIELD_ENCRYPTION_KEYS = ["not-a-fernet-key"]
+    assert [e.id for e in encryption_keys_check()] == ["core.E001"]
+    settings.FIELD_ENCRYPTION_KEYS = ["x" * 43 + "="]
+    settings.BLIND_INDEX_KEY = "short"
+    ids = [e.id for e in encryption_keys_check()]
+    assert "core.E002" in ids
