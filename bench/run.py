@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=None, help="size of the large district")
     parser.add_argument("--import-rows", type=int, default=None, help="rows of the import files")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--duration", type=float, default=None, help="seconds of each load test")
     parser.add_argument("--output", default=str(common.ROOT / "bench" / "results" / "latest.md"))
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--payload", default="{}", help=argparse.SUPPRESS)
@@ -86,9 +87,9 @@ def run(args) -> int:
     notes: list[str] = []
     sections = {
         "import": lambda: bench_import(medium_url, import_url, import_rows, quick),
-        "api": lambda: bench_api(large_url, medium_url, sizes, quick),
+        "api": lambda: bench_api(large_url, medium_url, sizes, args.duration or (2.0 if quick else 5.0)),
         "changelist": lambda: bench_changelist(large_url, small_url, sizes),
-        "portal": lambda: bench_portal(large_url, quick),
+        "portal": lambda: bench_portal(large_url, args.duration or (2.0 if quick else 6.0)),
         "queries": lambda: bench_queries(small_url),
     }
     for name in BENCHMARKS:
@@ -241,9 +242,8 @@ def bench_import(source_url: str, target_url: str, n: int, quick: bool):
 # --- 2. API ----------------------------------------------------------------------------------------------
 
 
-def bench_api(large_url: str, medium_url: str, sizes: dict, quick: bool):
+def bench_api(large_url: str, medium_url: str, sizes: dict, duration: float):
     rows, notes = [], []
-    duration = 2.0 if quick else 5.0
     runs = {}
     for label, url, estimated in (
         ("large", large_url, False),
@@ -252,7 +252,7 @@ def bench_api(large_url: str, medium_url: str, sizes: dict, quick: bool):
         ("medium-estimated", medium_url, True),
     ):
         runs[label] = common.run_worker(
-            "api_load", url, {"duration": duration, "estimated": estimated, "quick": quick}
+            "api_load", url, {"duration": duration, "estimated": estimated}
         )
         log(f"  api {label}: " + ", ".join(f"{k} {v['rps']:.0f}/s" for k, v in runs[label]["load"].items()))
     big = runs["large"]
@@ -370,8 +370,8 @@ def bench_changelist(large_url: str, small_url: str, sizes: dict):
 # --- 4. portal --------------------------------------------------------------------------------------------
 
 
-def bench_portal(url: str, quick: bool):
-    result = common.run_worker("portal_load", url, {"duration": 2.0 if quick else 6.0, "users": 50})
+def bench_portal(url: str, duration: float):
+    result = common.run_worker("portal_load", url, {"duration": duration, "users": 50})
     rows = []
     for case, label, baseline in (
         ("card", "portal membership card page (logged in)", "static"),
@@ -392,7 +392,9 @@ def bench_portal(url: str, quick: bool):
         )
     return rows, [
         "Portal: gunicorn, 2 sync workers, 50 logged-in members (one session each) requesting concurrently; "
-        f"errors: {result['errors']}."
+        f"errors: {result['errors']}; page sizes: "
+        + ", ".join(f"{k} {v / 1024:,.0f} KB" for k, v in result["bytes"].items())
+        + "."
     ]
 
 

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import logging
 import secrets
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -63,63 +63,61 @@ Status = ImportJob.Status
 
 @dataclass(frozen=True)
 class ImportKind:
-    """One kind of spreadsheet import: its resource, who may run it, how checked rows are kept."""
+    """One kind of spreadsheet import: its resource, who may run it, how checked rows are written.
+
+    Checked rows come as batches (lists of rows, see ``resources.checked_batches``); a row starts
+    with its spreadsheet row number.
+    """
 
     key: str
     label: object
     perm: str
     resource: type[resources.CheckedImportResource]
+    needs_cards: bool = False
 
-    def write(self, rows: list[list], *, by, cards=None, progress=None) -> int:
+    def recheck(self, batches: Iterable[list[list]], *, by) -> tuple[list[dict], int]:
+        """Problems that appeared since the check (scope, duplicates) as row errors, and the row count."""
+        return [], sum(len(b) for b in batches)
+
+    def write(self, batches: Iterable[list[list]], *, by, cards=None, progress=None) -> int:
         """Write checked rows (call inside a transaction); returns how many."""
         raise NotImplementedError
 
-    def recheck(self, rows: list[list], *, by) -> list[dict]:
-        """Problems that appeared since the check (scope, duplicates), as row errors."""
-        return []
-
-    def cards_needed(self, rows: list[list]) -> int:
-        return 0
-
 
 class MemberImport(ImportKind):
-    def cards_needed(self, rows):
-        return len(rows)
-
-    def recheck(self, rows, *, by):
-        union_at, hash_at = (
-            resources.member_checked_index("union_id"),
-            resources.member_checked_index("id_number_hash"),
-        )
-        union_ids = {r[union_at] for r in rows}
+    def recheck(self, batches, *, by):
+        union_at = resources.member_checked_index("union_id")
+        hash_at = resources.member_checked_index("id_number_hash")
+        rows = [(r[0], r[union_at], r[hash_at]) for batch in batches for r in batch]
         allowed = set(
             Organisation.objects.visible_to(by)
-            .filter(pk__in=union_ids, kind__in=MEMBER_UNION_KINDS, is_active=True)
+            .filter(
+                pk__in={union for _line, union, _hash in rows}, kind__in=MEMBER_UNION_KINDS, is_active=True
+            )
             .values_list("pk", flat=True)
         )
         taken: set[str] = set()
         for start in range(0, len(rows), 5000):
-            chunk = [r[hash_at] for r in rows[start : start + 5000]]
+            chunk = [h for _line, _union, h in rows[start : start + 5000]]
             taken.update(
                 Member.objects.open()
                 .filter(id_number_hash__in=chunk)
                 .values_list("id_number_hash", flat=True)
             )
         errors = []
-        for r in rows:
-            if r[union_at] not in allowed:
-                errors.append({"row": r[0], "column": resources.UNION,
+        for line, union, key in rows:
+            if union not in allowed:
+                errors.append({"row": line, "column": resources.UNION,
                                "message": _("This union is no longer one you may import into.")})  # fmt: skip
-            if r[hash_at] in taken:
-                errors.append({"row": r[0], "column": resources.ID_NUMBER,
+            if key in taken:
+                errors.append({"row": line, "column": resources.ID_NUMBER,
                                "message": _("This ID number already has an open membership or application.")})  # fmt: skip
-        return errors
+        return errors, len(rows)
 
-    def write(self, rows, *, by, cards=None, progress=None):
+    def write(self, batches, *, by, cards=None, progress=None):
         done = 0
-        for start in range(0, len(rows), resources.BATCH_SIZE):
-            batch = [resources.member_checked_values(r) for r in rows[start : start + resources.BATCH_SIZE]]
-            resources.write_members(batch, by=by, cards=cards)
+        for batch in batches:
+            resources.write_members([resources.member_checked_values(r) for r in batch], by=by, cards=cards)
             done += len(batch)
             if progress is not None:
                 progress(done)
@@ -127,46 +125,32 @@ class MemberImport(ImportKind):
 
 
 class EnterpriseImport(ImportKind):
-    def recheck(self, rows, *, by):
-        enterprises = [resources.enterprise_from_checked(r) for r in rows]
-        town_ids = {e.town_id for _line, e in enterprises}
+    def recheck(self, batches, *, by):
+        rows = [resources.enterprise_from_checked(r) for batch in batches for r in batch]
         allowed = set(
             Organisation.objects.visible_to(by)
-            .filter(pk__in=town_ids, kind__in=resources.TOWN_KINDS)
+            .filter(pk__in={e.town_id for _line, e in rows}, kind__in=resources.TOWN_KINDS)
             .values_list("pk", flat=True)
         )
         taken = set(
-            Enterprise.objects.filter(
-                credit_code__in=[e.credit_code for _line, e in enterprises]
-            ).values_list("credit_code", flat=True)
+            Enterprise.objects.filter(credit_code__in=[e.credit_code for _line, e in rows]).values_list(
+                "credit_code", flat=True
+            )
         )
-        errors = [
-            {
-                "row": line,
-                "column": resources.ENT_TOWN,
-                "message": _("This town is no longer in your organisation."),
-            }
-            for line, e in enterprises
-            if e.town_id not in allowed
-        ]
-        errors += [
-            {
-                "row": line,
-                "column": resources.ENT_CODE,
-                "message": _("An enterprise with this credit code is already registered."),
-            }
-            for line, e in enterprises
-            if e.credit_code in taken
-        ]
-        return sorted(errors, key=lambda e: e["row"])
+        errors = []
+        for line, e in rows:
+            if e.town_id not in allowed:
+                errors.append({"row": line, "column": resources.ENT_TOWN,
+                               "message": _("This town is no longer in your organisation.")})  # fmt: skip
+            if e.credit_code in taken:
+                errors.append({"row": line, "column": resources.ENT_CODE,
+                               "message": _("An enterprise with this credit code is already registered.")})  # fmt: skip
+        return errors, len(rows)
 
-    def write(self, rows, *, by, cards=None, progress=None):
+    def write(self, batches, *, by, cards=None, progress=None):
         done = 0
-        for start in range(0, len(rows), resources.BATCH_SIZE):
-            batch = [
-                resources.enterprise_from_checked(r)[1] for r in rows[start : start + resources.BATCH_SIZE]
-            ]
-            resources.write_enterprises(batch, by=by)
+        for batch in batches:
+            resources.write_enterprises([resources.enterprise_from_checked(r)[1] for r in batch], by=by)
             done += len(batch)
             if progress is not None:
                 progress(done)
@@ -175,7 +159,11 @@ class EnterpriseImport(ImportKind):
 
 KINDS: dict[str, ImportKind] = {
     "members": MemberImport(
-        "members", gettext_lazy("members"), "members.import_member", resources.MemberResource
+        "members",
+        gettext_lazy("members"),
+        "members.import_member",
+        resources.MemberResource,
+        needs_cards=True,
     ),
     "enterprises": EnterpriseImport(
         "enterprises", gettext_lazy("enterprises"), "members.import_enterprise", resources.EnterpriseResource
@@ -215,11 +203,11 @@ def _remove_files(job: ImportJob) -> None:
     job.stored_path = ""
 
 
-def _save_checked(job: ImportJob, rows: list[list]) -> None:
+def _save_checked(job: ImportJob, batches: list[str]) -> None:
     name = _checked_path(job)
     if default_storage.exists(name):  # a second run of the same check: replace, do not add a file
         default_storage.delete(name)
-    default_storage.save(name, ContentFile(json.dumps(rows, ensure_ascii=False).encode()))
+    default_storage.save(name, ContentFile("\n".join(batches).encode()))
 
 
 def _read(name: str) -> bytes:
@@ -378,12 +366,12 @@ def import_check(*, job: ImportJob) -> ImportJob:
         resource = spec.resource(by=by, keep_checked=True, progress=lambda n: _set_progress(job.pk, n))
         result = resource.import_data(dataset, dry_run=True)
         errors, total = resources.row_errors(result, limit=MAX_STORED_ERRORS)
-        if not total and not resource.checked:
+        if not total and not resource.checked_count:
             errors, total = [{"row": None, "column": "", "message": _("The file has no rows to import.")}], 1
         if total:
             message = _("%(n)d problem(s) found: nothing was imported.") % {"n": total}
         else:
-            message = _("%(n)d row(s) checked, ready to import.") % {"n": len(resource.checked)}
+            message = _("%(n)d row(s) checked, ready to import.") % {"n": resource.checked_count}
             _save_checked(job, resource.checked)
         job = _finish_check(job.pk, errors=errors, total_errors=total, message=message, rows=len(dataset))
         if job.status != Status.VALID:
@@ -429,11 +417,11 @@ def import_confirm(*, job: ImportJob, by) -> ImportJob:
     if job.status not in (Status.VALID, Status.IMPORTING):
         raise ApplicationError(_("Only a checked file without errors can be imported."), code="not_valid")
     try:
-        rows = json.loads(_read(_checked_path(job)))
-    except (OSError, ValueError):
+        text = _read(_checked_path(job)).decode()
+    except (OSError, UnicodeDecodeError):
         _fail(job, _("The checked rows are gone; upload the file again."))
         raise ApplicationError(_("The checked rows are gone; upload the file again."), code="gone") from None
-    problems = spec.recheck(rows, by=by)
+    problems, count = spec.recheck(resources.checked_batches(text), by=by)
     if problems:
         with transaction.atomic():
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -448,8 +436,7 @@ def import_confirm(*, job: ImportJob, by) -> ImportJob:
                 locked.save(update_fields=["status", "errors", "error_count", "message", "finished_at"])
         _remove_files(job)
         return ImportJob.objects.get(pk=job.pk)
-    needed = spec.cards_needed(rows)
-    cards = iter(resources.make_card_numbers(needed)) if needed else None
+    cards = iter(resources.make_card_numbers(count)) if spec.needs_cards and count else None
     try:
         with transaction.atomic():
             job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -459,7 +446,12 @@ def import_confirm(*, job: ImportJob, by) -> ImportJob:
                 raise ApplicationError(
                     _("Only a checked file without errors can be imported."), code="not_valid"
                 )
-            written = spec.write(rows, by=by, cards=cards, progress=lambda n: _set_progress(job.pk, n))
+            written = spec.write(
+                resources.checked_batches(text),
+                by=by,
+                cards=cards,
+                progress=lambda n: _set_progress(job.pk, n),
+            )
             job.status = Status.DONE
             job.processed_rows = written
             job.total_rows = written
@@ -468,8 +460,8 @@ def import_confirm(*, job: ImportJob, by) -> ImportJob:
             job.save(update_fields=["status", "processed_rows", "total_rows", "message", "finished_at"])
     except IntegrityError:
         logger.warning("import job %s: a row conflicted while writing", job.pk, exc_info=True)
-        _fail(job, _("Someone registered one of these people while the file was being imported: nothing was "
-                     "imported. Upload the file again to see which rows."))  # fmt: skip
+        _fail(job, _("The file conflicted with data written while it was being imported (someone registered "
+                     "one of these people meanwhile?): nothing was imported. Upload it again to see which rows."))  # fmt: skip
         return ImportJob.objects.get(pk=job.pk)
     except ApplicationError:
         raise

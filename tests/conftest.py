@@ -33,6 +33,17 @@ def _no_axes_lockouts(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_asked(settings):
+    """Tests read messages in English, the msgids; tests of the Chinese default set
+    ``settings.LANGUAGE_CODE = "zh-hans"`` themselves (tests/core/test_translations.py)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _celery_in_process():
     """Unit tests run tasks in the test's own process and transaction; tests/integration/ starts real workers."""

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from members import importing, tasks
@@ -21,6 +21,7 @@ from members.models import Channel, Enterprise, ImportJob, Member, MembershipEve
 from members.resources import EnterpriseResource, MemberResource
 from members.services import card_number_is_well_formed, id_number_key
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
+from union_portal.core.models import Counter
 from union_portal.core.spreadsheets import read_dataset
 from union_portal.core.validators import id_check_digit
 
@@ -34,6 +35,14 @@ Status = ImportJob.Status
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     cache.clear()  # progress counters live in the cache
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages are compared with their English msgids, whatever translations exist."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def bad_check_digit(number: str) -> str:
@@ -145,6 +154,15 @@ def test_an_xlsx_is_imported_with_numbers_and_dates_as_excel_stores_them(tree, p
     huang = Member.objects.get(name="黄敏")
     assert huang.mobile == str(first[2]) and huang.join_date == dt.date(2020, 5, 4)
     assert Member.objects.get(name="周杰").join_date == dt.date(2019, 3, 1)
+
+
+def test_backslashes_tabs_and_newlines_survive_the_bulk_write(tree, people):
+    job_title = "焊工\\组\t二班\n夜班\r"
+    job = check(people.district_staff, csv_bytes([row(tree.union_a, "王\\五", **{"岗位": job_title})]))
+    importing.import_start_confirm(job=job, by=people.district_staff)
+    member = Member.objects.get(channel=Channel.IMPORT)
+    assert (member.name, member.job) == ("王\\五", job_title.strip())
+    assert member.history.get().job == job_title.strip()
 
 
 def test_a_double_bom_does_not_hide_the_name_column(tree, people):
@@ -336,6 +354,28 @@ def test_temporary_files_are_removed_on_success_and_on_failure(tree, people):
     assert not default_storage.exists(f"{stored}.checked.json")
 
 
+def test_a_failed_write_leaves_nothing_and_removes_the_files(tree, people):
+    # given a valid file, and a card counter set back so that the first new card is already taken
+    taken = make_member(tree.union_b)
+    job = check(people.district_staff, csv_bytes([row(tree.union_a, "陈伟"), row(tree.union_a, "李芳")]))
+    stored = job.stored_path
+    Counter.objects.filter(name="member_card").update(value=int(taken.card_number[4:-1]) - 1)
+    before = counts()
+    # when it is confirmed
+    job = importing.import_start_confirm(job=job, by=people.district_staff)
+    # then the job failed as a whole, and its files are gone
+    assert job.status == Status.FAILED and "nothing was imported" in job.message
+    assert counts() == before
+    assert not default_storage.exists(stored) and not default_storage.exists(f"{stored}.checked.json")
+
+
+def test_a_csv_row_longer_than_the_header_makes_the_file_unreadable(tree, people):
+    raw = csv_bytes([row(tree.union_a, "陈伟")]) + "多余,的,单元格,,,,,,,,,,\n".encode()
+    job = check(people.district_staff, raw)
+    assert job.status == Status.INVALID and job.stored_path == ""
+    assert job.errors[0]["row"] is None and job.errors[0]["message"].startswith("The file could not be read")
+
+
 def test_a_zip_that_is_not_a_workbook_is_refused(tree, people):
     with pytest.raises(ApplicationError) as info:
         importing.import_upload(by=people.district_staff, file=upload(b"PK\x03\x04" + bytes(100), "x.xlsx"))
@@ -439,9 +479,10 @@ def test_progress_is_reported_while_rows_are_written(tree, people, monkeypatch):
     seen = []
     monkeypatch.setattr(importing, "_set_progress", lambda job_id, n: seen.append(n))
     monkeypatch.setattr("members.resources.BATCH_SIZE", 2)
+    monkeypatch.setattr("members.resources.MemberResource._meta.batch_size", 2)
     job = check(people.district_staff, csv_bytes([row(tree.union_a, f"工人{i}") for i in range(5)]))
     importing.import_start_confirm(job=job, by=people.district_staff)
-    assert seen[-3:] == [2, 4, 5]
+    assert seen == [2, 4, 5, 2, 4, 5]  # rows checked, then rows written
 
 
 # --- the admin pages ------------------------------------------------------------------------------------------

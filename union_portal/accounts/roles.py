@@ -93,6 +93,7 @@ ROLE_PERMISSIONS[Role.UNION_OFFICER] += [
 ]  # fmt: skip
 ROLE_PERMISSIONS[Role.AUDITOR] += ["assistance.view_aid_figures"]
 ROLE_PERMISSIONS[Role.PROXY_AGENT] += ["assistance.add_aidapplication", "assistance.view_aidapplication"]
+ROLE_PERMISSIONS[Role.PARTNER] += ["assistance.view_aid_figures"]  # aggregates only, no personal data
 
 
 def sync_roles(sender=None, using="default", **kwargs) -> None:

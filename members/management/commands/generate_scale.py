@@ -159,7 +159,8 @@ def scale_id_number(index: int, male: bool) -> str:
     """
     county = _COUNTIES[index % len(_COUNTIES)]
     rest = index // len(_COUNTIES)
-    day, seq = rest % _BIRTH_DAYS, rest // _BIRTH_DAYS
+    # 7919 is prime to 14,600: consecutive indexes jump across the forty years, each day once per sequence.
+    day, seq = rest * 7919 % _BIRTH_DAYS, rest // _BIRTH_DAYS
     if seq >= 500:
         raise ValueError("ID number index out of range")
     return id_number(county, _BIRTH_BASE + dt.timedelta(days=day), seq, male)
