@@ -61,7 +61,13 @@ def csv_rows(response) -> list[list]:
 @pytest.fixture
 def members(tree):
     return [
-        make_member(tree.union_a, name="陈伟", skill_grade="senior", household_type="non_local", is_migrant_worker=True),
+        make_member(
+            tree.union_a,
+            name="陈伟",
+            skill_grade="senior",
+            household_type="non_local",
+            is_migrant_worker=True,
+        ),
         make_member(tree.union_b, name="李芳"),
     ]
 
@@ -115,7 +121,9 @@ def test_unmasked_export_needs_its_permission_and_is_logged(tree, people, member
     # district staff may, and the export is logged with its reason and size
     request = request_for(people.district_staff)
     request.META["REMOTE_ADDR"] = "10.0.0.8"
-    rows = xlsx_rows(export_members(request, Member.objects.all(), "xlsx", unmasked=True, reason="省平台核对"))
+    rows = xlsx_rows(
+        export_members(request, Member.objects.all(), "xlsx", unmasked=True, reason="省平台核对")
+    )
     assert {r[1] for r in rows[1:]} == {m.id_number for m in members}
     assert {r[2] for r in rows[1:]} == {m.mobile for m in members}
     log = AccessLog.objects.get()
@@ -128,7 +136,9 @@ def test_export_needs_the_permission(tree, people, members):
     with pytest.raises(PermissionDenied):
         export_members(request_for(people.auditor), Member.objects.all(), "csv")  # may view, not export
     with pytest.raises(PermissionDenied):
-        export_xlsx_action(admin.site._registry[Member], request_for(people.member_user), Member.objects.all())
+        export_xlsx_action(
+            admin.site._registry[Member], request_for(people.member_user), Member.objects.all()
+        )
 
 
 def test_export_stays_in_the_users_scope(tree, people, members):
@@ -141,8 +151,13 @@ def test_export_stays_in_the_users_scope(tree, people, members):
 def test_the_admin_actions(tree, people, members):
     model_admin = admin.site._registry[Member]
     queryset = Member.objects.filter(pk=members[0].pk)
-    assert xlsx_rows(export_xlsx_action(model_admin, request_for(people.district_staff), queryset))[1][0] == "陈伟"
-    assert csv_rows(export_csv_action(model_admin, request_for(people.district_staff), queryset))[1][0] == "陈伟"
+    assert (
+        xlsx_rows(export_xlsx_action(model_admin, request_for(people.district_staff), queryset))[1][0]
+        == "陈伟"
+    )
+    assert (
+        csv_rows(export_csv_action(model_admin, request_for(people.district_staff), queryset))[1][0] == "陈伟"
+    )
     # the unmasked action asks for a reason first ...
     page = export_unmasked_xlsx_action(model_admin, request_for(people.district_staff), queryset)
     page.render()

@@ -123,8 +123,18 @@ def test_a_good_csv_in_any_encoding_excel_saves_is_imported(tree, people, encodi
     members = {m.name: m for m in Member.objects.filter(channel=Channel.IMPORT)}
     assert sorted(members) == ["李芳", "欧阳娜", "陈伟"]
     chen, li, ouyang = members["陈伟"], members["李芳"], members["欧阳娜"]
-    assert (chen.union, chen.employer, chen.skill_grade, chen.household_type) == (tree.union_a, ent, "senior", "local")
-    assert (li.union, li.employer, li.household_type, li.is_migrant_worker) == (tree.branch_a, ent, "non_local", True)
+    assert (chen.union, chen.employer, chen.skill_grade, chen.household_type) == (
+        tree.union_a,
+        ent,
+        "senior",
+        "local",
+    )
+    assert (li.union, li.employer, li.household_type, li.is_migrant_worker) == (
+        tree.branch_a,
+        ent,
+        "non_local",
+        True,
+    )
     assert (ouyang.union, ouyang.employer, ouyang.skill_grade) == (tree.union_b, None, "technician")
     assert chen.id_number == rows[0][1] and chen.id_number_hash == id_number_key(rows[0][1])
     assert ouyang.name_pinyin == "ouyangna" and ouyang.name_initials == "oyn"
@@ -137,7 +147,11 @@ def test_a_good_csv_in_any_encoding_excel_saves_is_imported(tree, people, encodi
             ("imported", "district", m.union_id)
         ]
         history = m.history.get()
-        assert (history.history_type, history.history_user, history.status) == ("+", people.district_staff, "active")
+        assert (history.history_type, history.history_user, history.status) == (
+            "+",
+            people.district_staff,
+            "active",
+        )
         assert history.instance.id_number == m.id_number  # the copied ciphertext decrypts
     assert len({m.card_number for m in members.values()}) == 3
 
@@ -197,7 +211,9 @@ def test_too_large_and_empty_files_are_refused(tree, people, settings):
 
 
 def test_files_are_kept_under_media_imports_with_a_random_name(tree, people, tmp_path):
-    job = importing.import_upload(by=people.district_staff, file=upload(csv_bytes([row(tree.union_a)]), "名单.csv"))
+    job = importing.import_upload(
+        by=people.district_staff, file=upload(csv_bytes([row(tree.union_a)]), "名单.csv")
+    )
     assert job.stored_path.startswith("imports/") and job.stored_path.endswith(".csv")
     assert "名单" not in job.stored_path and job.original_name == "名单.csv"
     assert (tmp_path / job.stored_path).is_file()
@@ -251,13 +267,22 @@ def test_every_bad_row_is_listed_with_its_reason_and_nothing_is_written(tree, pe
 
 def test_the_resource_reports_bad_rows_as_row_errors_and_writes_nothing(tree, people):
     # given a file whose ID number is malformed and whose union is unknown (hard errors by default)
-    rows = [row(tree.union_a, "甲"), row(tree.union_a, "乙", **{"身份证号": "12345"}), row(tree.union_a, **{"所属工会": "X"})]
+    rows = [
+        row(tree.union_a, "甲"),
+        row(tree.union_a, "乙", **{"身份证号": "12345"}),
+        row(tree.union_a, **{"所属工会": "X"}),
+    ]
     before = counts()
     # when the resource imports it for real
-    result = MemberResource(by=people.district_staff).import_data(read_dataset(csv_bytes(rows)), dry_run=False)
+    result = MemberResource(by=people.district_staff).import_data(
+        read_dataset(csv_bytes(rows)), dry_run=False
+    )
     # then they are row errors, the whole file is reported, and nothing is written
     assert not result.has_errors()
-    assert [(r.number, sorted(r.error_dict)) for r in result.invalid_rows] == [(2, ["身份证号"]), (3, ["所属工会"])]
+    assert [(r.number, sorted(r.error_dict)) for r in result.invalid_rows] == [
+        (2, ["身份证号"]),
+        (3, ["所属工会"]),
+    ]
     assert counts() == before
 
 
@@ -265,7 +290,9 @@ def test_the_resource_imports_a_valid_file_in_batches(tree, people, monkeypatch)
     monkeypatch.setattr("members.resources.MemberResource._meta.batch_size", 2)
     rows = [row(tree.union_a, f"工人{i}") for i in range(5)]
     before = counts()
-    result = MemberResource(by=people.district_staff).import_data(read_dataset(csv_bytes(rows)), dry_run=False)
+    result = MemberResource(by=people.district_staff).import_data(
+        read_dataset(csv_bytes(rows)), dry_run=False
+    )
     assert not result.has_errors() and not result.has_validation_errors()
     assert counts() == (before[0] + 5, before[1] + 5, before[2] + 5)
     # and a dry run writes nothing, not even inside a transaction rolled back
@@ -333,7 +360,9 @@ def test_empty_rows_are_skipped_and_an_empty_file_is_invalid(tree, people):
 
 def test_temporary_files_are_removed_on_success_and_on_failure(tree, people):
     # success
-    job = importing.import_upload(by=people.district_staff, file=upload(csv_bytes([row(tree.union_a, "陈伟")])))
+    job = importing.import_upload(
+        by=people.district_staff, file=upload(csv_bytes([row(tree.union_a, "陈伟")]))
+    )
     stored = job.stored_path
     job = importing.import_check(job=job)
     assert default_storage.exists(stored) and default_storage.exists(f"{stored}.checked.json")
@@ -341,12 +370,16 @@ def test_temporary_files_are_removed_on_success_and_on_failure(tree, people):
     assert job.status == Status.DONE and job.stored_path == ""
     assert not default_storage.exists(stored) and not default_storage.exists(f"{stored}.checked.json")
     # failure
-    job = importing.import_upload(by=people.district_staff, file=upload(csv_bytes([row(tree.union_a, **{"手机号": "1"})])))
+    job = importing.import_upload(
+        by=people.district_staff, file=upload(csv_bytes([row(tree.union_a, **{"手机号": "1"})]))
+    )
     stored = job.stored_path
     job = importing.import_check(job=job)
     assert job.status == Status.INVALID and not default_storage.exists(stored)
     # cancel removes the files too
-    job = importing.import_upload(by=people.district_staff, file=upload(csv_bytes([row(tree.union_a, "陈伟")])))
+    job = importing.import_upload(
+        by=people.district_staff, file=upload(csv_bytes([row(tree.union_a, "陈伟")]))
+    )
     stored = job.stored_path
     job = importing.import_check(job=job)
     job = importing.import_cancel(job=job, by=people.district_staff)
@@ -394,7 +427,11 @@ def test_a_person_registered_between_check_and_confirm_stops_the_import(tree, pe
     # then nothing is imported and the row is named
     assert job.status == Status.INVALID
     assert job.errors == [
-        {"row": 3, "column": "身份证号", "message": "This ID number already has an open membership or application."}
+        {
+            "row": 3,
+            "column": "身份证号",
+            "message": "This ID number already has an open membership or application.",
+        }
     ]
     assert counts() == before
 
@@ -500,10 +537,16 @@ def test_the_admin_flow_upload_preview_confirm(tree, people, client):
     assert "<td>3</td><td>手机号</td>" in page and 'name="confirm"' not in page
     # a good file: the preview shows the count and a confirm button
     good = csv_bytes([row(tree.union_a, "陈伟"), row(tree.union_a, "李芳")])
-    response = client.post(reverse("admin:members_member_import"), {"file": upload(good, "good.csv")}, follow=True)
+    response = client.post(
+        reverse("admin:members_member_import"), {"file": upload(good, "good.csv")}, follow=True
+    )
     page = response.content.decode()
     job = ImportJob.objects.latest("pk")
-    assert job.status == Status.VALID and "2 rows checked: no problems found." in page and 'name="confirm"' in page
+    assert (
+        job.status == Status.VALID
+        and "2 rows checked: no problems found." in page
+        and 'name="confirm"' in page
+    )
     assert 'http-equiv="refresh"' not in page, page
     assert "<script>" not in page and "onclick" not in page  # no inline script (CSP)
     # confirming imports it
@@ -543,7 +586,9 @@ def test_the_admin_import_pages_need_the_permission(tree, people, client):
 
 def test_an_upload_error_is_shown_on_the_form(tree, people, client):
     client.force_login(people.district_staff)
-    response = client.post(reverse("admin:members_member_import"), {"file": upload(b"MZ\x00\x00" + bytes(50))})
+    response = client.post(
+        reverse("admin:members_member_import"), {"file": upload(b"MZ\x00\x00" + bytes(50))}
+    )
     assert response.status_code == 200
     assert "This is not a spreadsheet: upload an .xlsx or .csv file." in response.content.decode()
 
@@ -567,7 +612,12 @@ def test_enterprises_are_imported_through_the_same_flow(tree, people):
     assert (job.status, job.error_count) == (Status.VALID, 0)
     importing.import_start_confirm(job=job, by=people.district_staff)
     made = Enterprise.objects.get(credit_code=code_a)
-    assert (made.industry, made.ownership, made.town, made.headcount) == ("textiles", "private", tree.town_a, 1200)
+    assert (made.industry, made.ownership, made.town, made.headcount) == (
+        "textiles",
+        "private",
+        tree.town_a,
+        1200,
+    )
     assert Enterprise.objects.get(credit_code=code_b).industry == "manufacturing"
     assert made.history.count() == 1
 
@@ -597,9 +647,11 @@ def test_bad_enterprise_rows_are_listed(tree, people):
     ]
     assert job.errors[0]["message"] == "The same credit code is already on row 2."
     assert Enterprise.objects.count() == before
-    assert EnterpriseResource(by=people.town_a_staff).import_data(
-        read_dataset(csv_bytes(rows, head=ENT_HEAD)), dry_run=False
-    ).has_validation_errors()
+    assert (
+        EnterpriseResource(by=people.town_a_staff)
+        .import_data(read_dataset(csv_bytes(rows, head=ENT_HEAD)), dry_run=False)
+        .has_validation_errors()
+    )
     assert Enterprise.objects.count() == before
 
 

@@ -157,7 +157,7 @@ def test_admin_walk(world, role):
         client.force_login(user)
     allowed = role in rules.ALLOWED_ROLES
     unknown = []
-    for model, model_admin, route, name in _admin_routes():
+    for model, _model_admin, route, name in _admin_routes():
         base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         scoped = model in rules.VICTIMS
         if (
@@ -168,10 +168,7 @@ def test_admin_walk(world, role):
             unknown.append(f"admin model {model._meta.label} has no victim and is not declared unscoped")
             continue
         params = _params(route)
-        if scoped:
-            victim = rules.VICTIMS[model](world)
-        else:
-            victim = model._default_manager.order_by("pk").first()
+        victim = rules.VICTIMS[model](world) if scoped else model._default_manager.order_by("pk").first()
         values = {}
         for param in params:
             if param in ("object_id", "arg0"):

@@ -16,6 +16,7 @@ MANAGE = str(django_settings.BASE_DIR / "manage.py")
 PROJECT_VARS = {
     "DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "ALLOWED_HOSTS", "TESTING",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD", "PROXY_COUNT", "AXES_ENABLED",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests for their own process only
 }  # fmt: skip
 
 
