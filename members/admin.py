@@ -22,6 +22,15 @@ from union_portal.core.admin import ScopedAdminMixin, run_service
 from union_portal.core.errors import ApplicationError
 
 from . import selectors, services
+from .admin_import import (
+    enterprise_import_urls,
+    export_csv_action,
+    export_enterprises_csv_action,
+    export_enterprises_xlsx_action,
+    export_unmasked_xlsx_action,
+    export_xlsx_action,
+    member_import_urls,
+)
 from .models import (
     MEMBER_UNION_KINDS,
     BenefitMerchant,
@@ -148,6 +157,19 @@ class EnterpriseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ("town",)
     scoped_foreign_keys = ("town",)
     show_full_result_count = False
+    actions = (export_enterprises_xlsx_action, export_enterprises_csv_action)
+    change_list_template = "admin/members/change_list_with_import.html"
+    import_url_name = "admin:members_enterprise_import"
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("members.export_enterprise")
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"show_import": request.user.has_perm("members.import_enterprise"), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
+    def get_urls(self):
+        return enterprise_import_urls(self) + super().get_urls()
 
     def get_queryset(self, request):
         unions = Organisation.objects.filter(enterprise=OuterRef("pk"), kind=OrganisationKind.GRASSROOTS)
@@ -309,7 +331,12 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_help_text = _("Name, pinyin or initials, full ID number, mobile or card number.")
     scoped_foreign_keys = ("union", "employer")
     inlines = (MembershipEventInline,)
-    actions = ("approve_selected", "reject_selected", "transfer_selected", "end_selected")
+    actions = (
+        "approve_selected", "reject_selected", "transfer_selected", "end_selected",
+        export_xlsx_action, export_csv_action, export_unmasked_xlsx_action,
+    )  # fmt: skip
+    change_list_template = "admin/members/change_list_with_import.html"
+    import_url_name = "admin:members_member_import"
     show_full_result_count = False
     list_per_page = 50
     history_list_display = ("status", "union")
@@ -398,6 +425,16 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def has_end_permission(self, request):
         return self._has(request, "end_member")
 
+    def has_export_permission(self, request):
+        return self._has(request, "export_member")
+
+    def has_export_unmasked_permission(self, request):
+        return self._has(request, "export_unmasked_member")
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"show_import": request.user.has_perm("members.import_member"), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
     def _report(self, request, done, failed):
         if done:
             self.message_user(request, _("%(n)d member(s) done.") % {"n": done}, messages.SUCCESS)
@@ -481,13 +518,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 name="members_member_reveal",
             )
         ]
-        try:
-            from .admin_import import member_import_urls
-        except ImportError:  # the importer is optional while it is being built
-            member_import_urls = None
-        if member_import_urls is not None:
-            urls += member_import_urls(self)
-        return urls + super().get_urls()
+        return urls + member_import_urls(self) + super().get_urls()
 
     def reveal_view(self, request, object_id):
         member = get_object_or_404(self.get_queryset(request), pk=object_id)

@@ -277,12 +277,12 @@ def export_enterprises(request, queryset, fmt: str) -> HttpResponse:
     return _spreadsheet_response([dataset.headers, *dataset], fmt, "enterprises")
 
 
-@admin.action(description=gettext_lazy("Export selected members to Excel (masked)"))
+@admin.action(description=gettext_lazy("Export selected members to Excel (masked)"), permissions=["export"])
 def export_xlsx_action(modeladmin, request, queryset):
     return export_members(request, queryset, "xlsx")
 
 
-@admin.action(description=gettext_lazy("Export selected members to CSV (masked)"))
+@admin.action(description=gettext_lazy("Export selected members to CSV (masked)"), permissions=["export"])
 def export_csv_action(modeladmin, request, queryset):
     return export_members(request, queryset, "csv")
 
@@ -293,7 +293,9 @@ class ExportReasonForm(forms.Form):
     )
 
 
-@admin.action(description=gettext_lazy("Export selected members to Excel, unmasked (logged)…"))
+@admin.action(
+    description=gettext_lazy("Export selected members to Excel, unmasked (logged)…"), permissions=["export_unmasked"]
+)
 def export_unmasked_xlsx_action(modeladmin, request, queryset):
     """Asks for the reason first; the export is written to the access log."""
     if not request.user.has_perm("members.export_unmasked_member"):
@@ -319,11 +321,11 @@ def export_unmasked_xlsx_action(modeladmin, request, queryset):
     )
 
 
-@admin.action(description=gettext_lazy("Export selected enterprises to Excel"))
+@admin.action(description=gettext_lazy("Export selected enterprises to Excel"), permissions=["export"])
 def export_enterprises_xlsx_action(modeladmin, request, queryset):
     return export_enterprises(request, queryset, "xlsx")
 
 
-@admin.action(description=gettext_lazy("Export selected enterprises to CSV"))
+@admin.action(description=gettext_lazy("Export selected enterprises to CSV"), permissions=["export"])
 def export_enterprises_csv_action(modeladmin, request, queryset):
     return export_enterprises(request, queryset, "csv")

@@ -78,9 +78,6 @@ class Organisation(MP_Node):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["path"]
-        permissions = [
-            ("import_enterprise", _("Can import enterprises")),
-        ]
 
     def __str__(self) -> str:
         return self.name
@@ -149,7 +146,10 @@ class Enterprise(models.Model):
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         ordering = ["name", "pk"]
-        permissions = [("export_enterprise", _("Can export enterprises"))]
+        permissions = [
+            ("import_enterprise", _("Can import enterprises")),
+            ("export_enterprise", _("Can export enterprises")),
+        ]
 
     def __str__(self) -> str:
         return self.name

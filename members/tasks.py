@@ -11,6 +11,12 @@ from union_portal.core.errors import ApplicationError
 logger = logging.getLogger(__name__)
 
 
+#: Beat schedules, installed after migrate by union_portal.core.schedules (editable in the admin).
+SCHEDULES = {
+    "members: expire abandoned import jobs": ("members.tasks.import_expire_task", "15", "3"),
+}
+
+
 @shared_task(ignore_result=True)
 def import_check_task(job_id: int) -> None:
     """Check an uploaded spreadsheet; a job already checked (or cancelled) is left as it is."""

@@ -12,7 +12,6 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
-from django.utils import translation
 from openpyxl import load_workbook
 
 from members.admin_import import (
@@ -30,13 +29,6 @@ from ..factories import make_member
 
 HEADERS = ["姓名", "身份证号", "手机号", "性别", "出生日期", "所属工会", "工作单位", "岗位", "技能等级", "户籍类型",
            "是否农民工", "会员卡号", "入会日期", "状态"]  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def request_for(user, data=None):

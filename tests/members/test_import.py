@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from openpyxl import Workbook
 
 from members import importing, tasks
@@ -35,14 +35,6 @@ Status = ImportJob.Status
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     cache.clear()  # progress counters live in the cache
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Messages are compared with their English msgids, whatever translations exist."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def bad_check_digit(number: str) -> str:

@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import checks  # noqa: F401 - registers the system checks
+        from .schedules import install_schedules
+
+        post_migrate.connect(install_schedules, dispatch_uid="core.install_schedules")

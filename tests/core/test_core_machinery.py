@@ -26,3 +26,18 @@ def test_a_malformed_encryption_key_fails_the_system_check(settings):
     settings.BLIND_INDEX_KEY = "short"
     ids = [e.id for e in encryption_keys_check()]
     assert "core.E002" in ids
+
+
+def test_every_declared_beat_schedule_is_installed_in_shanghai_time(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from union_portal.core.schedules import declared_schedules, install_schedules
+
+    install_schedules()
+    declared = declared_schedules()
+    assert "members: expire abandoned import jobs" in declared
+    tasks = {t.name: t for t in PeriodicTask.objects.select_related("crontab")}
+    for name, (task, minute, hour) in declared.items():
+        assert tasks[name].task == task
+        assert (tasks[name].crontab.minute, tasks[name].crontab.hour) == (minute, hour)
+        assert str(tasks[name].crontab.timezone) == "Asia/Shanghai"
