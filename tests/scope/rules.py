@@ -72,6 +72,10 @@ ADMIN_EXTRA_URLS: dict[str, dict[str, type | str]] = {
     "members_member_import_confirm": {"job_id": ImportJob},
     "members_member_import_cancel": {"job_id": ImportJob},
     "members_member_import_template": {"fmt": "csv"},
+    "members_enterprise_import_job": {"job_id": ImportJob},
+    "members_enterprise_import_confirm": {"job_id": ImportJob},
+    "members_enterprise_import_cancel": {"job_id": ImportJob},
+    "members_enterprise_import_template": {"fmt": "csv"},
 }
 
 #: Portal URLs: name -> ("public", reason) | ("own", reason) for pages without ids that show only the
