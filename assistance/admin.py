@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -146,7 +146,7 @@ class HouseholdInline(admin.TabularInline):
         return self.has_add_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
+        return False  # a household member is corrected, not removed: nothing entered is hard-deleted
 
 
 class VisitInline(admin.TabularInline):
@@ -324,13 +324,6 @@ class HardshipFileAdmin(ScopedAdminMixin, ImportMixin, SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         services.hardship_file_recompute(file=form.instance, by=request.user)
 
-    def _changeform_view(self, request, object_id, form_url, extra_context):
-        try:
-            return super()._changeform_view(request, object_id, form_url, extra_context)
-        except ApplicationError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
     @admin.action(description=_("Record the annual re-check (still in hardship)"), permissions=["change"])
     def recheck_selected(self, request, queryset):
         done, failed = _files_bulk(services.hardship_file_recheck, queryset, by=request.user)
@@ -424,13 +417,6 @@ class CampaignAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         services.campaign_save(campaign=obj, by=request.user)
-
-    def _changeform_view(self, request, object_id, form_url, extra_context):
-        try:
-            return super()._changeform_view(request, object_id, form_url, extra_context)
-        except ApplicationError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def get_urls(self):
         return [
