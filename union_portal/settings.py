@@ -247,6 +247,7 @@ REST_FRAMEWORK = {
         "card_verify": env.str("CARD_VERIFY_RATE", default="600/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "NUM_PROXIES": PROXY_COUNT,  # throttles read the client address as clientip.client_ip does
 }
 if not DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
