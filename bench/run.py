@@ -251,9 +251,7 @@ def bench_api(large_url: str, medium_url: str, sizes: dict, duration: float):
         ("large-estimated", large_url, True),
         ("medium-estimated", medium_url, True),
     ):
-        runs[label] = common.run_worker(
-            "api_load", url, {"duration": duration, "estimated": estimated}
-        )
+        runs[label] = common.run_worker("api_load", url, {"duration": duration, "estimated": estimated})
         log(f"  api {label}: " + ", ".join(f"{k} {v['rps']:.0f}/s" for k, v in runs[label]["load"].items()))
     big = runs["large"]
     for case, label in (

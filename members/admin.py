@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from union_portal.core.admin import ScopedAdminMixin, run_service
 from union_portal.core.errors import ApplicationError
+from union_portal.core.pagination import EstimatedCountPaginator
 
 from . import selectors, services
 from .admin_import import (
@@ -194,14 +195,17 @@ class SubtreeFilter(admin.SimpleListFilter):
     title = _("organisation")
     parameter_name = "org"
 
+    #: Grassroots unions are offered as choices only while there are at most this many visible: at the scale of a
+    #: province the list would be tens of thousands of links. Any visible node still works as ``?org=<id>``.
+    max_union_choices = 200
+
     def lookups(self, request, model_admin):
-        nodes = Organisation.objects.visible_to(request.user).filter(
-            kind__in=[OrganisationKind.TOWN, OrganisationKind.INDUSTRY, OrganisationKind.GRASSROOTS]
-        )
-        return [
-            (str(n.pk), ("\u3000" * max(n.depth - 2, 0)) + n.name)
-            for n in nodes.only("pk", "name", "depth", "path")
-        ]
+        visible = Organisation.objects.visible_to(request.user).only("pk", "name", "depth", "path")
+        kinds = [OrganisationKind.TOWN, OrganisationKind.INDUSTRY]
+        unions = visible.filter(kind=OrganisationKind.GRASSROOTS)
+        if unions[: self.max_union_choices + 1].count() <= self.max_union_choices:
+            kinds.append(OrganisationKind.GRASSROOTS)
+        return [(str(n.pk), ("\u3000" * max(n.depth - 2, 0)) + n.name) for n in visible.filter(kind__in=kinds)]
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -338,6 +342,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     change_list_template = "admin/members/change_list_with_import.html"
     import_url_name = "admin:members_member_import"
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # no COUNT(*) of a million rows per page view
     list_per_page = 50
     history_list_display = ("status", "union")
     history_hidden_fields = ("id_number", "id_number_hash", "mobile")

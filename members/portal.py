@@ -266,9 +266,19 @@ def verification_url(card_number: str) -> str:
 
 
 def qr_svg(text: str, *, title: str) -> str:
-    """An inline SVG QR code (no external file, no script: fine under the strict CSP)."""
-    code = segno.make(text, error="m")
-    return code.svg_inline(scale=4, border=4, omitsize=True, dark="#1f2937", light="#ffffff", title=title)
+    """An inline SVG QR code (no external file, no script: fine under the strict CSP).
+
+    Cached per text and title: drawing the code was the largest cost of the card page under load.
+    """
+    import hashlib
+
+    key = "portal:qr:" + hashlib.sha256(f"{text}\x00{title}".encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        code = segno.make(text, error="m")
+        svg = code.svg_inline(scale=4, border=4, omitsize=True, dark="#1f2937", light="#ffffff", title=title)
+        cache.set(key, svg, timeout=24 * 60 * 60)
+    return svg
 
 
 @never_cache

@@ -10,8 +10,11 @@ What is missing:
   classifies Chinese characters as word characters in a ``C.UTF-8`` database (``show_trgm('陈伟明')``
   gives trigrams), so fragments of three characters and more use it; a two-character fragment
   yields no trigram from a ``LIKE`` pattern and is answered without it (see the benchmark note).
-* ``member_status_id``: ``(status, id)`` so that a status filter with the changelist's ``ORDER BY
-  id DESC LIMIT 50`` reads 50 index entries instead of sorting every row of that status.
+
+The status filter needs nothing more: at a million members ``status = 'pending' ORDER BY id DESC``
+took the same time (about 0.3 s for page 100) with an extra ``(status, id)`` index as without it,
+the planner walking the primary key backwards either way, so that index was left out (every index
+costs each import).
 
 Built ``CONCURRENTLY`` (outside a transaction), so running this on a live table does not block writes.
 """
@@ -20,7 +23,6 @@ from django.db import migrations
 
 INDEXES = [
     ("member_name_trgm", "members_member USING gin (name gin_trgm_ops)"),
-    ("member_status_id", "members_member (status, id)"),
 ]
 
 

@@ -105,7 +105,7 @@ def test_quick_run_writes_a_table_with_every_benchmark(tmp_path):
         "admin flow from xlsx",
         "import baseline: PostgreSQL COPY",
         "import peak memory",
-        "bad rows reported with their reason | 10/10 rows, 10 with a reason",
+        "bad rows reported with their reason (check step) | 10/10 rows, 10 with a reason",
         "API member detail",
         "API member list, page of 100 (",
         "API member list, page of 100, status + within filters",

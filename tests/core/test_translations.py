@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from members.models import MemberStatus
+from union_portal import settings as project_settings
 from union_portal.core.validators import parse_id_number
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -77,6 +78,16 @@ def _setter(entry: Entry, keyword: str, where: str):
     index = int(match.group(1) or 0)
     entry.msgstr[index] = ""
     return lambda text: entry.msgstr.__setitem__(index, entry.msgstr[index] + text)
+
+
+@pytest.fixture(autouse=True)
+def _project_default_language(settings):
+    """tests/conftest.py reads messages in English; here the project's own default applies, as in production."""
+    settings.LANGUAGE_CODE = project_settings.LANGUAGE_CODE
+    previous = translation.get_language()
+    translation.deactivate()  # no active language: requests and tasks fall back to LANGUAGE_CODE
+    yield
+    translation.activate(previous)
 
 
 @pytest.fixture(scope="module")
@@ -195,13 +206,14 @@ def test_a_service_error_is_chinese_by_default():
     with pytest.raises(ValidationError) as caught:
         parse_id_number("123")
 
-    with translation.override(settings.LANGUAGE_CODE):
-        message = str(caught.value.messages[0])
+    message = str(caught.value.messages[0])
+    with translation.override("zh-hans"):
+        chinese = str(caught.value.messages[0])
     with translation.override("en"):
         english = str(caught.value.messages[0])
 
-    assert settings.LANGUAGE_CODE == "zh-hans"
-    assert message == "身份证号码应为 18 位（旧身份证为 15 位数字）。"
+    assert project_settings.LANGUAGE_CODE == "zh-hans"
+    assert message == chinese == "身份证号码应为 18 位（旧身份证为 15 位数字）。"
     assert english == "A resident ID number has 18 characters (or 15 digits on old cards)."
 
 
