@@ -88,6 +88,23 @@ class EnterpriseChoiceField(GroupedModelChoiceField):
         return lambda enterprise: enterprise.town.name
 
 
+#: Up to this many unions the form offers a select; above it (a city has thousands) the person first finds
+#: their union by name on a search page, and the form carries the chosen one.
+UNION_SELECT_MAX = 300
+
+
+def union_select_fits(viewer=None) -> bool:
+    return member_union_queryset(viewer)[: UNION_SELECT_MAX + 1].count() <= UNION_SELECT_MAX
+
+
+def find_unions(query: str, viewer=None, limit: int = 20):
+    """Unions whose name contains ``query``, for the union finder."""
+    query = (query or "").strip()
+    if not query:
+        return Organisation.objects.none()
+    return member_union_queryset(viewer).filter(name__contains=query)[:limit]
+
+
 def member_union_queryset(viewer=None):
     """Unions a member can join (for ``viewer``: only those within their scope), in tree order."""
     queryset = (
@@ -153,10 +170,22 @@ class MemberApplicationForm(forms.Form):
     )
     is_migrant_worker = forms.BooleanField(label=_("I am a migrant worker"), required=False)
 
-    def __init__(self, *args, viewer=None, **kwargs):
+    def __init__(self, *args, viewer=None, union: Organisation | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["union"].queryset = member_union_queryset(viewer)
-        self.fields["employer"].queryset = enterprise_queryset(viewer)
+        self.chosen_union = union
+        if union is None:
+            self.fields["union"].queryset = member_union_queryset(viewer)
+            self.fields["employer"].queryset = enterprise_queryset(viewer)
+            return
+        # Found on the union finder: the form carries it, and the employers are the union's own.
+        self.fields["union"].queryset = member_union_queryset(viewer).filter(pk=union.pk)
+        self.fields["union"].widget = forms.HiddenInput()
+        self.initial["union"] = union.pk
+        steplen = Organisation.steplen
+        ancestors = [union.path[:end] for end in range(steplen, len(union.path) + 1, steplen)]
+        self.fields["employer"].queryset = (
+            enterprise_queryset(viewer).filter(unions__path__in=ancestors).distinct()
+        )
 
     def service_data(self) -> dict:
         """The input of ``members.services.member_apply``."""

@@ -38,7 +38,14 @@ from union_portal.core.masking import mask_phone
 from union_portal.core.validators import normalize_mobile
 
 from . import services
-from .forms import MemberApplicationForm, PortalApplicationForm, PortalLoginForm
+from .forms import (
+    MemberApplicationForm,
+    PortalApplicationForm,
+    PortalLoginForm,
+    find_unions,
+    member_union_queryset,
+    union_select_fits,
+)
 from .models import Channel, Member, MembershipEvent, MemberStatus
 from .selectors import current_membership
 
@@ -153,8 +160,33 @@ def _create_account(form: PortalApplicationForm, mobile: str):
     return user
 
 
+def _chosen_union(request: HttpRequest, viewer=None):
+    """The union picked on the finder (``?union=<id>``, then carried by the form), among those allowed."""
+    raw = request.POST.get("union") or request.GET.get("union") or ""
+    if not raw.isdigit():
+        return None
+    return member_union_queryset(viewer).filter(pk=raw).first()
+
+
+def _union_finder(request: HttpRequest, viewer=None) -> HttpResponse:
+    """Step one in a large district: find the union by (part of) its name; each result links to the form."""
+    query = (request.GET.get("union_q") or "").strip()[:50]
+    results = list(find_unions(query, viewer).select_related("enterprise")) if query else []
+    return _render(request, "portal/find_union.html", {"query": query, "results": results})
+
+
+def _application_form(request: HttpRequest, form_class, *, viewer=None, **kwargs):
+    """The form, or None when the person must first find their union (too many unions for a select)."""
+    union = _chosen_union(request, viewer)
+    if union is None and not union_select_fits(viewer):
+        return None
+    return form_class(request.POST or None, viewer=viewer, union=union, **kwargs)
+
+
 def _apply_anonymous(request: HttpRequest) -> HttpResponse:
-    form = PortalApplicationForm(request.POST or None)
+    form = _application_form(request, PortalApplicationForm)
+    if form is None:
+        return _union_finder(request)
     if request.method != "POST" or not form.is_valid():
         return _render(request, "portal/apply.html", {"form": form})
 
@@ -198,7 +230,9 @@ def _apply_logged_in(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("You already have a membership or an application in progress."))
         return redirect("portal:status")
     initial = {"mobile": request.user.mobile or "", "name": request.user.display_name}
-    form = MemberApplicationForm(request.POST or None, initial=initial)
+    form = _application_form(request, MemberApplicationForm, initial=initial)
+    if form is None:
+        return _union_finder(request)
     if request.method == "POST" and form.is_valid():
         try:
             services.member_apply(data=form.service_data(), channel=Channel.PORTAL, user=request.user)
@@ -331,7 +365,9 @@ def verify(request: HttpRequest, card_number: str) -> HttpResponse:
 @never_cache
 @proxy_agent_required
 def proxy_apply(request: HttpRequest) -> HttpResponse:
-    form = MemberApplicationForm(request.POST or None, viewer=request.user)
+    form = _application_form(request, MemberApplicationForm, viewer=request.user)
+    if form is None:
+        return _union_finder(request, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             member = services.member_apply(data=form.service_data(), by=request.user, channel=Channel.PROXY)

@@ -454,3 +454,40 @@ def test_language_switch_to_english(client, tree):
     response = client.post("/i18n/setlang/", {"language": "en", "next": APPLY}, follow=True)
     assert response.redirect_chain[-1][0] == APPLY
     assert "Apply for membership" in response.content.decode()
+
+
+def test_in_a_large_district_the_worker_first_finds_the_union(client, tree, monkeypatch):
+    """Above UNION_SELECT_MAX unions the apply page is a search; the chosen union rides along in the form."""
+    from members import forms as portal_forms
+    from members.models import Member
+
+    monkeypatch.setattr(portal_forms, "UNION_SELECT_MAX", 1)
+    # given more unions than a select may hold: the page is the finder
+    finder = client.get("/portal/apply/")
+    assert (
+        finder.status_code == 200
+        and b'name="union_q"' in finder.content
+        and b'name="id_number"' not in finder.content
+    )
+    found = client.get("/portal/apply/", {"union_q": "健力宝"}).content.decode()
+    assert f"?union={tree.union_a.pk}" in found and tree.union_b.name not in found
+    # when the worker picks it, the form carries it and offers only that union's employer
+    form = client.get("/portal/apply/", {"union": tree.union_a.pk}).content.decode()
+    assert f'type="hidden" name="union" value="{tree.union_a.pk}"' in form
+    assert tree.union_a.enterprise.name in form and tree.union_b.enterprise.name not in form
+    response = client.post(
+        f"/portal/apply/?union={tree.union_a.pk}",
+        {
+            "name": "找工会",
+            "id_number": "440607199003070013",
+            "mobile": "13912345670",
+            "union": tree.union_a.pk,
+            "employer": tree.union_a.enterprise.pk,
+            "household_type": "local",
+            "skill_grade": "",
+            "password1": "Apply-pass-2026",
+            "password2": "Apply-pass-2026",
+        },
+    )
+    assert response.status_code == 302
+    assert Member.objects.get(name="找工会").union == tree.union_a
