@@ -205,7 +205,9 @@ class SubtreeFilter(admin.SimpleListFilter):
         unions = visible.filter(kind=OrganisationKind.GRASSROOTS)
         if unions[: self.max_union_choices + 1].count() <= self.max_union_choices:
             kinds.append(OrganisationKind.GRASSROOTS)
-        return [(str(n.pk), ("\u3000" * max(n.depth - 2, 0)) + n.name) for n in visible.filter(kind__in=kinds)]
+        return [
+            (str(n.pk), ("\u3000" * max(n.depth - 2, 0)) + n.name) for n in visible.filter(kind__in=kinds)
+        ]
 
     def queryset(self, request, queryset):
         if not self.value():

@@ -294,7 +294,8 @@ class ExportReasonForm(forms.Form):
 
 
 @admin.action(
-    description=gettext_lazy("Export selected members to Excel, unmasked (logged)…"), permissions=["export_unmasked"]
+    description=gettext_lazy("Export selected members to Excel, unmasked (logged)…"),
+    permissions=["export_unmasked"],
 )
 def export_unmasked_xlsx_action(modeladmin, request, queryset):
     """Asks for the reason first; the export is written to the access log."""

@@ -108,13 +108,33 @@ BRANCHES = {
     "名洲纺织有限公司": ["染整车间分会"],
     "三水区人民医院": ["内科分会", "外科分会"],
 }
-JOBS = ["操作工", "质检员", "叉车司机", "电工", "焊工", "厨师", "护士", "教师", "司机", "仓管员", "机修工", "烧成工", "染色工", "文员"]
-GRADES = [SkillGrade.NONE] * 5 + [SkillGrade.JUNIOR] * 3 + [SkillGrade.INTERMEDIATE] * 3 + [
-    SkillGrade.SENIOR,
-    SkillGrade.SENIOR,
-    SkillGrade.TECHNICIAN,
-    SkillGrade.SENIOR_TECHNICIAN,
+JOBS = [
+    "操作工",
+    "质检员",
+    "叉车司机",
+    "电工",
+    "焊工",
+    "厨师",
+    "护士",
+    "教师",
+    "司机",
+    "仓管员",
+    "机修工",
+    "烧成工",
+    "染色工",
+    "文员",
 ]
+GRADES = (
+    [SkillGrade.NONE] * 5
+    + [SkillGrade.JUNIOR] * 3
+    + [SkillGrade.INTERMEDIATE] * 3
+    + [
+        SkillGrade.SENIOR,
+        SkillGrade.SENIOR,
+        SkillGrade.TECHNICIAN,
+        SkillGrade.SENIOR_TECHNICIAN,
+    ]
+)
 
 
 @dataclass
@@ -122,7 +142,9 @@ class DemoContext:
     district: Organisation
     towns: dict[str, Organisation]
     unions: list[Organisation]
-    users: dict[str, tuple[User, str, str]] = field(default_factory=dict)  # username -> (user, password, what)
+    users: dict[str, tuple[User, str, str]] = field(
+        default_factory=dict
+    )  # username -> (user, password, what)
     rng: random.Random = field(default_factory=lambda: random.Random(2026))
     log: list[str] = field(default_factory=list)
 
@@ -130,22 +152,34 @@ class DemoContext:
 def build_tree(rng: random.Random) -> tuple[Organisation, dict[str, Organisation], list[Organisation]]:
     district = Organisation.objects.filter(depth=1, name=DISTRICT).first()
     if district is None:
-        district = services.organisation_add(parent=None, name=DISTRICT, kind=OrganisationKind.DISTRICT,
-                                             address="佛山市三水区西南街道")
+        district = services.organisation_add(
+            parent=None, name=DISTRICT, kind=OrganisationKind.DISTRICT, address="佛山市三水区西南街道"
+        )
     towns = {}
     for town in TOWNS:
-        node = Organisation.objects.filter(path__startswith=district.path, depth=2, name=f"{town}总工会").first()
-        towns[town] = node or services.organisation_add(parent=district, name=f"{town}总工会", kind=OrganisationKind.TOWN)
+        node = Organisation.objects.filter(
+            path__startswith=district.path, depth=2, name=f"{town}总工会"
+        ).first()
+        towns[town] = node or services.organisation_add(
+            parent=district, name=f"{town}总工会", kind=OrganisationKind.TOWN
+        )
     furniture = Organisation.objects.filter(path__startswith=district.path, name=FURNITURE_FEDERATION).first()
     if furniture is None:
-        furniture = services.organisation_add(parent=district, name=FURNITURE_FEDERATION, kind=OrganisationKind.INDUSTRY)
+        furniture = services.organisation_add(
+            parent=district, name=FURNITURE_FEDERATION, kind=OrganisationKind.INDUSTRY
+        )
     unions = []
     for name, industry, ownership, town, headcount in ENTERPRISES:
         enterprise = Enterprise.objects.filter(name=name).first()
         if enterprise is None:
             enterprise = Enterprise.objects.create(
-                name=name, credit_code=fake_credit_code(rng), industry=industry, ownership=ownership,
-                town=towns[town], headcount=headcount, address=f"佛山市三水区{town}",
+                name=name,
+                credit_code=fake_credit_code(rng),
+                industry=industry,
+                ownership=ownership,
+                town=towns[town],
+                headcount=headcount,
+                address=f"佛山市三水区{town}",
             )
         if name in NO_UNION:
             continue
@@ -153,8 +187,11 @@ def build_tree(rng: random.Random) -> tuple[Organisation, dict[str, Organisation
         if union is None:
             parent = furniture if industry == Industry.FURNITURE else towns[town]
             union = services.organisation_add(
-                parent=Organisation.objects.get(pk=parent.pk), name=name.replace("有限公司", "") + "工会委员会",
-                kind=OrganisationKind.GRASSROOTS, enterprise=enterprise, chair_name=fake_name(rng),
+                parent=Organisation.objects.get(pk=parent.pk),
+                name=name.replace("有限公司", "") + "工会委员会",
+                kind=OrganisationKind.GRASSROOTS,
+                enterprise=enterprise,
+                chair_name=fake_name(rng),
             )
         unions.append(union)
         for branch in BRANCHES.get(name, []):
@@ -164,19 +201,31 @@ def build_tree(rng: random.Random) -> tuple[Organisation, dict[str, Organisation
                     parent=Organisation.objects.get(pk=union.pk), name=branch, kind=OrganisationKind.BRANCH
                 )
                 services.organisation_add(
-                    parent=Organisation.objects.get(pk=node.pk), name=f"{branch[:-2]}一组", kind=OrganisationKind.GROUP
+                    parent=Organisation.objects.get(pk=node.pk),
+                    name=f"{branch[:-2]}一组",
+                    kind=OrganisationKind.GROUP,
                 )
     return district, towns, unions
 
 
-def _user(ctx: DemoContext, username: str, role: str | None, org: Organisation | None, what: str,
-          password: str = DEMO_PASSWORD, **extra) -> User:
+def _user(
+    ctx: DemoContext,
+    username: str,
+    role: str | None,
+    org: Organisation | None,
+    what: str,
+    password: str = DEMO_PASSWORD,
+    **extra,
+) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, organisation=org, **extra)
-        user.is_staff = role in (Role.DISTRICT_STAFF, Role.TOWN_STAFF, Role.UNION_OFFICER, Role.AUDITOR) or extra.get(
-            "is_superuser", False
-        )
+        user.is_staff = role in (
+            Role.DISTRICT_STAFF,
+            Role.TOWN_STAFF,
+            Role.UNION_OFFICER,
+            Role.AUDITOR,
+        ) or extra.get("is_superuser", False)
         user.set_password(password)
         user.save()
         if role:
@@ -188,16 +237,61 @@ def _user(ctx: DemoContext, username: str, role: str | None, org: Organisation |
 def build_people(ctx: DemoContext) -> None:
     t = ctx.towns
     jlb = next(u for u in ctx.unions if u.name.startswith("健力宝"))
-    _user(ctx, "admin", None, ctx.district, "superuser (everything)", ADMIN_PASSWORD, is_superuser=True,
-          display_name="系统管理员")
-    _user(ctx, "district", Role.DISTRICT_STAFF, ctx.district, "district staff (the whole district)", display_name="区总工会干部")
-    _user(ctx, "xinan", Role.TOWN_STAFF, t["西南街道"], "town staff of 西南街道", display_name="西南街道总工会干部")
-    _user(ctx, "leping", Role.TOWN_STAFF, t["乐平镇"], "town staff of 乐平镇", display_name="乐平镇总工会干部")
-    _user(ctx, "officer", Role.UNION_OFFICER, jlb, "union officer of 健力宝集团工会", display_name="健力宝工会干事")
-    _user(ctx, "proxy", Role.PROXY_AGENT, t["西南街道"], "proxy agent of 西南街道 (portal)", display_name="西南代办员")
+    _user(
+        ctx,
+        "admin",
+        None,
+        ctx.district,
+        "superuser (everything)",
+        ADMIN_PASSWORD,
+        is_superuser=True,
+        display_name="系统管理员",
+    )
+    _user(
+        ctx,
+        "district",
+        Role.DISTRICT_STAFF,
+        ctx.district,
+        "district staff (the whole district)",
+        display_name="区总工会干部",
+    )
+    _user(
+        ctx,
+        "xinan",
+        Role.TOWN_STAFF,
+        t["西南街道"],
+        "town staff of 西南街道",
+        display_name="西南街道总工会干部",
+    )
+    _user(
+        ctx, "leping", Role.TOWN_STAFF, t["乐平镇"], "town staff of 乐平镇", display_name="乐平镇总工会干部"
+    )
+    _user(
+        ctx,
+        "officer",
+        Role.UNION_OFFICER,
+        jlb,
+        "union officer of 健力宝集团工会",
+        display_name="健力宝工会干事",
+    )
+    _user(
+        ctx,
+        "proxy",
+        Role.PROXY_AGENT,
+        t["西南街道"],
+        "proxy agent of 西南街道 (portal)",
+        display_name="西南代办员",
+    )
     _user(ctx, "lawyer", Role.LAWYER, None, "contracted lawyer", display_name="特约律师")
     _user(ctx, "judge", Role.JUDGE, None, "contest judge (portal)", display_name="竞赛裁判")
-    _user(ctx, "leader", Role.VOLUNTEER_LEADER, None, "volunteer team leader (portal)", display_name="志愿服务队长")
+    _user(
+        ctx,
+        "leader",
+        Role.VOLUNTEER_LEADER,
+        None,
+        "volunteer team leader (portal)",
+        display_name="志愿服务队长",
+    )
     _user(ctx, "auditor", Role.AUDITOR, ctx.district, "auditor (reads the access log)", display_name="审计员")
 
 
@@ -213,14 +307,18 @@ def build_members(ctx: DemoContext, count: int = 2000) -> None:
         for _ in range(count):
             union = rng.choices(ctx.unions, weights=weights)[0]
             if union.numchild and rng.random() < 0.5:
-                union = rng.choice(list(Organisation.objects.filter(path__startswith=union.path, depth=union.depth + 1)))
+                union = rng.choice(
+                    list(Organisation.objects.filter(path__startswith=union.path, depth=union.depth + 1))
+                )
             local = rng.random() < 0.55
             data = {
                 "name": fake_name(rng),
                 "id_number": next(ids),
                 "mobile": fake_mobile(rng),
                 "union": union,
-                "employer": union.enterprise if union.enterprise_id else Organisation.objects.get(
+                "employer": union.enterprise
+                if union.enterprise_id
+                else Organisation.objects.get(
                     pk=union.get_parent().pk if union.depth > 3 else union.pk
                 ).enterprise,
                 "household_type": HouseholdType.LOCAL if local else HouseholdType.NON_LOCAL,
@@ -229,14 +327,18 @@ def build_members(ctx: DemoContext, count: int = 2000) -> None:
                 "skill_grade": rng.choice(GRADES),
             }
             roll = rng.random()
-            member = services.member_apply(data=data, by=admin, channel=Channel.OFFICER if roll < 0.97 else Channel.PROXY)
+            member = services.member_apply(
+                data=data, by=admin, channel=Channel.OFFICER if roll < 0.97 else Channel.PROXY
+            )
             if roll < 0.90:
                 services.member_approve(member=member, by=admin)
             elif roll < 0.93:
                 services.member_reject(member=member, by=admin, reason="所填单位与社保缴纳单位不一致")
             elif roll < 0.95:
                 services.member_approve(member=member, by=admin)
-                services.member_end(member=member, status=MemberStatus.LAPSED, by=admin, reason="连续六个月未缴会费")
+                services.member_end(
+                    member=member, status=MemberStatus.LAPSED, by=admin, reason="连续六个月未缴会费"
+                )
             elif roll < 0.96:
                 services.member_approve(member=member, by=admin)
                 target = rng.choice(ctx.unions)
@@ -245,13 +347,30 @@ def build_members(ctx: DemoContext, count: int = 2000) -> None:
             # else: left pending for the officers' queue
         if member_user is None:
             union = next(u for u in ctx.unions if u.name.startswith("健力宝"))
-            user = _user(ctx, "member", Role.MEMBER, None, "member with an active card (portal)",
-                         mobile="13800138000", display_name="陈晓明")
+            user = _user(
+                ctx,
+                "member",
+                Role.MEMBER,
+                None,
+                "member with an active card (portal)",
+                mobile="13800138000",
+                display_name="陈晓明",
+            )
             m = services.member_apply(
-                data={"name": "陈晓明", "id_number": next(ids), "mobile": "13800138000", "union": union,
-                      "employer": union.enterprise, "household_type": HouseholdType.NON_LOCAL, "is_migrant_worker": True,
-                      "job": "叉车司机", "skill_grade": SkillGrade.INTERMEDIATE},
-                by=admin, channel=Channel.PORTAL, user=user,
+                data={
+                    "name": "陈晓明",
+                    "id_number": next(ids),
+                    "mobile": "13800138000",
+                    "union": union,
+                    "employer": union.enterprise,
+                    "household_type": HouseholdType.NON_LOCAL,
+                    "is_migrant_worker": True,
+                    "job": "叉车司机",
+                    "skill_grade": SkillGrade.INTERMEDIATE,
+                },
+                by=admin,
+                channel=Channel.PORTAL,
+                user=user,
             )
             services.member_approve(member=m, by=admin)
 
@@ -267,7 +386,9 @@ def build_merchants(ctx: DemoContext) -> None:
         ("西南书城", "图书9折", "西南街道"),
         ("白坭健身中心", "月卡减50元", "白坭镇"),
     ]:
-        BenefitMerchant.objects.create(name=name, discount=discount, town=ctx.towns[town], valid_from=today.replace(month=1, day=1))
+        BenefitMerchant.objects.create(
+            name=name, discount=discount, town=ctx.towns[town], valid_from=today.replace(month=1, day=1)
+        )
 
 
 def seed(*, members: int = 2000) -> DemoContext:

@@ -33,8 +33,14 @@ def id_number(county: str, birth: dt.date, sequence: int, male: bool) -> str:
     return body + id_check_digit(body)
 
 
-def fake_id_number(rng: random.Random, *, local: bool | None = None, min_age: int = 18, max_age: int = 60,
-                   today: dt.date | None = None) -> str:
+def fake_id_number(
+    rng: random.Random,
+    *,
+    local: bool | None = None,
+    min_age: int = 18,
+    max_age: int = 60,
+    today: dt.date | None = None,
+) -> str:
     today = today or dt.date(2026, 1, 1)
     local = rng.random() < 0.6 if local is None else local
     county = rng.choice(LOCAL_COUNTIES if local else MIGRANT_COUNTIES)
@@ -58,9 +64,9 @@ def unique_id_numbers(count: int, seed: int = 1, start: int = 0):
 
 
 def fake_mobile(rng: random.Random) -> str:
-    return rng.choice(["138", "139", "137", "136", "135", "150", "151", "158", "159", "186", "188", "189", "177"]) + (
-        f"{rng.randint(0, 99999999):08d}"
-    )
+    return rng.choice(
+        ["138", "139", "137", "136", "135", "150", "151", "158", "159", "186", "188", "189", "177"]
+    ) + (f"{rng.randint(0, 99999999):08d}")
 
 
 def fake_credit_code(rng: random.Random, region: str = "440607") -> str:

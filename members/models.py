@@ -27,7 +27,11 @@ class OrganisationKind(models.TextChoices):
 
 #: Which kinds may sit directly below which.
 ALLOWED_CHILDREN = {
-    OrganisationKind.DISTRICT: {OrganisationKind.TOWN, OrganisationKind.INDUSTRY, OrganisationKind.GRASSROOTS},
+    OrganisationKind.DISTRICT: {
+        OrganisationKind.TOWN,
+        OrganisationKind.INDUSTRY,
+        OrganisationKind.GRASSROOTS,
+    },
     OrganisationKind.TOWN: {OrganisationKind.GRASSROOTS, OrganisationKind.INDUSTRY},
     OrganisationKind.INDUSTRY: {OrganisationKind.GRASSROOTS},
     OrganisationKind.GRASSROOTS: {OrganisationKind.BRANCH, OrganisationKind.GROUP},
@@ -126,14 +130,20 @@ class Enterprise(models.Model):
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
     )
-    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, default=Industry.OTHER)
-    ownership = models.CharField(_("ownership"), max_length=20, choices=Ownership.choices, default=Ownership.PRIVATE)
+    industry = models.CharField(
+        _("industry"), max_length=20, choices=Industry.choices, default=Industry.OTHER
+    )
+    ownership = models.CharField(
+        _("ownership"), max_length=20, choices=Ownership.choices, default=Ownership.PRIVATE
+    )
     town = models.ForeignKey(
         Organisation,
         verbose_name=_("town"),
         on_delete=models.PROTECT,
         related_name="enterprises",
-        limit_choices_to={"kind__in": [OrganisationKind.TOWN, OrganisationKind.DISTRICT, OrganisationKind.INDUSTRY]},
+        limit_choices_to={
+            "kind__in": [OrganisationKind.TOWN, OrganisationKind.DISTRICT, OrganisationKind.INDUSTRY]
+        },
     )
     headcount = models.PositiveIntegerField(_("headcount"), default=0)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -221,7 +231,9 @@ class Member(models.Model):
         related_name="memberships",
     )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50, db_index=True)
-    name_pinyin = models.CharField(_("name in pinyin"), max_length=200, blank=True, db_index=True, editable=False)
+    name_pinyin = models.CharField(
+        _("name in pinyin"), max_length=200, blank=True, db_index=True, editable=False
+    )
     name_initials = models.CharField(_("initials"), max_length=20, blank=True, db_index=True, editable=False)
     id_number = EncryptedTextField(_("resident ID number"))
     id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
@@ -233,16 +245,27 @@ class Member(models.Model):
     )
     is_migrant_worker = models.BooleanField(_("migrant worker"), default=False)
     employer = models.ForeignKey(
-        Enterprise, verbose_name=_("employer"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+        Enterprise,
+        verbose_name=_("employer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
-    union = models.ForeignKey(Organisation, verbose_name=_("union"), on_delete=models.PROTECT, related_name="members")
+    union = models.ForeignKey(
+        Organisation, verbose_name=_("union"), on_delete=models.PROTECT, related_name="members"
+    )
     job = models.CharField(_("job"), max_length=100, blank=True)
-    skill_grade = models.CharField(_("skill grade"), max_length=20, choices=SkillGrade.choices, blank=True, default="")
+    skill_grade = models.CharField(
+        _("skill grade"), max_length=20, choices=SkillGrade.choices, blank=True, default=""
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.PENDING, db_index=True
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.OFFICER)
-    card_number = models.CharField(_("card number"), max_length=20, unique=True, null=True, blank=True, editable=False)
+    card_number = models.CharField(
+        _("card number"), max_length=20, unique=True, null=True, blank=True, editable=False
+    )
     applied_at = models.DateTimeField(_("applied at"), auto_now_add=True)
     join_date = models.DateField(_("joined on"), null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
@@ -342,16 +365,33 @@ class MembershipEvent(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrew")
         DECEASED = "deceased", _("Died")
 
-    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="events")
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="events"
+    )
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     from_union = models.ForeignKey(
-        Organisation, verbose_name=_("from union"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=_("from union"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     to_union = models.ForeignKey(
-        Organisation, verbose_name=_("to union"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=_("to union"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -375,7 +415,9 @@ class BenefitMerchantQuerySet(ScopedQuerySet):
         from django.utils import timezone
 
         on = on or timezone.localdate()
-        return self.filter(is_active=True, valid_from__lte=on).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        return self.filter(is_active=True, valid_from__lte=on).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+        )
 
 
 class BenefitMerchant(models.Model):
@@ -391,7 +433,12 @@ class BenefitMerchant(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     town = models.ForeignKey(
-        Organisation, verbose_name=_("town"), null=True, blank=True, on_delete=models.PROTECT, related_name="merchants"
+        Organisation,
+        verbose_name=_("town"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merchants",
     )
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
@@ -443,7 +490,12 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     message = models.CharField(_("message"), max_length=300, blank=True)
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("scope"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=_("scope"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"

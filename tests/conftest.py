@@ -1,8 +1,8 @@
 """Shared fixtures: a small district with two towns, and a user of every role.
 
-    三水区总工会 (district)
-    ├── 西南街道总工会 (town A) ── 健力宝工会 (union A, enterprise A) ── 灌装车间分会 (branch A)
-    └── 乐平镇总工会 (town B) ── 新明珠工会 (union B, enterprise B)
+三水区总工会 (district)
+├── 西南街道总工会 (town A) ── 健力宝工会 (union A, enterprise A) ── 灌装车间分会 (branch A)
+└── 乐平镇总工会 (town B) ── 新明珠工会 (union B, enterprise B)
 """
 
 from __future__ import annotations

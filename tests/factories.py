@@ -58,10 +58,18 @@ def make_enterprise(town: Organisation, **kwargs) -> Enterprise:
     return Enterprise.objects.create(town=town, **kwargs)
 
 
-def make_union(parent: Organisation, name: str | None = None, enterprise: Enterprise | None = None,
-               kind: str = OrganisationKind.GRASSROOTS) -> Organisation:
-    return services.organisation_add(parent=parent, name=name or f"基层工会{Organisation.objects.count()}", kind=kind,
-                                     enterprise=enterprise)
+def make_union(
+    parent: Organisation,
+    name: str | None = None,
+    enterprise: Enterprise | None = None,
+    kind: str = OrganisationKind.GRASSROOTS,
+) -> Organisation:
+    return services.organisation_add(
+        parent=parent,
+        name=name or f"基层工会{Organisation.objects.count()}",
+        kind=kind,
+        enterprise=enterprise,
+    )
 
 
 def member_data(union: Organisation, **overrides) -> dict:

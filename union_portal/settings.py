@@ -121,10 +121,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if DEBUG or TESTING:
     # Tests create thousands of users; the production hasher is deliberately slow.
-    PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-    ] if not TESTING else ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    PASSWORD_HASHERS = (
+        [
+            "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+        ]
+        if not TESTING
+        else ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    )
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"
@@ -172,6 +176,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
+
 
 # --- encryption of personal data -----------------------------------------------
 def _derived_dev_key(purpose: str) -> str:
@@ -306,7 +311,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@union-portal.local")
 
-SMS_BACKEND = env.str("SMS_BACKEND", default="locmem" if TESTING else "console")  # console, locmem, http, dotted path
+SMS_BACKEND = env.str(
+    "SMS_BACKEND", default="locmem" if TESTING else "console"
+)  # console, locmem, http, dotted path
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
 SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="三水区总工会")

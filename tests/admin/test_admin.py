@@ -16,7 +16,11 @@ def _changelist(model):
 
 @pytest.mark.parametrize("who", ["superuser", "district_staff", "town_a_staff", "officer_a"])
 def test_every_admin_page_opens(client, tree, people, who):
-    user = make_user(None, tree.district, username="root", is_superuser=True, is_staff=True) if who == "superuser" else getattr(people, who)
+    user = (
+        make_user(None, tree.district, username="root", is_superuser=True, is_staff=True)
+        if who == "superuser"
+        else getattr(people, who)
+    )
     member = make_member(tree.union_a)
     client.force_login(user)
     for model, model_admin in admin.site._registry.items():
@@ -88,7 +92,10 @@ def test_approve_and_reject_actions_call_the_services(client, tree, people):
     # rejecting asks for a reason first, then rejects with it
     page = client.post(url, {"action": "reject_selected", "_selected_action": [other.pk]})
     assert page.status_code == 200 and "reason" in page.content.decode()
-    client.post(url, {"action": "reject_selected", "_selected_action": [other.pk], "confirm": "1", "reason": "材料不全"})
+    client.post(
+        url,
+        {"action": "reject_selected", "_selected_action": [other.pk], "confirm": "1", "reason": "材料不全"},
+    )
     other.refresh_from_db()
     assert (other.status, other.rejection_reason) == (MemberStatus.REJECTED, "材料不全")
 
@@ -98,8 +105,13 @@ def test_transfer_action(client, tree, people):
     client.force_login(people.district_staff)
     client.post(
         _changelist(Member),
-        {"action": "transfer_selected", "_selected_action": [member.pk], "confirm": "1", "to_union": tree.union_b.pk,
-         "reason": "调动"},
+        {
+            "action": "transfer_selected",
+            "_selected_action": [member.pk],
+            "confirm": "1",
+            "to_union": tree.union_b.pk,
+            "reason": "调动",
+        },
     )
     member.refresh_from_db()
     assert member.union == tree.union_b
@@ -108,8 +120,16 @@ def test_transfer_action(client, tree, people):
 
 def test_officer_registers_a_member_through_the_service(client, tree, people):
     client.force_login(people.officer_a)
-    data = {"name": "王五", "id_number": "44060719900307001x", "mobile": "+86 139 1234 0000", "union": tree.union_a.pk,
-            "employer": "", "job": "电工", "skill_grade": "senior", "household_type": "local"}
+    data = {
+        "name": "王五",
+        "id_number": "44060719900307001x",
+        "mobile": "+86 139 1234 0000",
+        "union": tree.union_a.pk,
+        "employer": "",
+        "job": "电工",
+        "skill_grade": "senior",
+        "household_type": "local",
+    }
     bad = client.post(reverse("admin:members_member_add"), {**data, "id_number": "440607199003070017"})
     assert bad.status_code == 200 and not Member.objects.filter(name="王五").exists()
     data["id_number"] = "440607199003070013"

@@ -10,7 +10,9 @@ from ..factories import make_member, member_data
 
 def test_apply_then_approve_gives_a_card(tree, people):
     # given an application filed by the union officer
-    member = services.member_apply(data=member_data(tree.union_a), by=people.officer_a, channel=Channel.OFFICER)
+    member = services.member_apply(
+        data=member_data(tree.union_a), by=people.officer_a, channel=Channel.OFFICER
+    )
     assert member.status == MemberStatus.PENDING and member.card_number is None
     # when the officer approves it
     member = services.member_approve(member=member, by=people.officer_a, note="ok")
@@ -39,7 +41,9 @@ def test_rejected_application_keeps_the_reason(tree, people):
     assert member.events.last().kind == MembershipEvent.Kind.REJECTED
     # the person can apply again after a rejection
     again = services.member_apply(
-        data=member_data(tree.union_a, id_number=member.id_number), by=people.officer_a, channel=Channel.OFFICER
+        data=member_data(tree.union_a, id_number=member.id_number),
+        by=people.officer_a,
+        channel=Channel.OFFICER,
     )
     assert again.pk != member.pk
 
@@ -48,12 +52,15 @@ def test_one_open_membership_per_person(tree, people):
     first = make_member(tree.union_a)
     with pytest.raises(ApplicationError) as info:
         services.member_apply(
-            data=member_data(tree.union_b, id_number=first.id_number.lower()), by=people.officer_b, channel=Channel.OFFICER
+            data=member_data(tree.union_b, id_number=first.id_number.lower()),
+            by=people.officer_b,
+            channel=Channel.OFFICER,
         )
     assert info.value.code == "duplicate" and info.value.field == "id_number"
     # the database says no too, whatever the caller checked
     twin = services.build_member(
-        services.clean_member_input(member_data(tree.union_b, id_number=first.id_number)), channel=Channel.IMPORT
+        services.clean_member_input(member_data(tree.union_b, id_number=first.id_number)),
+        channel=Channel.IMPORT,
     )
     from django.db import IntegrityError, transaction
 
@@ -65,12 +72,17 @@ def test_one_open_membership_per_person(tree, people):
 def test_transfer_keeps_row_and_history(tree, people):
     member = make_member(tree.union_a)
     card = member.card_number
-    member = services.member_transfer(member=member, to_union=tree.union_b, by=people.district_staff, reason="换工作")
+    member = services.member_transfer(
+        member=member, to_union=tree.union_b, by=people.district_staff, reason="换工作"
+    )
     member.refresh_from_db()
     assert member.union == tree.union_b and member.card_number == card
     event = member.events.get(kind="transferred")
     assert (event.from_union, event.to_union, event.note) == (tree.union_a, tree.union_b, "换工作")
-    assert [h.union_id for h in member.history.order_by("history_id")][-2:] == [tree.union_a.pk, tree.union_b.pk]
+    assert [h.union_id for h in member.history.order_by("history_id")][-2:] == [
+        tree.union_a.pk,
+        tree.union_b.pk,
+    ]
 
 
 def test_town_staff_cannot_act_outside_their_town(tree, people):
@@ -106,7 +118,10 @@ def test_card_verification_tells_only_valid_and_a_masked_name(tree):
     member = make_member(tree.union_a, name="张三明")
     check = services.card_verify(member.card_number)
     assert (check.valid, check.masked_name) == (True, "张*明")
-    assert services.card_verify(member.card_number[:-1] + "0" if member.card_number[-1] != "0" else "1").valid is False
+    assert (
+        services.card_verify(member.card_number[:-1] + "0" if member.card_number[-1] != "0" else "1").valid
+        is False
+    )
     services.member_end(member=member, status="withdrawn", by=member.events.first().by, reason="退会")
     assert services.card_verify(member.card_number).valid is False
 
@@ -123,6 +138,11 @@ def test_coverage_of_a_subtree(tree, people):
     make_member(tree.union_a, active=False)  # pending: not counted
     make_member(tree.union_b)  # other town
     figures = coverage(organisation=tree.town_a)
-    assert (figures.enterprises, figures.unionised_enterprises, figures.headcount, figures.members) == (2, 1, 500, 4)
+    assert (figures.enterprises, figures.unionised_enterprises, figures.headcount, figures.members) == (
+        2,
+        1,
+        500,
+        4,
+    )
     assert figures.union_rate == 0.5 and figures.membership_rate == 4 / 500
     assert coverage(organisation=tree.district).members == 5

@@ -10,18 +10,35 @@ from .models import User
 class UserAdmin(BaseUserAdmin):
     """Staff see the users attached to their subtree; only superusers grant superuser or staff rights."""
 
-    list_display = ("username", "display_name", "mobile", "organisation", "is_staff", "is_active", "last_login")
+    list_display = (
+        "username",
+        "display_name",
+        "mobile",
+        "organisation",
+        "is_staff",
+        "is_active",
+        "last_login",
+    )
     list_filter = ("is_staff", "is_active", "groups")
     search_fields = ("username", "display_name", "mobile")
     list_select_related = ("organisation",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("display_name", "first_name", "last_name", "email", "mobile")}),
-        (_("Role and scope"), {"fields": ("organisation", "groups", "is_active", "is_staff", "is_superuser")}),
+        (
+            _("Role and scope"),
+            {"fields": ("organisation", "groups", "is_active", "is_staff", "is_superuser")},
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "mobile", "organisation", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "mobile", "organisation", "password1", "password2"),
+            },
+        ),
     )
     readonly_fields = ("last_login", "date_joined")
     show_full_result_count = False

@@ -103,7 +103,9 @@ def sync_roles(sender=None, using="default", **kwargs) -> None:
     wanted = {p for perms in ROLE_PERMISSIONS.values() for p in perms}
     found = {
         f"{app}.{code}": pk
-        for pk, app, code in Permission.objects.using(using).values_list("pk", "content_type__app_label", "codename")
+        for pk, app, code in Permission.objects.using(using).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
     }
     if not wanted.issubset(found):
         return  # not every app is migrated yet; the last post_migrate call completes it

@@ -7,7 +7,9 @@ class Command(BaseCommand):
     help = "Build the demo district (三水区总工会). Safe to run again: only what is missing is made."
 
     def add_arguments(self, parser):
-        parser.add_argument("--members", type=int, default=2000, help="How many members to make (default 2000).")
+        parser.add_argument(
+            "--members", type=int, default=2000, help="How many members to make (default 2000)."
+        )
 
     def handle(self, *args, members, **options):
         ctx = seed(members=members)
