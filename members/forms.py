@@ -227,3 +227,51 @@ class PortalLoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("User name or mobile number")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "inputmode": "text"})
+
+
+class ActivationRequestForm(forms.Form):
+    """A member registered by the union asks for a portal login: who they are, as on file."""
+
+    id_number = forms.CharField(label=_("Resident ID number"), validators=[validate_id_number], max_length=24)
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        validators=[validate_mobile],
+        max_length=20,
+        help_text=_("The mobile number your union registered for you: the code is sent there."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+class ActivationForm(ActivationRequestForm):
+    """The code from the SMS, and the password of the new login (not needed when one exists already)."""
+
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    password1 = forms.CharField(label=_("Password"), required=False, widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(
+        label=_("Password again"), required=False, widget=forms.PasswordInput, strip=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].widget = forms.HiddenInput()
+        self.fields["mobile"].widget = forms.HiddenInput()
+
+    def clean(self):
+        from django.contrib.auth import password_validation
+
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first or second:
+            if first != second:
+                self.add_error("password2", _("The two passwords differ."))
+            else:
+                try:
+                    password_validation.validate_password(first)
+                except forms.ValidationError as error:
+                    self.add_error("password1", error)
+        return cleaned

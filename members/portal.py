@@ -39,6 +39,8 @@ from union_portal.core.validators import normalize_mobile
 
 from . import services
 from .forms import (
+    ActivationForm,
+    ActivationRequestForm,
     MemberApplicationForm,
     PortalApplicationForm,
     PortalLoginForm,
@@ -357,6 +359,49 @@ def verify(request: HttpRequest, card_number: str) -> HttpResponse:
     response = _render(request, "portal/verify.html", {"check": check, "card_number": card_number[:30]})
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+# --- activating the login of a member registered by others ---------------------------------------------
+
+ACTIVATION_RATE_PER_MINUTE = 5
+
+
+@never_cache
+def activate(request: HttpRequest) -> HttpResponse:
+    """Members registered by their union (or imported) get a login: ID number and mobile as on file,
+    then the code sent by SMS to that mobile, then a password."""
+    if request.user.is_authenticated:
+        return redirect("portal:home")
+    step = request.POST.get("step") if request.method == "POST" else None
+    if step == "activate":
+        form = ActivationForm(request.POST)
+        if form.is_valid():
+            try:
+                user = services.member_activate(
+                    id_number=form.cleaned_data["id_number"],
+                    mobile=form.cleaned_data["mobile"],
+                    code=form.cleaned_data["code"],
+                    password=form.cleaned_data.get("password1") or None,
+                )
+            except ApplicationError as error:
+                add_to_form(form, error)
+            else:
+                login(request, user, backend=LOGIN_BACKEND)
+                messages.success(request, _("Your member account is active."))
+                return redirect("portal:card")
+        return _render(request, "portal/activate.html", {"form": form, "step": "activate"})
+    form = ActivationRequestForm(request.POST if step == "request" else None)
+    if step == "request" and form.is_valid():
+        if _over_rate(request, "activate", ACTIVATION_RATE_PER_MINUTE):
+            response = _render(request, "portal/verify_limited.html", status=429)
+            response["Retry-After"] = "60"
+            return response
+        services.member_activation_request(
+            id_number=form.cleaned_data["id_number"], mobile=form.cleaned_data["mobile"]
+        )
+        code_form = ActivationForm(initial=form.cleaned_data)
+        return _render(request, "portal/activate.html", {"form": code_form, "step": "activate", "sent": True})
+    return _render(request, "portal/activate.html", {"form": form, "step": "request"})
 
 
 # --- proxy agents ------------------------------------------------------------------------------------------

@@ -427,6 +427,85 @@ def clean_enterprise_input(data: dict) -> dict:
     return cleaned
 
 
+# --- portal accounts of members registered by others -------------------------------------------------
+
+ACTIVATION_PURPOSE = "member-activation"
+
+
+def _unclaimed_membership(id_number: str, mobile: str) -> Member | None:
+    """The open membership of this ID number whose mobile on file is ``mobile`` and that has no login yet."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        number = parse_id_number(id_number).number
+        mobile = normalize_mobile(mobile)
+    except ValidationError:
+        return None
+    return (
+        Member.objects.open()
+        .filter(id_number_hash=id_number_key(number), mobile=mobile, user__isnull=True)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def member_activation_request(*, id_number: str, mobile: str) -> None:
+    """A member registered by an officer, a proxy agent or an import asks for a portal login.
+
+    A code goes by SMS to the mobile on file, and only when the ID number and that mobile match an
+    open membership without a login. The caller says the same thing either way (no enumeration).
+    """
+    from union_portal.notifications.services import verification_code_send
+
+    member = _unclaimed_membership(id_number, mobile)
+    if member is None:
+        return
+    verification_code_send(
+        mobile=member.mobile,
+        purpose=ACTIVATION_PURPOSE,
+        text=_("Your code to activate your member account is %(code)s. It is valid for 10 minutes."),
+    )
+
+
+@transaction.atomic
+def member_activate(*, id_number: str, mobile: str, code: str, password: str | None):
+    """Give the membership a login once the code sent to its mobile is right; returns the user.
+
+    A person who already has a login under this mobile keeps it (and its password): the membership
+    is linked to it. Otherwise a login is made with the mobile as user name and ``password``.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db.models import Q
+
+    from union_portal.accounts.roles import Role
+    from union_portal.notifications.services import verification_code_check
+
+    member = _unclaimed_membership(id_number, mobile)
+    if member is None or not verification_code_check(
+        mobile=member.mobile, purpose=ACTIVATION_PURPOSE, code=code
+    ):
+        raise _invalid(_("The code is wrong or has expired: ask for a new one."), "code", "bad_code")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.user_id is not None:
+        raise _invalid(_("This membership already has a login."), code="already_linked")
+    user_model = get_user_model()
+    user = (
+        user_model.objects.filter(Q(mobile=member.mobile) | Q(username=member.mobile)).order_by("pk").first()
+    )
+    if user is None:
+        if not password:
+            raise _invalid(_("Choose a password."), "password1", "required")
+        user = user_model(username=member.mobile, mobile=member.mobile, display_name=member.name)
+        user.set_password(password)
+        user.save()
+    user.groups.add(Group.objects.get_or_create(name=Role.MEMBER)[0])
+    member.user = user
+    member.save(update_fields=["user", "updated_at"])
+    _event(member, MembershipEvent.Kind.UPDATED, user, _("Portal login activated"))
+    return user
+
+
 # --- personal data ----------------------------------------------------------------------------------
 
 

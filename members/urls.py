@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", portal.PortalLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("apply/", portal.apply, name="apply"),
+    path("activate/", portal.activate, name="activate"),
     path("status/", portal.status, name="status"),
     path("status/<int:pk>/", portal.status_detail, name="status_detail"),
     path("profile/", portal.profile, name="profile"),

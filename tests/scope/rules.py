@@ -85,6 +85,10 @@ PORTAL_URLS: dict[str, tuple] = {
     "portal:login": ("public", "login form"),
     "portal:logout": ("own", "ends the viewer's session"),
     "portal:apply": ("public", "application form"),
+    "portal:activate": (
+        "public",
+        "asks for ID number and mobile; answers the same whether they match or not",
+    ),
     "portal:status": ("own", "the viewer's own applications"),
     "portal:status_detail": (Member, "pk"),
     "portal:profile": ("own", "the viewer's own data"),

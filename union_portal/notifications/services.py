@@ -105,3 +105,52 @@ def notification_mark_read(*, notification: Notification, by) -> Notification:
 
 def notifications_mark_all_read(*, by) -> int:
     return Notification.objects.filter(recipient=by, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- one-time codes -----------------------------------------------------------------------------------
+
+CODE_TTL_SECONDS = 10 * 60
+CODE_MAX_ATTEMPTS = 5
+
+
+def _code_key(purpose: str, mobile: str) -> str:
+    return f"otp:{purpose}:{mobile}"
+
+
+def verification_code_send(*, mobile: str, purpose: str, text: str) -> None:
+    """Send a 6-digit code by SMS; only its hash is kept (in the shared cache, for 10 minutes).
+
+    ``text`` has a ``%(code)s`` placeholder. A new code replaces the previous one.
+    """
+    import hashlib
+    import secrets
+
+    from django.core.cache import cache
+
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    digest = hashlib.sha256(f"{purpose}:{mobile}:{code}".encode()).hexdigest()
+    cache.set(_code_key(purpose, mobile), {"digest": digest, "attempts": 0}, CODE_TTL_SECONDS)
+    get_sms_backend().send(mobile, f"【{settings.SMS_SIGN_NAME}】" + (str(text) % {"code": code}))
+
+
+def verification_code_check(*, mobile: str, purpose: str, code: str) -> bool:
+    """True once for the right code; five wrong tries and the code is gone."""
+    import hashlib
+    import hmac
+
+    from django.core.cache import cache
+
+    key = _code_key(purpose, mobile)
+    entry = cache.get(key)
+    if entry is None:
+        return False
+    digest = hashlib.sha256(f"{purpose}:{mobile}:{(code or '').strip()}".encode()).hexdigest()
+    if hmac.compare_digest(digest, entry["digest"]):
+        cache.delete(key)
+        return True
+    entry["attempts"] += 1
+    if entry["attempts"] >= CODE_MAX_ATTEMPTS:
+        cache.delete(key)
+    else:
+        cache.set(key, entry, CODE_TTL_SECONDS)
+    return False
