@@ -8,49 +8,19 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from members.models import Member, MemberStatus
 
 from ..factories import PASSWORD, next_id_number
+from .conftest import PHONE
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-PHONE = {
-    "viewport": {"width": 375, "height": 812},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "zh-CN",
-}
 SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS", "/tmp"))  # noqa: S108 - where the brief wants them
 WORKER_MOBILE = "13922334455"
 WORKER_PASSWORD = "Gonghui-2026-safe"
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # The test's ORM calls ran while Playwright's loop was up, in a context of their own: close their
-        # connection here, or PostgreSQL cannot drop the test database at the end.
-        connections.close_all()
 
 
 def console_errors(page) -> list[str]:
