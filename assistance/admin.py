@@ -12,11 +12,9 @@ import datetime as dt
 import tablib
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -25,8 +23,8 @@ from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from members.models import Organisation, OrganisationKind
-from union_portal.core.admin import ScopedAdminMixin, run_service
-from union_portal.core.errors import ApplicationError
+from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
+from union_portal.core.errors import ApplicationError, apply_each
 from union_portal.core.models import AccessLog, log_access
 from union_portal.core.spreadsheets import escape_formula
 from union_portal.core.workdays import working_days_between
@@ -49,42 +47,6 @@ from .models import (
     State,
     Visit,
 )
-
-ACTION_TEMPLATE = "assistance/admin/action.html"
-
-
-def _intermediate(modeladmin, request, queryset, form, action, title):
-    return TemplateResponse(
-        request,
-        ACTION_TEMPLATE,
-        {
-            **modeladmin.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "queryset": queryset,
-            "action": action,
-            "opts": modeladmin.model._meta,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-        },
-    )
-
-
-def _report(modeladmin, request, done, failed):
-    if done:
-        modeladmin.message_user(request, _("%(n)d done.") % {"n": done}, messages.SUCCESS)
-    for obj, error in failed[:30]:
-        modeladmin.message_user(request, f"{obj}: {error}", messages.ERROR)
-
-
-def _files_bulk(action, files, **kwargs):
-    done, failed = 0, []
-    for file in files.order_by("pk"):
-        try:
-            action(file=file, **kwargs)
-            done += 1
-        except ApplicationError as exc:
-            failed.append((file, exc))
-    return done, failed
 
 
 class TownFilter(admin.SimpleListFilter):
@@ -182,10 +144,6 @@ class HardshipFileForm(forms.ModelForm):
 
     def _post_clean(self):
         pass  # the file is built and checked by the services
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ExitForm(ReasonForm):
@@ -326,37 +284,41 @@ class HardshipFileAdmin(ScopedAdminMixin, ImportMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Record the annual re-check (still in hardship)"), permissions=["change"])
     def recheck_selected(self, request, queryset):
-        done, failed = _files_bulk(services.hardship_file_recheck, queryset, by=request.user)
-        _report(self, request, done, failed)
+        done, failed = apply_each(
+            services.hardship_file_recheck, queryset.order_by("pk"), arg="file", by=request.user
+        )
+        report_each(self, request, done, failed)
 
     @admin.action(description=_("Mark out of hardship…"), permissions=["change"])
     def exit_selected(self, request, queryset):
         form = ExitForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
-            done, failed = _files_bulk(
+            done, failed = apply_each(
                 services.hardship_file_exit,
-                queryset,
+                queryset.order_by("pk"),
+                arg="file",
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 on=form.cleaned_data["on"],
             )
-            _report(self, request, done, failed)
+            report_each(self, request, done, failed)
             return None
-        return _intermediate(self, request, queryset, form, "exit_selected", _("Out of hardship"))
+        return action_page(self, request, queryset, form, "exit_selected", _("Out of hardship"))
 
     @admin.action(description=_("Close selected files…"), permissions=["change"])
     def close_selected(self, request, queryset):
         form = ReasonForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
-            done, failed = _files_bulk(
+            done, failed = apply_each(
                 services.hardship_file_close,
-                queryset,
+                queryset.order_by("pk"),
+                arg="file",
                 by=request.user,
                 reason=form.cleaned_data["reason"],
             )
-            _report(self, request, done, failed)
+            report_each(self, request, done, failed)
             return None
-        return _intermediate(self, request, queryset, form, "close_selected", _("Close files"))
+        return action_page(self, request, queryset, form, "close_selected", _("Close files"))
 
 
 @admin.register(Visit)
@@ -692,7 +654,7 @@ class AidApplicationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         done, failed = services.applications_bulk(
             services.application_check, queryset.order_by("pk"), by=request.user
         )
-        _report(self, request, done, failed)
+        report_each(self, request, done, failed)
 
     @admin.action(
         description=_("Approve selected at the campaign standard (one campaign)"), permissions=["approve"]
@@ -707,7 +669,7 @@ class AidApplicationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         done, failed = services.applications_bulk(
             services.application_approve, queryset.order_by("pk"), by=request.user
         )
-        _report(self, request, done, failed)
+        report_each(self, request, done, failed)
 
     @admin.action(description=_("Approve with an amount…"), permissions=["approve"])
     def approve_with_amount(self, request, queryset):
@@ -722,9 +684,9 @@ class AidApplicationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 override_reason=data["override_reason"],
                 note=data["note"],
             )
-            _report(self, request, done, failed)
+            report_each(self, request, done, failed)
             return None
-        return _intermediate(self, request, queryset, form, "approve_with_amount", _("Approve"))
+        return action_page(self, request, queryset, form, "approve_with_amount", _("Approve"))
 
     @admin.action(description=_("Reject selected applications…"), permissions=["review"])
     def reject_selected(self, request, queryset):
@@ -736,9 +698,9 @@ class AidApplicationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 by=request.user,
                 reason=form.cleaned_data["reason"],
             )
-            _report(self, request, done, failed)
+            report_each(self, request, done, failed)
             return None
-        return _intermediate(self, request, queryset, form, "reject_selected", _("Reject applications"))
+        return action_page(self, request, queryset, form, "reject_selected", _("Reject applications"))
 
     @admin.action(description=_("Record payment of selected…"), permissions=["pay"])
     def pay_selected(self, request, queryset):
@@ -753,16 +715,16 @@ class AidApplicationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 reference=data["reference"],
                 paid_on=data["paid_on"],
             )
-            _report(self, request, done, failed)
+            report_each(self, request, done, failed)
             return None
-        return _intermediate(self, request, queryset, form, "pay_selected", _("Record payments"))
+        return action_page(self, request, queryset, form, "pay_selected", _("Record payments"))
 
     @admin.action(description=_("Close selected (paid) applications"), permissions=["pay"])
     def close_selected(self, request, queryset):
         done, failed = services.applications_bulk(
             services.application_close, queryset.order_by("pk"), by=request.user
         )
-        _report(self, request, done, failed)
+        report_each(self, request, done, failed)
 
 
 @admin.register(Payment)

@@ -30,9 +30,10 @@ from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from members.models import Member, MemberStatus
-from union_portal.core.errors import ApplicationError, PermissionDeniedError
+from union_portal.core.errors import ApplicationError, PermissionDeniedError, apply_each
 from union_portal.core.permissions import require_perm, require_visible
 from union_portal.core.workdays import working_days_between
 from union_portal.notifications.services import notify
@@ -425,13 +426,15 @@ def _link(application: AidApplication) -> str:
 
 
 STATE_MESSAGES = {
-    State.SUBMITTED: "Your %(kind)s application (no. %(pk)s) has been received.",
-    State.CHECKED: "Your %(kind)s application (no. %(pk)s) was checked by your union and sent to the district.",
-    State.APPROVED: "Your %(kind)s application (no. %(pk)s) was approved: %(amount)s yuan.",
-    State.PAID: "%(amount)s yuan of your %(kind)s application (no. %(pk)s) has been paid.",
-    State.CLOSED: "Your %(kind)s application (no. %(pk)s) is closed.",
-    State.REJECTED: "Your %(kind)s application (no. %(pk)s) was not approved.",
-    State.WITHDRAWN: "Your %(kind)s application (no. %(pk)s) was withdrawn.",
+    State.SUBMITTED: gettext_noop("Your %(kind)s application (no. %(pk)s) has been received."),
+    State.CHECKED: gettext_noop(
+        "Your %(kind)s application (no. %(pk)s) was checked by your union and sent to the district."
+    ),
+    State.APPROVED: gettext_noop("Your %(kind)s application (no. %(pk)s) was approved: %(amount)s yuan."),
+    State.PAID: gettext_noop("%(amount)s yuan of your %(kind)s application (no. %(pk)s) has been paid."),
+    State.CLOSED: gettext_noop("Your %(kind)s application (no. %(pk)s) is closed."),
+    State.REJECTED: gettext_noop("Your %(kind)s application (no. %(pk)s) was not approved."),
+    State.WITHDRAWN: gettext_noop("Your %(kind)s application (no. %(pk)s) was withdrawn."),
 }
 
 
@@ -822,14 +825,7 @@ def application_close(*, application: AidApplication, by, note: str = "") -> Aid
 
 def applications_bulk(action, applications: Iterable[AidApplication], **kwargs):
     """Apply one step to many applications, each in its own transaction; return (done, [(application, error)])."""
-    done, failed = 0, []
-    for application in applications:
-        try:
-            action(application=application, **kwargs)
-            done += 1
-        except ApplicationError as exc:
-            failed.append((application, exc))
-    return done, failed
+    return apply_each(action, applications, arg="application", **kwargs)
 
 
 # --- documents --------------------------------------------------------------------------------------

@@ -7,8 +7,7 @@ personal data is masked, and revealing it is a logged step of its own.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
@@ -18,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from union_portal.core.admin import ScopedAdminMixin, run_service
+from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
 from union_portal.core.errors import ApplicationError
 from union_portal.core.pagination import EstimatedCountPaginator
 
@@ -302,10 +301,6 @@ class MembershipEventInline(admin.TabularInline):
         return False
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class TransferForm(ReasonForm):
     to_union = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("to union"))
 
@@ -442,33 +437,12 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         extra = {"show_import": request.user.has_perm("members.import_member"), **(extra_context or {})}
         return super().changelist_view(request, extra)
 
-    def _report(self, request, done, failed):
-        if done:
-            self.message_user(request, _("%(n)d member(s) done.") % {"n": done}, messages.SUCCESS)
-        for member, error in failed[:20]:
-            self.message_user(request, f"{member}: {error}", messages.ERROR)
-
     @admin.action(description=_("Approve selected applications"), permissions=["approve"])
     def approve_selected(self, request, queryset):
         done, failed = services.members_bulk(
             services.member_approve, queryset.order_by("pk"), by=request.user
         )
-        self._report(request, done, failed)
-
-    def _intermediate(self, request, queryset, form, action, title):
-        return TemplateResponse(
-            request,
-            "admin/members/member_action.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": title,
-                "form": form,
-                "queryset": queryset,
-                "action": action,
-                "opts": self.model._meta,
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            },
-        )
+        report_each(self, request, done, failed)
 
     @admin.action(description=_("Reject selected applications…"), permissions=["approve"])
     def reject_selected(self, request, queryset):
@@ -480,9 +454,9 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 by=request.user,
                 reason=form.cleaned_data["reason"],
             )
-            self._report(request, done, failed)
+            report_each(self, request, done, failed)
             return None
-        return self._intermediate(request, queryset, form, "reject_selected", _("Reject applications"))
+        return action_page(self, request, queryset, form, "reject_selected", _("Reject applications"))
 
     @admin.action(description=_("Transfer selected members to another union…"), permissions=["transfer"])
     def transfer_selected(self, request, queryset):
@@ -496,9 +470,9 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 to_union=form.cleaned_data["to_union"],
                 reason=form.cleaned_data["reason"],
             )
-            self._report(request, done, failed)
+            report_each(self, request, done, failed)
             return None
-        return self._intermediate(request, queryset, form, "transfer_selected", _("Transfer members"))
+        return action_page(self, request, queryset, form, "transfer_selected", _("Transfer members"))
 
     @admin.action(description=_("End selected memberships (lapse, withdrawal, death)…"), permissions=["end"])
     def end_selected(self, request, queryset):
@@ -512,9 +486,9 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 reason=form.cleaned_data["reason"],
                 on=form.cleaned_data["on"],
             )
-            self._report(request, done, failed)
+            report_each(self, request, done, failed)
             return None
-        return self._intermediate(request, queryset, form, "end_selected", _("End memberships"))
+        return action_page(self, request, queryset, form, "end_selected", _("End memberships"))
 
     # -- reveal one record (logged) --
     def get_urls(self):

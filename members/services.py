@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from union_portal.core.crypto import blind_index
-from union_portal.core.errors import ApplicationError
+from union_portal.core.errors import ApplicationError, apply_each
 from union_portal.core.models import counter_take
 from union_portal.core.permissions import require_perm, require_visible
 from union_portal.core.validators import normalize_mobile, normalize_uscc, parse_id_number
@@ -357,15 +357,8 @@ def member_update(*, member: Member, by, data: dict, note: str = "") -> Member:
 def members_bulk(
     action, members: Iterable[Member], **kwargs
 ) -> tuple[int, list[tuple[Member, ApplicationError]]]:
-    """Apply one service to many members; return how many succeeded and the errors of the others."""
-    done, failed = 0, []
-    for member in members:
-        try:
-            action(member=member, **kwargs)
-            done += 1
-        except ApplicationError as exc:
-            failed.append((member, exc))
-    return done, failed
+    """Apply one service to many members; how many succeeded and the errors of the others."""
+    return apply_each(action, members, arg="member", **kwargs)
 
 
 # --- enterprises and organisations ------------------------------------------------------------

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from .errors import ApplicationError
 from .models import AccessLog
@@ -77,6 +81,37 @@ class ScopedAdminMixin:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+
+class ReasonForm(forms.Form):
+    """The reason an action asks for before it runs (a rejection, a transfer, an exit)."""
+
+    reason = forms.CharField(label=_("reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def action_page(modeladmin, request, queryset, form, action: str, title):
+    """The intermediate page of an admin action that needs input: the selected rows and the form."""
+    return TemplateResponse(
+        request,
+        "admin/action_form.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "queryset": queryset,
+            "action": action,
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+def report_each(modeladmin, request, done: int, failed: list, limit: int = 30) -> None:
+    """Messages after a bulk action: how many succeeded, and each failure with its reason."""
+    if done:
+        modeladmin.message_user(request, _("%(n)d done.") % {"n": done}, messages.SUCCESS)
+    for obj, error in failed[:limit]:
+        modeladmin.message_user(request, f"{obj}: {error}", messages.ERROR)
 
 
 def run_service(modeladmin, admin_request, func, /, *, success=None, **kwargs):

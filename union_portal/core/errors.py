@@ -58,3 +58,16 @@ def add_to_form(form, error: ApplicationError) -> None:
     """Show a service error on a Django form, on its field when the form has it."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error))
+
+
+def apply_each(action, objects, *, arg: str, **kwargs) -> tuple[int, list]:
+    """Call one service for each object (each in its own transaction, as services are); return how many
+    succeeded and ``[(object, ApplicationError)]`` for the others, so one bad row does not stop a batch."""
+    done, failed = 0, []
+    for obj in objects:
+        try:
+            action(**{arg: obj}, **kwargs)
+            done += 1
+        except ApplicationError as exc:
+            failed.append((obj, exc))
+    return done, failed
