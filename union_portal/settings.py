@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "import_export",
     "simple_history",
@@ -261,6 +262,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Organisations, enterprises, members and membership applications of a district union federation.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "MemberStatusEnum": "members.models.MemberStatus",  # "status" has other choice sets (ending a membership)

@@ -1,7 +1,7 @@
 """The API router. Each domain app registers its viewsets in its ``api.py`` via ``ROUTES``."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from assistance import api as assistance_api
@@ -18,5 +18,5 @@ command_urls = [url for app_api in APPS for url in app_api.COMMAND_URLS]
 urlpatterns = [
     path("v1/", include((router.urls + command_urls, "api"), namespace="v1")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
 ]
