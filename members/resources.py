@@ -240,6 +240,18 @@ class CheckedImportResource(resources.ModelResource):
     optional_headers: tuple[str, ...] = ()
     ignored_headers: tuple[str, ...] = ()
 
+    class Meta:
+        """The tuning every checked import shares (PITFALLS.md: bulk writes, no diff, no per-row lookups)."""
+
+        use_bulk = True
+        batch_size = BATCH_SIZE
+        skip_diff = True
+        skip_html_diff = True
+        force_init_instance = True
+        clean_model_instances = False
+        report_skipped = False
+        chunk_size = BATCH_SIZE
+
     def __init__(self, *, by=None, keep_checked: bool = False, progress: Callable[[int], None] | None = None,
                  **kwargs):  # fmt: skip
         super().__init__(**kwargs)
@@ -598,19 +610,11 @@ class MemberResource(CheckedImportResource):
     join_date = Field(attribute="join_date", column_name=JOIN_DATE)
     status = Field(attribute="status", column_name=STATUS, readonly=True)
 
-    class Meta:
+    class Meta(CheckedImportResource.Meta):
         model = Member
         fields = ("name", "id_number", "mobile", "sex", "birth_date", "union", "employer", "job", "skill_grade",
                   "household_type", "is_migrant_worker", "card_number", "join_date", "status")  # fmt: skip
         export_order = fields
-        use_bulk = True
-        batch_size = BATCH_SIZE
-        skip_diff = True
-        skip_html_diff = True
-        force_init_instance = True
-        clean_model_instances = False
-        report_skipped = False
-        chunk_size = BATCH_SIZE
 
     def __init__(self, *, masked: bool = True, **kwargs):
         super().__init__(**kwargs)
@@ -797,18 +801,10 @@ class EnterpriseResource(CheckedImportResource):
     headcount = Field(attribute="headcount", column_name=ENT_HEADCOUNT)
     address = Field(attribute="address", column_name=ENT_ADDRESS)
 
-    class Meta:
+    class Meta(CheckedImportResource.Meta):
         model = Enterprise
         fields = ("name", "credit_code", "industry", "ownership", "town", "headcount", "address")
         export_order = fields
-        use_bulk = True
-        batch_size = BATCH_SIZE
-        skip_diff = True
-        skip_html_diff = True
-        force_init_instance = True
-        clean_model_instances = False
-        report_skipped = False
-        chunk_size = BATCH_SIZE
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
