@@ -22,12 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.models import Organisation, OrganisationKind
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
 from union_portal.core.errors import ApplicationError, apply_each
 from union_portal.core.models import AccessLog, log_access
 from union_portal.core.spreadsheets import escape_formula
 from union_portal.core.workdays import working_days_between
+from union_portal.organisations.models import Organisation, OrganisationKind
 
 from . import selectors, services
 from .models import (

@@ -20,8 +20,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from members.models import Member, Organisation
+from members.models import Member
 from union_portal.core.scoping import ScopedQuerySet, sees_everything, user_scope_path
+from union_portal.organisations.models import Organisation
 
 ZERO = Decimal("0.00")
 MONEY = {"max_digits": 12, "decimal_places": 2}

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from members.models import Organisation, OrganisationKind
+from union_portal.organisations.models import Organisation, OrganisationKind
 
 from .models import (
     ZERO,

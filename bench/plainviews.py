@@ -15,10 +15,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from members.models import Member, Organisation
+from members.models import Member
 from members.selectors import member_list
 from union_portal.api.models import APIKey, hash_key
 from union_portal.api.pagination import StandardPagination
+from union_portal.organisations.models import Organisation
 
 JSON = {"ensure_ascii": False, "separators": (",", ":")}  # what DRF's JSONRenderer writes
 

@@ -30,7 +30,7 @@ DATA_DIR = ROOT / "bench" / "data"
 
 
 def _root():
-    from members.models import Organisation, OrganisationKind
+    from union_portal.organisations.models import Organisation, OrganisationKind
 
     return Organisation.objects.filter(kind=OrganisationKind.DISTRICT).order_by("path").first()
 
@@ -183,7 +183,7 @@ def import_files(payload: dict) -> dict:
     from members import resources as r
     from members.fakes import fake_mobile, fake_name
     from members.management.commands.generate_scale import IMPORT_ID_START, county_is_local, scale_id_number
-    from members.models import MEMBER_UNION_KINDS, Organisation
+    from union_portal.organisations.models import MEMBER_UNION_KINDS, Organisation
 
     n = payload["rows"]
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -361,7 +361,8 @@ def import_bad_rows(payload: dict) -> dict:
     from members import resources as r
     from members.fakes import fake_mobile, fake_name
     from members.management.commands.generate_scale import IMPORT_ID_START, scale_id_number
-    from members.models import MEMBER_UNION_KINDS, Member, Organisation
+    from members.models import Member
+    from union_portal.organisations.models import MEMBER_UNION_KINDS, Organisation
 
     user = staff_user()
     union = Organisation.objects.filter(kind__in=MEMBER_UNION_KINDS).order_by("path").first()
@@ -432,8 +433,9 @@ def api_load(payload: dict) -> dict:
     django_setup()
     from bench.plainviews import member_dict
     from members.api import MemberSerializer
-    from members.models import Member, Organisation, OrganisationKind
+    from members.models import Member
     from members.selectors import member_list
+    from union_portal.organisations.models import Organisation, OrganisationKind
 
     user = staff_user()
     secret = api_secret(user)
@@ -497,9 +499,10 @@ def changelist(payload: dict) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from members.models import Member, Organisation, OrganisationKind
+    from members.models import Member
     from members.selectors import member_list, member_search
     from union_portal.core.pagination import EstimatedCountPaginator
+    from union_portal.organisations.models import Organisation, OrganisationKind
 
     user = staff_user()
     client = Client()

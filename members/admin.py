@@ -20,6 +20,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
 from union_portal.core.errors import ApplicationError
 from union_portal.core.pagination import EstimatedCountPaginator
+from union_portal.organisations import services as org_services
+from union_portal.organisations.models import MEMBER_UNION_KINDS, Enterprise, Organisation, OrganisationKind
 
 from . import selectors, services
 from .admin_import import (
@@ -31,18 +33,7 @@ from .admin_import import (
     export_xlsx_action,
     member_import_urls,
 )
-from .models import (
-    MEMBER_UNION_KINDS,
-    BenefitMerchant,
-    Channel,
-    Enterprise,
-    ImportJob,
-    Member,
-    MembershipEvent,
-    MemberStatus,
-    Organisation,
-    OrganisationKind,
-)
+from .models import BenefitMerchant, Channel, ImportJob, Member, MembershipEvent, MemberStatus
 
 # --- organisations ---------------------------------------------------------------------------------
 
@@ -114,7 +105,7 @@ class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             return
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("parent", "name", "kind")}
         try:
-            created = services.organisation_add(
+            created = org_services.organisation_add(
                 parent=form.cleaned_data["parent"],
                 name=form.cleaned_data["name"],
                 kind=form.cleaned_data["kind"],
@@ -134,18 +125,18 @@ class EnterpriseForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = services.ENTERPRISE_FIELDS
+        fields = org_services.ENTERPRISE_FIELDS
 
     def clean(self):
         cleaned = super().clean()
         try:
-            cleaned.update(services.clean_enterprise_input(cleaned))
+            cleaned.update(org_services.clean_enterprise_input(cleaned))
         except ApplicationError as exc:
             self.add_error(exc.field if exc.field in self.fields else None, str(exc))
         return cleaned
 
     def _post_clean(self):
-        pass  # saved by services.enterprise_save, which checks scope and uniqueness
+        pass  # saved by org_services.enterprise_save, which checks scope and uniqueness
 
 
 @admin.register(Enterprise)
@@ -159,13 +150,13 @@ class EnterpriseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     actions = (export_enterprises_xlsx_action, export_enterprises_csv_action)
     change_list_template = "admin/members/change_list_with_import.html"
-    import_url_name = "admin:members_enterprise_import"
+    import_url_name = "admin:organisations_enterprise_import"
 
     def has_export_permission(self, request):
-        return request.user.has_perm("members.export_enterprise")
+        return request.user.has_perm("organisations.export_enterprise")
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"show_import": request.user.has_perm("members.import_enterprise"), **(extra_context or {})}
+        extra = {"show_import": request.user.has_perm("organisations.import_enterprise"), **(extra_context or {})}
         return super().changelist_view(request, extra)
 
     def get_urls(self):
@@ -180,8 +171,8 @@ class EnterpriseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return obj._has_union
 
     def save_model(self, request, obj, form, change):
-        data = {k: form.cleaned_data[k] for k in services.ENTERPRISE_FIELDS if k in form.cleaned_data}
-        saved = services.enterprise_save(by=request.user, data=data, enterprise=obj if change else None)
+        data = {k: form.cleaned_data[k] for k in org_services.ENTERPRISE_FIELDS if k in form.cleaned_data}
+        saved = org_services.enterprise_save(by=request.user, data=data, enterprise=obj if change else None)
         obj.pk = saved.pk
 
 

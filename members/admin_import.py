@@ -32,9 +32,10 @@ from django.utils.translation import gettext_lazy
 
 from union_portal.core.errors import ApplicationError, PermissionDeniedError, add_to_form
 from union_portal.core.models import AccessLog, log_access
+from union_portal.organisations.models import Enterprise
 
 from . import importing, resources
-from .models import Enterprise, ImportJob, Member
+from .models import ImportJob, Member
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -265,7 +266,7 @@ def export_members(request, queryset, fmt: str, unmasked: bool = False, reason: 
 def export_enterprises(request, queryset, fmt: str) -> HttpResponse:
     """The enterprises of ``queryset`` the user may see, as an xlsx or csv file."""
     user = request.user
-    if not user.has_perm("members.export_enterprise"):
+    if not user.has_perm("organisations.export_enterprise"):
         raise PermissionDenied(_("You do not have permission to export enterprises."))
     enterprises = (
         Enterprise.objects.visible_to(user)

@@ -26,6 +26,8 @@ from union_portal.api.filters import StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
 from union_portal.api.serializers import FlatReadSerializer
 from union_portal.api.throttles import CardVerifyThrottle
+from union_portal.organisations.models import Enterprise, Industry, Organisation, OrganisationKind, Ownership
+from union_portal.organisations.services import enterprise_save
 
 from .filters import (
     APPLICATION_STATUSES,
@@ -34,24 +36,11 @@ from .filters import (
     MemberFilterSet,
     OrganisationFilterSet,
 )
-from .models import (
-    Channel,
-    Enterprise,
-    HouseholdType,
-    Industry,
-    Member,
-    MemberStatus,
-    Organisation,
-    OrganisationKind,
-    Ownership,
-    Sex,
-    SkillGrade,
-)
+from .models import Channel, HouseholdType, Member, MemberStatus, Sex, SkillGrade
 from .selectors import coverage, member_list, organisation_list
 from .services import (
     END_STATUSES,
     card_verify,
-    enterprise_save,
     member_apply,
     member_approve,
     member_end,

@@ -17,22 +17,12 @@ from django.utils import timezone
 
 from union_portal.accounts.models import User
 from union_portal.accounts.roles import Role
+from union_portal.organisations import services as org_services
+from union_portal.organisations.models import Enterprise, Industry, Organisation, OrganisationKind, Ownership
 
 from . import services
 from .fakes import fake_credit_code, fake_mobile, fake_name, unique_id_numbers
-from .models import (
-    BenefitMerchant,
-    Channel,
-    Enterprise,
-    HouseholdType,
-    Industry,
-    Member,
-    MemberStatus,
-    Organisation,
-    OrganisationKind,
-    Ownership,
-    SkillGrade,
-)
+from .models import BenefitMerchant, Channel, HouseholdType, Member, MemberStatus, SkillGrade
 
 DISTRICT = "三水区总工会"
 DEMO_PASSWORD = "Demo-2026"  # noqa: S105 - documented demo password, printed by seed_demo
@@ -152,7 +142,7 @@ class DemoContext:
 def build_tree(rng: random.Random) -> tuple[Organisation, dict[str, Organisation], list[Organisation]]:
     district = Organisation.objects.filter(depth=1, name=DISTRICT).first()
     if district is None:
-        district = services.organisation_add(
+        district = org_services.organisation_add(
             parent=None, name=DISTRICT, kind=OrganisationKind.DISTRICT, address="佛山市三水区西南街道"
         )
     towns = {}
@@ -160,12 +150,12 @@ def build_tree(rng: random.Random) -> tuple[Organisation, dict[str, Organisation
         node = Organisation.objects.filter(
             path__startswith=district.path, depth=2, name=f"{town}总工会"
         ).first()
-        towns[town] = node or services.organisation_add(
+        towns[town] = node or org_services.organisation_add(
             parent=district, name=f"{town}总工会", kind=OrganisationKind.TOWN
         )
     furniture = Organisation.objects.filter(path__startswith=district.path, name=FURNITURE_FEDERATION).first()
     if furniture is None:
-        furniture = services.organisation_add(
+        furniture = org_services.organisation_add(
             parent=district, name=FURNITURE_FEDERATION, kind=OrganisationKind.INDUSTRY
         )
     unions = []
@@ -186,7 +176,7 @@ def build_tree(rng: random.Random) -> tuple[Organisation, dict[str, Organisation
         union = Organisation.objects.filter(enterprise=enterprise, kind=OrganisationKind.GRASSROOTS).first()
         if union is None:
             parent = furniture if industry == Industry.FURNITURE else towns[town]
-            union = services.organisation_add(
+            union = org_services.organisation_add(
                 parent=Organisation.objects.get(pk=parent.pk),
                 name=name.replace("有限公司", "") + "工会委员会",
                 kind=OrganisationKind.GRASSROOTS,
@@ -197,10 +187,10 @@ def build_tree(rng: random.Random) -> tuple[Organisation, dict[str, Organisation
         for branch in BRANCHES.get(name, []):
             node = Organisation.objects.filter(path__startswith=union.path, name=branch).first()
             if node is None:
-                node = services.organisation_add(
+                node = org_services.organisation_add(
                     parent=Organisation.objects.get(pk=union.pk), name=branch, kind=OrganisationKind.BRANCH
                 )
-                services.organisation_add(
+                org_services.organisation_add(
                     parent=Organisation.objects.get(pk=node.pk),
                     name=f"{branch[:-2]}一组",
                     kind=OrganisationKind.GROUP,

@@ -14,17 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .models import (
-    Enterprise,
-    HouseholdType,
-    Industry,
-    Member,
-    MemberStatus,
-    Organisation,
-    OrganisationKind,
-    Ownership,
-    SkillGrade,
-)
+from union_portal.organisations.models import Enterprise, Industry, Organisation, OrganisationKind, Ownership
+
+from .models import HouseholdType, Member, MemberStatus, SkillGrade
 from .selectors import member_search
 
 

@@ -17,15 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from union_portal.core.validators import validate_id_number, validate_mobile
+from union_portal.organisations.models import MEMBER_UNION_KINDS, Enterprise, Organisation, OrganisationKind
 
-from .models import (
-    MEMBER_UNION_KINDS,
-    Enterprise,
-    HouseholdType,
-    Organisation,
-    OrganisationKind,
-    SkillGrade,
-)
+from .models import HouseholdType, SkillGrade
 from .services import NAME_MAX
 
 #: Nodes whose name groups the unions of a select ("which town is my union in").

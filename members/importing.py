@@ -47,9 +47,10 @@ from django.utils.translation import gettext_lazy
 from union_portal.core.errors import ApplicationError
 from union_portal.core.permissions import require_perm, require_visible
 from union_portal.core.spreadsheets import read_dataset, sniff_format
+from union_portal.organisations.models import MEMBER_UNION_KINDS, Enterprise, Organisation
 
 from . import resources
-from .models import MEMBER_UNION_KINDS, Enterprise, ImportJob, Member, Organisation
+from .models import ImportJob, Member
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ KINDS: dict[str, ImportKind] = {
         needs_cards=True,
     ),
     "enterprises": EnterpriseImport(
-        "enterprises", gettext_lazy("enterprises"), "members.import_enterprise", resources.EnterpriseResource
+        "enterprises", gettext_lazy("enterprises"), "organisations.import_enterprise", resources.EnterpriseResource
     ),
 }
 

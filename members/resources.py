@@ -50,24 +50,12 @@ from union_portal.core.crypto import EncryptedTextField
 from union_portal.core.errors import ApplicationError
 from union_portal.core.masking import mask_id_number, mask_phone
 from union_portal.core.spreadsheets import escape_formula
+from union_portal.organisations.models import Enterprise, Industry, Organisation, OrganisationKind, Ownership
+from union_portal.organisations.services import clean_enterprise_input
 
-from .models import (
-    Channel,
-    Enterprise,
-    HouseholdType,
-    Industry,
-    Member,
-    MembershipEvent,
-    MemberStatus,
-    Organisation,
-    OrganisationKind,
-    Ownership,
-    Sex,
-    SkillGrade,
-)
+from .models import Channel, HouseholdType, Member, MembershipEvent, MemberStatus, Sex, SkillGrade
 from .services import (
     build_member,
-    clean_enterprise_input,
     clean_member_input,
     id_number_key,
     make_card_numbers,

@@ -8,8 +8,9 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Va
 from django.db.models.functions import Length, Substr
 
 from union_portal.core.validators import parse_id_number
+from union_portal.organisations.models import Enterprise, Organisation, OrganisationKind
 
-from .models import Enterprise, Member, MemberStatus, Organisation, OrganisationKind
+from .models import Member, MemberStatus
 
 
 def organisation_list(*, viewer):

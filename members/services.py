@@ -22,18 +22,10 @@ from union_portal.core.crypto import blind_index
 from union_portal.core.errors import ApplicationError, apply_each
 from union_portal.core.models import counter_take
 from union_portal.core.permissions import require_perm, require_visible
-from union_portal.core.validators import normalize_mobile, normalize_uscc, parse_id_number
+from union_portal.core.validators import normalize_mobile, parse_id_number
+from union_portal.organisations.models import Enterprise, Organisation
 
-from .models import (
-    Channel,
-    Enterprise,
-    HouseholdType,
-    Member,
-    MembershipEvent,
-    MemberStatus,
-    Organisation,
-    SkillGrade,
-)
+from .models import Channel, HouseholdType, Member, MembershipEvent, MemberStatus, SkillGrade
 
 #: Fields of a member that a person or an officer fills in.
 MEMBER_INPUT_FIELDS = (
@@ -363,63 +355,6 @@ def members_bulk(
 
 # --- enterprises and organisations ------------------------------------------------------------
 
-ENTERPRISE_FIELDS = (
-    "name",
-    "credit_code",
-    "industry",
-    "ownership",
-    "town",
-    "headcount",
-    "address",
-    "is_active",
-)
-
-
-def enterprise_save(*, by, data: dict, enterprise: Enterprise | None = None) -> Enterprise:
-    """Create or change an enterprise through ``clean_enterprise_input``, within the caller's scope."""
-    require_perm(by, "members.change_enterprise" if enterprise else "members.add_enterprise")
-    if enterprise is not None:
-        require_visible(by, enterprise)
-        data = {field: getattr(enterprise, field) for field in ENTERPRISE_FIELDS} | dict(data)
-    cleaned = clean_enterprise_input(data)
-    if cleaned.get("town") is None:
-        raise _invalid(_("Choose the town."), "town", "required")
-    require_visible(by, cleaned["town"])
-    duplicate = _invalid(
-        _("An enterprise with this credit code is registered already."), "credit_code", "duplicate"
-    )
-    others = Enterprise.objects.filter(credit_code=cleaned["credit_code"])
-    if enterprise is not None:
-        others = others.exclude(pk=enterprise.pk)
-    if others.exists():
-        raise duplicate
-    target = enterprise if enterprise is not None else Enterprise()
-    for field in ENTERPRISE_FIELDS:
-        if field in cleaned:
-            setattr(target, field, cleaned[field])
-    try:
-        with transaction.atomic():
-            target.save()
-    except IntegrityError as exc:
-        if "credit_code" in str(exc):
-            raise duplicate from None
-        raise
-    return target
-
-
-def clean_enterprise_input(data: dict) -> dict:
-    from django.core.exceptions import ValidationError
-
-    cleaned = dict(data)
-    try:
-        cleaned["credit_code"] = normalize_uscc(data.get("credit_code"))
-    except ValidationError as exc:
-        raise ApplicationError.from_validation_error(exc, field="credit_code") from None
-    if not (data.get("name") or "").strip():
-        raise _invalid(_("Enter the name."), "name", "required")
-    return cleaned
-
-
 # --- portal accounts of members registered by others -------------------------------------------------
 
 ACTIVATION_PURPOSE = "member-activation"
@@ -539,28 +474,3 @@ def card_verify(card_number: str) -> CardCheck:
     if member is None or member.status != MemberStatus.ACTIVE:
         return CardCheck(valid=False)
     return CardCheck(valid=True, masked_name=member.masked_name, union_name=member.union.name)
-
-
-# --- organisations ------------------------------------------------------------------------------
-
-
-def organisation_add(*, parent: Organisation | None, name: str, kind: str, by=None, **fields) -> Organisation:
-    """Add a node below ``parent`` (or a root), keeping the tree's kinds in order."""
-    from .models import ALLOWED_CHILDREN, OrganisationKind
-
-    if kind not in OrganisationKind.values:
-        raise _invalid(_("Unknown kind of organisation."), "kind")
-    if parent is None:
-        if kind != OrganisationKind.DISTRICT:
-            raise _invalid(_("Only a district federation stands at the top of the tree."), "kind")
-        return Organisation.objects.add_root(create_kwargs={"name": name, "kind": kind, **fields})
-    if by is not None:
-        require_perm(by, "members.add_organisation")
-        require_visible(by, parent)
-    if kind not in ALLOWED_CHILDREN[parent.kind]:
-        raise _invalid(
-            _("A %(child)s cannot stand below a %(parent)s.")
-            % {"child": OrganisationKind(kind).label, "parent": OrganisationKind(parent.kind).label},
-            "kind",
-        )
-    return Organisation.objects.add_child(parent, create_kwargs={"name": name, "kind": kind, **fields})

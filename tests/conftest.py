@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from members.models import Organisation, OrganisationKind
-from members.services import organisation_add
 from union_portal.accounts.roles import Role
+from union_portal.organisations.models import Organisation, OrganisationKind
+from union_portal.organisations.services import organisation_add
 
 from . import factories
 

@@ -10,9 +10,11 @@ from django.contrib.auth.models import Group
 
 from members import services
 from members.fakes import fake_credit_code, fake_name, unique_id_numbers
-from members.models import Channel, Enterprise, Member, Organisation, OrganisationKind
+from members.models import Channel, Member
 from union_portal.accounts.models import User
 from union_portal.accounts.roles import Role
+from union_portal.organisations import services as org_services
+from union_portal.organisations.models import Enterprise, Organisation, OrganisationKind
 
 PASSWORD = "Test-pass-2026"
 _ids = unique_id_numbers(10_000_000, seed=99)
@@ -64,7 +66,7 @@ def make_union(
     enterprise: Enterprise | None = None,
     kind: str = OrganisationKind.GRASSROOTS,
 ) -> Organisation:
-    return services.organisation_add(
+    return org_services.organisation_add(
         parent=parent,
         name=name or f"基层工会{Organisation.objects.count()}",
         kind=kind,

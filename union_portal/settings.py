@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "csp",
     "django_celery_beat",
     "union_portal.core",
+    "union_portal.organisations",
     "union_portal.accounts",
     "union_portal.api",
     "members",

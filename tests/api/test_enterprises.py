@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from members.fakes import fake_credit_code
-from members.models import Enterprise
+from union_portal.organisations.models import Enterprise
 
 from ..factories import make_enterprise
 from .support import error_attrs, ids

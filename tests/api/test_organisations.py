@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from members.models import Organisation
 from members.selectors import coverage
+from union_portal.organisations.models import Organisation
 
 from ..factories import make_enterprise, make_member, make_union
 from .support import ids

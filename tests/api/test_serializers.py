@@ -7,10 +7,10 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework import serializers
 
 from members import api as members_api
-from members.models import Enterprise
 from members.selectors import member_list
 from members.services import member_reject
 from union_portal.api.serializers import FlatReadSerializer
+from union_portal.organisations.models import Enterprise
 
 from ..factories import make_member
 

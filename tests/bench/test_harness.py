@@ -18,9 +18,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from members.management.commands.generate_scale import IMPORT_ID_START, MARKER_MEMBERS, scale_id_number
-from members.models import Member, MembershipEvent, MemberStatus, Organisation, OrganisationKind
+from members.models import Member, MembershipEvent, MemberStatus
 from union_portal.core.models import Counter
 from union_portal.core.validators import parse_id_number
+from union_portal.organisations.models import Organisation, OrganisationKind
 
 ROOT = Path(__file__).resolve().parents[2]
 

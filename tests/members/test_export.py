@@ -21,9 +21,10 @@ from members.admin_import import (
     export_unmasked_xlsx_action,
     export_xlsx_action,
 )
-from members.models import Enterprise, Member, MemberStatus
+from members.models import Member, MemberStatus
 from union_portal.core.masking import mask_id_number, mask_phone
 from union_portal.core.models import AccessLog
+from union_portal.organisations.models import Enterprise
 
 from ..factories import make_member
 

@@ -17,13 +17,14 @@ from openpyxl import Workbook
 
 from members import importing, tasks
 from members.fakes import fake_credit_code
-from members.models import Channel, Enterprise, ImportJob, Member, MembershipEvent, MemberStatus
+from members.models import Channel, ImportJob, Member, MembershipEvent, MemberStatus
 from members.resources import EnterpriseResource, MemberResource
 from members.services import card_number_is_well_formed, id_number_key
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 from union_portal.core.models import Counter
 from union_portal.core.spreadsheets import read_dataset
 from union_portal.core.validators import id_check_digit
+from union_portal.organisations.models import Enterprise
 
 from ..factories import make_member, next_id_number, next_mobile
 

@@ -23,10 +23,11 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from members.models import BenefitMerchant, Enterprise, ImportJob, Member, MembershipEvent, Organisation
+from members.models import BenefitMerchant, ImportJob, Member, MembershipEvent
 from union_portal.accounts.models import User
 from union_portal.api.models import APIKey
 from union_portal.core.models import AccessLog
+from union_portal.organisations.models import Enterprise, Organisation
 
 # -- objects that must stay invisible to town A's staff and to other members -----------------------
 
@@ -72,10 +73,10 @@ ADMIN_EXTRA_URLS: dict[str, dict[str, type | str]] = {
     "members_member_import_confirm": {"job_id": ImportJob},
     "members_member_import_cancel": {"job_id": ImportJob},
     "members_member_import_template": {"fmt": "csv"},
-    "members_enterprise_import_job": {"job_id": ImportJob},
-    "members_enterprise_import_confirm": {"job_id": ImportJob},
-    "members_enterprise_import_cancel": {"job_id": ImportJob},
-    "members_enterprise_import_template": {"fmt": "csv"},
+    "organisations_enterprise_import_job": {"job_id": ImportJob},
+    "organisations_enterprise_import_confirm": {"job_id": ImportJob},
+    "organisations_enterprise_import_cancel": {"job_id": ImportJob},
+    "organisations_enterprise_import_template": {"fmt": "csv"},
 }
 
 #: Portal URLs: name -> ("public", reason) | ("own", reason) for pages without ids that show only the

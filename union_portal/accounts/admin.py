@@ -60,7 +60,7 @@ class UserAdmin(BaseUserAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "organisation":
-            from members.models import Organisation
+            from union_portal.organisations.models import Organisation
 
             kwargs["queryset"] = Organisation.objects.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

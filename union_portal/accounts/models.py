@@ -23,7 +23,7 @@ class User(AbstractUser):
         _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_mobile]
     )
     organisation = models.ForeignKey(
-        "members.Organisation",
+        "organisations.Organisation",
         verbose_name=_("organisation"),
         null=True,
         blank=True,

@@ -24,13 +24,13 @@ class Role(TextChoices):
 STAFF_ROLES = {Role.DISTRICT_STAFF, Role.TOWN_STAFF, Role.UNION_OFFICER, Role.AUDITOR}
 
 _MEMBER_ADMIN = [
-    "members.view_organisation", "members.add_organisation", "members.change_organisation",
-    "members.view_enterprise", "members.add_enterprise", "members.change_enterprise",
+    "organisations.view_organisation", "organisations.add_organisation", "organisations.change_organisation",
+    "organisations.view_enterprise", "organisations.add_enterprise", "organisations.change_enterprise",
     "members.view_member", "members.add_member", "members.change_member",
     "members.approve_member", "members.transfer_member", "members.end_member",
     "members.view_membershipevent",
     "members.view_importjob", "members.import_member", "members.export_member",
-    "members.import_enterprise", "members.export_enterprise",
+    "organisations.import_enterprise", "organisations.export_enterprise",
     "members.view_benefitmerchant",
 ]  # fmt: skip
 
@@ -44,19 +44,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.TOWN_STAFF: [*_MEMBER_ADMIN, "members.reveal_member", "accounts.view_user"],
     Role.UNION_OFFICER: [
-        "members.view_organisation", "members.view_enterprise",
+        "organisations.view_organisation", "organisations.view_enterprise",
         "members.view_member", "members.add_member", "members.change_member",
         "members.approve_member", "members.transfer_member", "members.end_member",
         "members.view_membershipevent", "members.export_member",
     ],
-    Role.AUDITOR: ["accounts.view_audit", "core.view_accesslog", "members.view_member", "members.view_organisation"],
+    Role.AUDITOR: ["accounts.view_audit", "core.view_accesslog", "members.view_member", "organisations.view_organisation"],
     Role.LAWYER: [],
     Role.JUDGE: [],
     Role.PROXY_AGENT: ["members.view_member", "members.add_member"],
     Role.VOLUNTEER_LEADER: [],
     Role.MEMBER: [],
     # A partner system's service user: reads what its organisation node covers, through an API key.
-    Role.PARTNER: ["members.view_organisation", "members.view_enterprise", "members.view_member"],
+    Role.PARTNER: ["organisations.view_organisation", "organisations.view_enterprise", "members.view_member"],
 }  # fmt: skip
 
 #: Roles that see their organisation's subtree without being staff (no admin access).

@@ -45,22 +45,11 @@ from members.fakes import (
     fake_name,
     id_number,
 )
-from members.models import (
-    Channel,
-    Enterprise,
-    HouseholdType,
-    Industry,
-    Member,
-    MembershipEvent,
-    MemberStatus,
-    Organisation,
-    OrganisationKind,
-    Ownership,
-    SkillGrade,
-)
+from members.models import Channel, HouseholdType, Member, MembershipEvent, MemberStatus, SkillGrade
 from members.services import id_number_key, make_card_numbers, name_search_keys
 from union_portal.core.crypto import EncryptedTextField, encrypt
 from union_portal.core.models import Counter
+from union_portal.organisations.models import Enterprise, Industry, Organisation, OrganisationKind, Ownership
 
 MARKER_MEMBERS = "scale:members"
 MARKER_SEED = "scale:seed"

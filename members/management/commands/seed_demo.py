@@ -13,7 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, members, **options):
         ctx = seed(members=members)
-        from members.models import Enterprise, Member, Organisation
+        from members.models import Member
+        from union_portal.organisations.models import Enterprise, Organisation
 
         self.stdout.write(
             self.style.SUCCESS(
