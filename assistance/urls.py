@@ -4,6 +4,9 @@ from django.urls import path
 
 from . import portal
 
+app_name = "aid"
+PORTAL_PREFIX = "aid/"
+
 urlpatterns = [
     path("", portal.home, name="home"),
     path("apply/", portal.apply, name="apply"),

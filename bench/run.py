@@ -19,6 +19,8 @@ while its ``scale:*`` counters match. Every measurement runs in a worker subproc
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import importlib
 import json
 import os
 import platform
@@ -31,8 +33,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import common  # noqa: E402
 from bench.common import Row, log  # noqa: E402
 
-BENCHMARKS = ("import", "api", "changelist", "portal", "queries")
+CORE_BENCHMARKS = ("import", "api", "changelist", "portal", "queries")
+#: Each app's section: bench/apps/<app>.py with section(ctx) (see bench/apps/__init__.py).
+APP_BENCHMARKS = tuple(
+    sorted(p.stem for p in (Path(__file__).resolve().parent / "apps").glob("*.py") if p.stem != "__init__")
+)
+BENCHMARKS = CORE_BENCHMARKS + APP_BENCHMARKS
 DEFAULT_MEMBERS = 1_000_000
+
+
+@dataclasses.dataclass
+class BenchContext:
+    """What an app's ``section(ctx)`` gets: the databases, their sizes, how long load tests run."""
+
+    small_url: str
+    medium_url: str
+    large_url: str
+    sizes: dict
+    quick: bool
+    duration: float
+    seed: int
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,9 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--payload", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        from bench import workers
+        if ":" in args.worker:  # an app's worker: "<app>:<function>" in bench/apps/<app>.py
+            module_name, function = args.worker.split(":", 1)
+            workers = importlib.import_module(f"bench.apps.{module_name}")
+        else:
+            from bench import workers
 
-        result = getattr(workers, args.worker)(json.loads(args.payload))
+            function = args.worker
+        result = getattr(workers, function)(json.loads(args.payload))
         print(json.dumps(result, ensure_ascii=False))
         return 0
     return run(args)
@@ -92,6 +117,17 @@ def run(args) -> int:
         "portal": lambda: bench_portal(large_url, args.duration or (2.0 if quick else 6.0)),
         "queries": lambda: bench_queries(small_url),
     }
+    ctx = BenchContext(
+        small_url=small_url,
+        medium_url=medium_url,
+        large_url=large_url,
+        sizes=sizes,
+        quick=quick,
+        duration=args.duration or (2.0 if quick else 5.0),
+        seed=args.seed,
+    )
+    for app in APP_BENCHMARKS:
+        sections[app] = lambda app=app: importlib.import_module(f"bench.apps.{app}").section(ctx)
     for name in BENCHMARKS:
         if name not in only:
             continue

@@ -156,7 +156,10 @@ class EnterpriseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return request.user.has_perm("organisations.export_enterprise")
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"show_import": request.user.has_perm("organisations.import_enterprise"), **(extra_context or {})}
+        extra = {
+            "show_import": request.user.has_perm("organisations.import_enterprise"),
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, extra)
 
     def get_urls(self):

@@ -167,7 +167,10 @@ KINDS: dict[str, ImportKind] = {
         needs_cards=True,
     ),
     "enterprises": EnterpriseImport(
-        "enterprises", gettext_lazy("enterprises"), "organisations.import_enterprise", resources.EnterpriseResource
+        "enterprises",
+        gettext_lazy("enterprises"),
+        "organisations.import_enterprise",
+        resources.EnterpriseResource,
     ),
 }
 

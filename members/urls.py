@@ -5,6 +5,9 @@ from django.urls import path
 
 from . import portal
 
+app_name = "portal"
+PORTAL_PREFIX = ""
+
 urlpatterns = [
     path("", portal.home, name="home"),
     path("login/", portal.PortalLoginView.as_view(), name="login"),

@@ -1,10 +1,24 @@
+"""The project's URLs. Portal pages are discovered: every app whose ``urls.py`` declares
+``PORTAL_PREFIX`` and ``app_name`` is mounted at ``/portal/<PORTAL_PREFIX>`` in that namespace."""
+
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from union_portal.core.registry import app_modules
 from union_portal.core.views import healthz
 
 admin.site.site_header = admin.site.site_title = "三水区总工会 · Union portal"
+
+
+def portal_urls() -> list:
+    modules = [module for _config, module in app_modules("urls") if hasattr(module, "PORTAL_PREFIX")]
+    modules.sort(key=lambda module: -len(module.PORTAL_PREFIX))  # the longest prefix first
+    return [
+        path(f"portal/{module.PORTAL_PREFIX}", include((module.urlpatterns, module.app_name)))
+        for module in modules
+    ]
+
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
@@ -12,7 +26,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("union_portal.api.urls")),
-    path("portal/aid/", include(("assistance.urls", "aid"), namespace="aid")),
-    path("portal/inbox/", include("union_portal.notifications.urls", namespace="notifications")),
-    path("portal/", include(("members.urls", "portal"), namespace="portal")),
+    *portal_urls(),
 ]

@@ -1,20 +1,14 @@
 """Nothing a user entered is hard-deleted: not through the admin, not through the API."""
 
-from pathlib import Path
-
-from django.apps import apps
-from django.conf import settings
 from django.contrib import admin
 from django.test import RequestFactory
+
+from union_portal.core.registry import project_app_configs
 
 from ..factories import make_user
 
 #: Every app of this project (not a library's): new apps are checked without editing this file.
-DOMAIN_APPS = {
-    config.label
-    for config in apps.get_app_configs()
-    if Path(config.path).is_relative_to(settings.BASE_DIR) and ".venv" not in Path(config.path).parts
-}
+DOMAIN_APPS = {config.label for config in project_app_configs()}
 
 
 def test_no_admin_of_ours_offers_delete_even_to_a_superuser(db):
@@ -30,7 +24,12 @@ def test_no_admin_of_ours_offers_delete_even_to_a_superuser(db):
             deletable = inline.can_delete and inline.has_delete_permission(request)
             assert not deletable, f"{model._meta.label} inline {inline.model._meta.label}"
         checked.append(model._meta.label)
-    assert {"members.Member", "organisations.Organisation", "organisations.Enterprise", "accounts.User"} <= set(checked)
+    assert {
+        "members.Member",
+        "organisations.Organisation",
+        "organisations.Enterprise",
+        "accounts.User",
+    } <= set(checked)
 
 
 def test_no_api_endpoint_accepts_delete():

@@ -77,3 +77,30 @@ def test_other_unicode_digits_are_rejected(raw):
     with pytest.raises(ValidationError) as info:
         parse_id_number(raw)
     assert info.value.code == "id_format"
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ('\x01=HYPERLINK("http://x")', "invalid_characters"),  # a control character before a formula
+        ("\u202eexe.txt", "invalid_characters"),  # a bidi override
+        ("陈\x85明", "invalid_characters"),  # a C1 control
+        ("\u200b\u200b", "required"),  # only zero-width characters: nothing left
+        ("职" * 101, "too_long"),  # refused, never cut
+    ],
+)
+def test_free_text_refuses_what_a_person_cannot_see(value, code):
+    from union_portal.core.validators import clean_text
+
+    with pytest.raises(ValidationError) as caught:
+        clean_text(value, max_length=100, required=True)
+    assert caught.value.code == code
+
+
+def test_free_text_drops_invisible_characters_and_keeps_line_breaks_where_allowed():
+    from union_portal.core.validators import clean_text
+
+    assert clean_text(" 张\u200b三\ufeff ") == "张三"
+    assert clean_text("第一行\r\n第二行\t完", multiline=True) == "第一行\n第二行\t完"
+    with pytest.raises(ValidationError):
+        clean_text("第一行\n第二行")

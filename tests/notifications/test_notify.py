@@ -182,3 +182,47 @@ def test_header_shows_the_unread_count(client, person, django_capture_on_commit_
     assert 'class="badge badge-unread"' in page and ">2</span>" in page
     client.post(reverse("notifications:read_all"))
     assert 'class="badge badge-unread"' not in client.get(reverse("notifications:inbox")).content.decode()
+
+
+@pytest.fixture
+def event_templates(settings):
+    from pathlib import Path
+
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "DIRS": [*settings.TEMPLATES[0]["DIRS"], Path(__file__).parent / "templates"],
+        }
+    ]
+
+
+def test_an_event_is_told_in_the_words_of_its_templates(
+    person, event_templates, django_capture_on_commit_callbacks
+):
+    # given an event with a title, a body and an SMS sentence of its own
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            user=person,
+            event="test.shift",
+            context={"station": "西南站", "start": "09:00"},
+            key="test.shift:1",
+            link="/portal/legal/",
+            urgent=True,
+        )
+    # then the inbox shows the title and body, and the SMS is its own sentence
+    notification = Notification.objects.get()
+    assert (notification.kind, notification.title, notification.body, notification.urgent) == (
+        "test.shift",
+        "Shift at 西南站 tomorrow",
+        "From 09:00 at 西南站.",
+        True,
+    )
+    assert backends.outbox == [("13700000001", "【三水区总工会】You are on duty at 西南站 from 09:00.")]
+
+
+def test_an_event_without_templates_fails_loudly(person, django_capture_on_commit_callbacks):
+    from django.template import TemplateDoesNotExist
+
+    with pytest.raises(TemplateDoesNotExist), django_capture_on_commit_callbacks(execute=True):
+        notify(user=person, event="no.such.event", key="x:1")
+    assert Notification.objects.count() == 0

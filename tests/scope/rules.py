@@ -107,118 +107,22 @@ API_COMMAND_URLS = {
 }
 
 
-# -- hardship aid (assistance/) and the inbox (notifications/) ------------------------------------------
+#: Bodies the walk POSTs to command routes (viewset actions and command URLs) on a victim:
+#: url name -> payload. Roles that may not act must get 403/404 and leave the victim unchanged.
+COMMANDS: dict[str, dict] = {}
 
 
-def _aid(w):
-    """Town B's hardship-aid records of the victim member, made once per world through the services."""
-    cached = w.__dict__.get("_aid")
-    if cached is not None:
-        return cached
-    import datetime as dt
-    from decimal import Decimal
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.utils import timezone
-
-    from assistance import services as aid
-    from assistance.models import Campaign, HelpCentre, MutualAidScheme, Pairing, Visit
-    from union_portal.notifications.models import Notification
-
-    staff, today = w.people.district_staff, timezone.localdate()
-    file = aid.hardship_file_open(
-        member=w.victim_member,
-        by=staff,
-        level="severe",
-        causes=["illness"],
-        household=[{"name": "外镇秘密会员", "relation": "self", "age": 40, "monthly_income": "1000"}],
-    )
-    campaign = aid.campaign_save(
-        campaign=Campaign(
-            kind="festival",
-            name="乐平秘密送温暖",
-            year=today.year,
-            festival="spring",
-            organisation=w.tree.town_b,
-            budget=Decimal("10000"),
-            standard_amount=Decimal("500"),
-            opens_on=today - dt.timedelta(days=1),
-            closes_on=today + dt.timedelta(days=30),
-        ),
-        by=staff,
-    )
-    scheme = MutualAidScheme.objects.create(
-        name="乐平秘密互助",
-        year=today.year,
-        organisation=w.tree.town_b,
-        deductible=Decimal("100"),
-        ratio=Decimal("0.5"),
-        annual_cap=Decimal("1000"),
-        enrol_opens_on=today,
-        enrol_closes_on=today,
-    )
-    application = aid.application_submit(
-        member=w.victim_member,
-        by=w.victim_user,
-        kind="festival",
-        data={"reason": "外镇秘密困难", "campaign": campaign},
-    )
-    document = aid.document_add(
-        application=application,
-        by=w.victim_user,
-        upload=SimpleUploadedFile("外镇秘密.pdf", b"%PDF-1.4 secret"),
-    )
-    aid.application_check(application=application, by=staff)
-    aid.application_approve(application=application, by=staff)
-    aid.application_pay(application=application, by=staff, method="cash")
-    cached = {
-        "file": file, "campaign": campaign, "scheme": scheme, "application": application, "document": document,
-        "payment": application.payment,
-        "enrolment": aid.mutual_aid_enrol(scheme=scheme, member=w.victim_member, by=staff, on=today),
-        "centre": HelpCentre.objects.create(name="乐平秘密帮扶站", organisation=w.tree.town_b, address="乐平"),
-        "visit": Visit.objects.create(file=file, visited_on=today, visitors="乐平秘密走访", recorded_by=staff),
-        "pairing": Pairing.objects.create(file=file, helper_name="乐平秘密帮扶人", starts_on=today),
-        "notification": Notification.objects.create(recipient=w.victim_user, kind="t", title="外镇秘密消息", key="walk"),
-    }  # fmt: skip
-    w.__dict__["_aid"] = cached
-    return cached
+# -- each app's rules: tests/<app>/scope_rules.py with register(rules) ---------------------------------
 
 
-def _register_aid_rules():
-    from assistance import models as aid
-    from union_portal.notifications.models import Notification
+def _discover() -> None:
+    import importlib
+    import sys
+    from pathlib import Path
 
-    VICTIMS.update({
-        aid.HelpCentre: lambda w: _aid(w)["centre"],
-        aid.HardshipFile: lambda w: _aid(w)["file"],
-        aid.Campaign: lambda w: _aid(w)["campaign"],
-        aid.MutualAidScheme: lambda w: _aid(w)["scheme"],
-        aid.MutualAidEnrolment: lambda w: _aid(w)["enrolment"],
-        aid.AidApplication: lambda w: _aid(w)["application"],
-        aid.Payment: lambda w: _aid(w)["payment"],
-        aid.Document: lambda w: _aid(w)["document"],
-        aid.Visit: lambda w: _aid(w)["visit"],
-        aid.Pairing: lambda w: _aid(w)["pairing"],
-        Notification: lambda w: _aid(w)["notification"],
-    })  # fmt: skip
-    ADMIN_EXTRA_URLS["assistance_campaign_payments"] = {"fmt": "csv"}
-    PORTAL_URLS.update({
-        "aid:home": ("own", "the viewer's own applications and what they filed"),
-        "aid:apply": ("own", "the viewer applies for themselves"),
-        "aid:proxy_apply": ("own", "a proxy agent's form; the member is looked up within their area"),
-        "aid:detail": (aid.AidApplication, "pk"),
-        "aid:withdraw": (aid.AidApplication, "pk"),
-        "aid:upload": (aid.AidApplication, "pk"),
-        "aid:document": (aid.Document, "pk"),
-        "notifications:inbox": ("own", "the viewer's own messages"),
-        "notifications:open": (Notification, "pk"),
-        "notifications:read_all": ("own", "marks the viewer's own messages"),
-    })  # fmt: skip
-    for step in ("check", "approve", "reject", "pay", "close", "withdraw"):
-        API_COMMAND_URLS[f"v1:aid-application-{step}"] = (
-            "looks the application up among those the caller sees (404)"
-        )
-    API_COMMAND_URLS["v1:aid-figures"] = "aggregates only, with assistance.view_aid_figures"
+    rules = sys.modules[__name__]
+    for path in sorted(Path(__file__).resolve().parent.parent.glob("*/scope_rules.py")):
+        importlib.import_module(f"tests.{path.parent.name}.scope_rules").register(rules)
 
 
-_register_aid_rules()
+_discover()

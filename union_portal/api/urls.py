@@ -1,19 +1,18 @@
-"""The API router. Each domain app registers its viewsets in its ``api.py`` via ``ROUTES``."""
+"""The API router. Each installed app declares ``ROUTES`` and ``COMMAND_URLS`` in its ``api.py``;
+they are discovered here (``union_portal.core.registry``), so this file names no app."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from assistance import api as assistance_api
-from members import api as members_api
-
-APPS = [members_api, assistance_api]
+from union_portal.core.registry import app_modules
 
 router = DefaultRouter()
-for app_api in APPS:
-    for prefix, viewset, basename in app_api.ROUTES:
+command_urls = []
+for _config, app_api in app_modules("api"):
+    for prefix, viewset, basename in getattr(app_api, "ROUTES", ()):
         router.register(prefix, viewset, basename=basename)
-command_urls = [url for app_api in APPS for url in app_api.COMMAND_URLS]
+    command_urls += getattr(app_api, "COMMAND_URLS", [])
 
 urlpatterns = [
     path("v1/", include((router.urls + command_urls, "api"), namespace="v1")),

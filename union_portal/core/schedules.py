@@ -7,19 +7,15 @@ staff may edit them in the admin afterwards.
 
 from __future__ import annotations
 
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.apps import apps
 from django.conf import settings
+
+from .registry import declared
 
 
 def declared_schedules() -> dict[str, tuple[str, str, str]]:
     schedules: dict[str, tuple[str, str, str]] = {}
-    for config in apps.get_app_configs():
-        if find_spec(f"{config.name}.tasks") is None:
-            continue
-        schedules.update(getattr(import_module(f"{config.name}.tasks"), "SCHEDULES", {}))
+    for _config, app_schedules in declared("tasks", "SCHEDULES"):
+        schedules.update(app_schedules)
     return schedules
 
 

@@ -154,3 +154,46 @@ def normalize_mobile(value: object) -> str:
 
 def validate_mobile(value: object) -> None:
     normalize_mobile(value)
+
+
+# --- free text ------------------------------------------------------------------------------------
+
+#: Invisible characters that copy and paste leaves behind: removed.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+#: Bidirectional controls (they can make ``exe.txt`` read as ``txt.exe``): refused.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_text(
+    value: object,
+    *,
+    max_length: int | None = None,
+    multiline: bool = False,
+    required: bool = False,
+) -> str:
+    """Free text as a person typed it, made safe to store and to write into a spreadsheet.
+
+    Zero-width characters and soft hyphens are removed; control characters (C0 and C1, except a
+    tab and line breaks where ``multiline``) and bidirectional controls are refused; the result is
+    trimmed and NFC-normalised; a value longer than ``max_length`` is refused, never cut.
+    Raises :class:`ValidationError` (codes ``invalid_characters``, ``too_long``, ``required``).
+    """
+    text = unicodedata.normalize("NFC", "" if value is None else str(value)).translate(_INVISIBLE)
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    allowed = {"\t", "\n"} if multiline else set()
+    for char in text:
+        if char in allowed:
+            continue
+        if char in _BIDI or unicodedata.category(char) == "Cc":
+            raise _fail(_("Remove the control or invisible characters from the text."), "invalid_characters")
+    text = text.strip()
+    if required and not text:
+        raise _fail(_("This field is required."), "required")
+    if max_length is not None and len(text) > max_length:
+        raise ValidationError(
+            _("Shorten this to at most %(limit)d characters (it has %(length)d)."),
+            code="too_long",
+            params={"limit": max_length, "length": len(text)},
+        )
+    return text

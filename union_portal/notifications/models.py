@@ -41,6 +41,8 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
+    sms_text = models.TextField(_("SMS text"), blank=True, help_text=_("Empty: the title and the text."))
+    urgent = models.BooleanField(_("urgent"), default=False)
     key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)

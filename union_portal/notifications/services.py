@@ -12,7 +12,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .backends import SMSDeliveryError, get_sms_backend
 from .models import Notification
@@ -22,39 +22,100 @@ logger = logging.getLogger(__name__)
 KEY_MAX = 200
 
 
-def notify(*, user, kind: str, title: str, body: str = "", link: str = "", key: str) -> None:
-    """Queue a message to ``user`` for after the current transaction commits."""
+def render_event(event: str, context: dict) -> dict[str, str]:
+    """The words of one message: ``notifications/<event>/title.txt``, ``body.txt`` and ``sms.txt``
+    (templates of the app that sends it), rendered in the current language. A missing body or
+    SMS template is an empty body, and an SMS made of the title."""
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import render_to_string
+
+    def render(part: str, required: bool = False) -> str:
+        try:
+            return " ".join(render_to_string(f"notifications/{event}/{part}.txt", context).split())
+        except TemplateDoesNotExist:
+            if required:
+                raise
+            return ""
+
+    title = render("title", required=True)
+    body = render("body")
+    return {"title": title, "body": body, "sms": render("sms") or title}
+
+
+def notify(
+    *,
+    user,
+    key: str,
+    event: str | None = None,
+    context: dict | None = None,
+    link: str = "",
+    urgent: bool = False,
+    kind: str | None = None,
+    title: str = "",
+    body: str = "",
+) -> None:
+    """Queue a message to ``user`` for after the current transaction commits.
+
+    ``event`` names the templates of the message (see :func:`render_event`); they are rendered when
+    the transaction commits, in the portal's language. ``kind``/``title``/``body`` pass ready-made
+    text instead (older callers; new code uses events). ``key`` makes it idempotent.
+    """
     if user is None:
         return
-    payload = {
-        "user_id": user.pk,
-        "kind": kind[:50],
-        "title": str(title)[:200],
-        "body": str(body),
-        "link": link[:300],
-        "key": key[:KEY_MAX],
-    }
+    if event is None and not title:
+        raise ValueError("notify() needs an event (or a title)")
+    user_id = user.pk
+    context = dict(context or {})
 
     def enqueue():
         from .tasks import deliver_notification
 
-        deliver_notification.delay(**payload)
+        if event is not None:
+            with translation.override(settings.LANGUAGE_CODE):
+                texts = render_event(event, context)
+        else:
+            texts = {"title": str(title), "body": str(body), "sms": ""}
+        deliver_notification.delay(
+            user_id=user_id,
+            kind=(event or kind or "message")[:50],
+            title=texts["title"][:200],
+            body=texts["body"],
+            sms=texts["sms"],
+            link=link[:300],
+            key=key[:KEY_MAX],
+            urgent=urgent,
+        )
 
     transaction.on_commit(enqueue)
 
 
 def sms_text(notification: Notification) -> str:
-    text = notification.title if not notification.body else f"{notification.title}：{notification.body}"
+    if notification.sms_text:
+        text = notification.sms_text
+    else:
+        text = notification.title if not notification.body else f"{notification.title}：{notification.body}"
     return f"【{settings.SMS_SIGN_NAME}】{text}"[: settings.SMS_MAX_LENGTH]
 
 
 def notification_deliver(
-    *, user_id: int, kind: str, title: str, body: str, link: str, key: str
+    *,
+    user_id: int,
+    kind: str,
+    title: str,
+    body: str,
+    link: str,
+    key: str,
+    sms: str = "",
+    urgent: bool = False,
 ) -> Notification:
     """Write the inbox row (once per key) and send its SMS (once). Safe to run again after a failure."""
     notification, _created = Notification.objects.get_or_create(
-        key=key, defaults={"recipient_id": user_id, "kind": kind, "title": title, "body": body, "link": link}
-    )
+        key=key,
+        defaults={
+            "recipient_id": user_id, "kind": kind, "title": title, "body": body, "link": link,
+            "sms_text": sms, "urgent": urgent,
+        },
+    )  # fmt: skip
     if notification.sms_status != Notification.SMS.PENDING:
         return notification
     with transaction.atomic():

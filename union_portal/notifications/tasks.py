@@ -9,9 +9,22 @@ from .services import notification_deliver, notification_sms_failed
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
-def deliver_notification(self, *, user_id: int, kind: str, title: str, body: str, link: str, key: str) -> int:
+def deliver_notification(
+    self,
+    *,
+    user_id: int,
+    kind: str,
+    title: str,
+    body: str,
+    link: str,
+    key: str,
+    sms: str = "",
+    urgent: bool = False,
+) -> int:
     try:
-        return notification_deliver(user_id=user_id, kind=kind, title=title, body=body, link=link, key=key).pk
+        return notification_deliver(
+            user_id=user_id, kind=kind, title=title, body=body, link=link, key=key, sms=sms, urgent=urgent
+        ).pk
     except SMSDeliveryError as exc:
         if self.request.retries >= self.max_retries:
             notification_sms_failed(key=key)

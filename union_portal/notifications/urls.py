@@ -5,6 +5,7 @@ from django.urls import path
 from . import portal
 
 app_name = "notifications"
+PORTAL_PREFIX = "inbox/"
 
 urlpatterns = [
     path("", portal.inbox, name="inbox"),
