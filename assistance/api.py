@@ -25,8 +25,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from members.api import RefField
 from members.models import Member
+from union_portal.api.fields import RefField
 from union_portal.api.filters import StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
 

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from members.portal import proxy_agent_required
 from members.selectors import current_membership
 from union_portal.accounts.roles import Role
 from union_portal.core.errors import ApplicationError, add_to_form
+from union_portal.core.portal import proxy_agent_required
 
 from . import selectors, services
 from .forms import AidApplicationForm, DocumentForm, ProxyAidApplicationForm, WithdrawForm

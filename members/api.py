@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -22,6 +22,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from union_portal.api.fields import RefField
 from union_portal.api.filters import StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
 from union_portal.api.serializers import FlatReadSerializer
@@ -84,25 +85,6 @@ def _document_codes(codes_by_field: dict[str, list[str]], *, actions: list[str])
 
 
 # --- serializers: output ------------------------------------------------------------------------
-
-
-class RefSerializer(serializers.Serializer):
-    """A related row as id and name."""
-
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True)
-
-
-@extend_schema_field(RefSerializer)
-class RefField(serializers.Field):
-    """``{"id", "name"}`` of a related row loaded with ``select_related``: cheaper than a nested serializer."""
-
-    def __init__(self, **kwargs):
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        return {"id": value.pk, "name": value.name}
 
 
 class OrganisationSerializer(FlatReadSerializer):

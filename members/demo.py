@@ -292,7 +292,6 @@ def build_members(ctx: DemoContext, count: int = 2000) -> None:
     admin = ctx.users["admin"][0]
     ids = unique_id_numbers(count + 50, seed=2026)
     weights = [max(u.enterprise.headcount if u.enterprise_id else 100, 40) for u in ctx.unions]
-    member_user = ctx.users.get("member")
     with transaction.atomic():
         for _ in range(count):
             union = rng.choices(ctx.unions, weights=weights)[0]
@@ -335,34 +334,46 @@ def build_members(ctx: DemoContext, count: int = 2000) -> None:
                 if target.pk != member.union_id:
                     services.member_transfer(member=member, to_union=target, by=admin, reason="调动工作单位")
             # else: left pending for the officers' queue
-        if member_user is None:
-            union = next(u for u in ctx.unions if u.name.startswith("健力宝"))
-            user = _user(
-                ctx,
-                "member",
-                Role.MEMBER,
-                None,
-                "member with an active card (portal)",
-                mobile="13800138000",
-                display_name="陈晓明",
-            )
-            m = services.member_apply(
-                data={
-                    "name": "陈晓明",
-                    "id_number": next(ids),
-                    "mobile": "13800138000",
-                    "union": union,
-                    "employer": union.enterprise,
-                    "household_type": HouseholdType.NON_LOCAL,
-                    "is_migrant_worker": True,
-                    "job": "叉车司机",
-                    "skill_grade": SkillGrade.INTERMEDIATE,
-                },
-                by=admin,
-                channel=Channel.PORTAL,
-                user=user,
-            )
-            services.member_approve(member=m, by=admin)
+
+
+def build_demo_member(ctx: DemoContext) -> None:
+    """The portal's demo member (陈晓明, an active card), made once and listed on every run."""
+    user = _user(
+        ctx,
+        "member",
+        Role.MEMBER,
+        None,
+        "member with an active card (portal)",
+        mobile="13800138000",
+        display_name="陈晓明",
+    )
+    if Member.objects.filter(user=user).exists():
+        return
+    admin = ctx.users["admin"][0]
+    union = next(u for u in ctx.unions if u.name.startswith("健力宝"))
+    # Numbers far past those of build_members (the sequence number makes them distinct).
+    id_number = next(
+        n
+        for n in unique_id_numbers(100, seed=2026, start=10_000_000)
+        if not services.find_by_id_number(n, Member.objects.open()).exists()
+    )
+    member = services.member_apply(
+        data={
+            "name": "陈晓明",
+            "id_number": id_number,
+            "mobile": "13800138000",
+            "union": union,
+            "employer": union.enterprise,
+            "household_type": HouseholdType.NON_LOCAL,
+            "is_migrant_worker": True,
+            "job": "叉车司机",
+            "skill_grade": SkillGrade.INTERMEDIATE,
+        },
+        by=admin,
+        channel=Channel.PORTAL,
+        user=user,
+    )
+    services.member_approve(member=member, by=admin)
 
 
 def build_merchants(ctx: DemoContext) -> None:
@@ -393,6 +404,7 @@ def seed(*, members: int = 2000) -> DemoContext:
     ctx = DemoContext(district=district, towns=towns, unions=unions, rng=rng)
     build_people(ctx)
     build_members(ctx, members)
+    build_demo_member(ctx)
     build_merchants(ctx)
     for config in apps.get_app_configs():
         if config.name == __package__ or find_spec(f"{config.name}.demo") is None:

@@ -10,7 +10,6 @@ else is a 404.
 from __future__ import annotations
 
 import time
-from functools import wraps
 
 import segno
 from axes.helpers import get_client_ip_address
@@ -21,7 +20,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -35,6 +33,7 @@ from django.views.decorators.cache import never_cache
 from union_portal.accounts.roles import Role
 from union_portal.core.errors import ApplicationError, add_to_form
 from union_portal.core.masking import mask_phone
+from union_portal.core.portal import is_proxy_agent, proxy_agent_required
 from union_portal.core.validators import normalize_mobile
 
 from . import services
@@ -67,27 +66,12 @@ SHOWN_NOTE_KINDS = (
 )
 
 
-def _is_proxy_agent(user) -> bool:
-    return user.is_authenticated and user.has_role(Role.PROXY_AGENT)
-
-
 def _render(
     request: HttpRequest, template: str, context: dict | None = None, status: int = 200
 ) -> HttpResponse:
     """``render`` with what the base template's navigation needs."""
-    context = {"is_proxy_agent": _is_proxy_agent(request.user), **(context or {})}
+    context = {"is_proxy_agent": is_proxy_agent(request.user), **(context or {})}
     return render(request, template, context, status=status)
-
-
-def proxy_agent_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not _is_proxy_agent(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _filed_by(user):
@@ -102,7 +86,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"membership": None, "filed": []}
     if request.user.is_authenticated:
         context["membership"] = current_membership(request.user)
-        if _is_proxy_agent(request.user):
+        if is_proxy_agent(request.user):
             context["filed"] = list(
                 _filed_by(request.user).select_related("union").order_by("-applied_at", "-pk")[:5]
             )

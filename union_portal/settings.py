@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -181,6 +182,22 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 
 # --- encryption of personal data -----------------------------------------------
+def _starts_a_server(argv: list[str], environ) -> bool:
+    """Whether this process serves or works (and should warn about development keys once per start).
+
+    ``runserver`` starts twice: a watcher that reloads on changes, then the server (``RUN_MAIN``);
+    only the server warns. One-off commands (``migrate``, ``seed_demo``, ``shell``) stay quiet;
+    gunicorn, Celery and other entry points warn.
+    """
+    program = os.path.basename(argv[0]) if argv else ""
+    if program not in ("manage.py", "django-admin", "django-admin.py", "__main__.py"):
+        return True
+    command = argv[1] if len(argv) > 1 else ""
+    if command == "runserver":
+        return environ.get("RUN_MAIN") == "true" or "--noreload" in argv
+    return False
+
+
 def _derived_dev_key(purpose: str) -> str:
     digest = hashlib.sha256(f"{SECRET_KEY}:{purpose}".encode()).digest()
     return base64.urlsafe_b64encode(digest).decode()
@@ -191,7 +208,7 @@ BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="")
 if not FIELD_ENCRYPTION_KEYS or not BLIND_INDEX_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY must be set when DEBUG is off.")
-    if not TESTING:
+    if not TESTING and _starts_a_server(sys.argv, os.environ):
         warnings.warn(
             "FIELD_ENCRYPTION_KEY / BLIND_INDEX_KEY are not set: using development keys derived from "
             "SECRET_KEY. Never use them for real personal data.",
@@ -297,7 +314,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-memory broker of the embedded default names its host: kombu warns "No hostname was supplied"
+# each time eager tasks open a connection without one.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
