@@ -94,6 +94,13 @@ class Member(models.Model):
         _("name in pinyin"), max_length=200, blank=True, db_index=True, editable=False
     )
     name_initials = models.CharField(_("initials"), max_length=20, blank=True, db_index=True, editable=False)
+    # The common reading of a name whose surname reads otherwise (区 ou / qu): searched too.
+    name_pinyin_alt = models.CharField(
+        _("name in pinyin, common reading"), max_length=200, blank=True, default="", editable=False
+    )
+    name_initials_alt = models.CharField(
+        _("initials, common reading"), max_length=20, blank=True, default="", editable=False
+    )
     id_number = EncryptedTextField(_("resident ID number"))
     id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
@@ -152,7 +159,9 @@ class Member(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = MemberQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["name_pinyin", "name_initials", "name_pinyin_alt", "name_initials_alt", "updated_at"]
+    )
 
     class Meta:
         verbose_name = _("member")
@@ -173,6 +182,19 @@ class Member(models.Model):
         ]
         indexes = [
             models.Index(fields=["union", "status"], name="member_union_status"),
+            # Few names have a second reading: index only those (an import writes no entry for the rest).
+            models.Index(
+                fields=["name_pinyin_alt"],
+                name="member_pinyin_alt",
+                condition=~Q(name_pinyin_alt=""),
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_initials_alt"],
+                name="member_initials_alt",
+                condition=~Q(name_initials_alt=""),
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
         permissions = [
             ("approve_member", _("Can approve or reject membership applications")),

@@ -8,7 +8,6 @@ permission and the scope, runs in a transaction and records an event.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,7 +15,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 from union_portal.core.crypto import blind_index
 from union_portal.core.errors import ApplicationError, apply_each
@@ -26,6 +24,7 @@ from union_portal.core.validators import normalize_mobile, parse_id_number
 from union_portal.organisations.models import Enterprise, Organisation
 
 from .models import Channel, HouseholdType, Member, MembershipEvent, MemberStatus, SkillGrade
+from .pinyin import name_search_keys
 
 #: Fields of a member that a person or an officer fills in.
 MEMBER_INPUT_FIELDS = (
@@ -37,14 +36,6 @@ NAME_MAX = 50
 
 def _invalid(message, field: str | None = None, code: str = "invalid") -> ApplicationError:
     return ApplicationError(message, code=code, field=field)
-
-
-@functools.lru_cache(maxsize=65536)  # a pure function of the name, and half the cost of importing a row
-def name_search_keys(name: str) -> tuple[str, str]:
-    """Pinyin and initials of a Chinese name, for search and sort: 张三 -> (zhangsan, zs)."""
-    return "".join(lazy_pinyin(name)).lower()[:200], "".join(
-        lazy_pinyin(name, style=Style.FIRST_LETTER)
-    ).lower()[:20]
 
 
 def id_number_key(number: str) -> str:
@@ -134,8 +125,19 @@ def build_member(cleaned: dict, *, channel: str, filed_by=None, user=None) -> Me
         birth_date=cleaned["birth_date"],
     )
     member.id_number_hash = id_number_key(member.id_number)
-    member.name_pinyin, member.name_initials = name_search_keys(member.name)
+    set_name_keys(member)
     return member
+
+
+#: The columns :func:`set_name_keys` fills.
+NAME_KEY_FIELDS = ("name_pinyin", "name_initials", "name_pinyin_alt", "name_initials_alt")
+
+
+def set_name_keys(member: Member) -> None:
+    """The pinyin and initials a member is searched and sorted by (both readings of a surname)."""
+    keys = name_search_keys(member.name)
+    member.name_pinyin, member.name_initials = keys.pinyin, keys.initials
+    member.name_pinyin_alt, member.name_initials_alt = keys.pinyin_alt, keys.initials_alt
 
 
 def member_apply(*, data: dict, by=None, channel: str = Channel.PORTAL, user=None) -> Member:
@@ -332,8 +334,8 @@ def member_update(*, member: Member, by, data: dict, note: str = "") -> Member:
         member.sex, member.birth_date = cleaned["sex"], cleaned["birth_date"]
         changed += ["id_number_hash", "sex", "birth_date"]
     if "name" in changed:
-        member.name_pinyin, member.name_initials = name_search_keys(member.name)
-        changed += ["name_pinyin", "name_initials"]
+        set_name_keys(member)
+        changed += list(NAME_KEY_FIELDS)
     if not changed:
         return member
     member._change_reason = note
