@@ -104,16 +104,13 @@ class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             super().save_model(request, obj, form, change)
             return
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("parent", "name", "kind")}
-        try:
-            created = org_services.organisation_add(
-                parent=form.cleaned_data["parent"],
-                name=form.cleaned_data["name"],
-                kind=form.cleaned_data["kind"],
-                by=request.user,
-                **data,
-            )
-        except ApplicationError as exc:
-            raise PermissionDenied(str(exc)) from exc
+        created = org_services.organisation_add(  # an ApplicationError comes back on the form
+            parent=form.cleaned_data["parent"],
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+            by=request.user,
+            **data,
+        )
         obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
 
 
@@ -258,12 +255,15 @@ class MemberChangeForm(forms.ModelForm):
             "is_migrant_worker",
         )
 
+    #: Service fields shown under another name here.
+    service_field_names = {"mobile": "new_mobile"}
+
     def clean(self):
         cleaned = super().clean()
         try:
             services.clean_member_input(self.service_changes(), partial=True)
         except ApplicationError as exc:
-            field = "new_mobile" if exc.field == "mobile" else exc.field
+            field = self.service_field_names.get(exc.field, exc.field)
             self.add_error(field if field in self.fields else None, str(exc))
         return cleaned
 

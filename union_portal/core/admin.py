@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import router, transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -36,14 +37,25 @@ class ScopedAdminMixin:
         return False  # nothing a user entered is hard-deleted: records end through a state change
 
     def _changeform_view(self, request, object_id, form_url, extra_context):
-        # save_model calls a service; a rule it enforces comes back as a message, not a crash.
+        # save_model calls a service. A rule it enforces (a duplicate ID number, a union out of scope)
+        # comes back on the form, with everything the user typed: the view runs again on the same POST
+        # and the form reports the service's error (see get_form). Nothing of the first try is kept.
         try:
-            return super()._changeform_view(request, object_id, form_url, extra_context)
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super()._changeform_view(request, object_id, form_url, extra_context)
         except ApplicationError as exc:
+            if request.method == "POST" and getattr(request, "_service_error", None) is None:
+                request._service_error = exc
+                return super()._changeform_view(request, object_id, form_url, extra_context)
             from django.http import HttpResponseRedirect
 
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        error = getattr(request, "_service_error", None)
+        return form_class if error is None else with_service_error(form_class, error)
 
     def _require_in_scope(self, request, object_id):
         from django.contrib.admin.utils import unquote
@@ -81,6 +93,22 @@ class ScopedAdminMixin:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+
+def with_service_error(form_class, error: ApplicationError):
+    """``form_class`` whose validation ends with ``error``: on its field when the form has it (a form
+    may map service fields to its own in ``service_field_names``), else above the form."""
+
+    class FormWithServiceError(form_class):
+        def clean(self):
+            cleaned = super().clean()
+            names = getattr(self, "service_field_names", {})
+            field = names.get(error.field, error.field)
+            self.add_error(field if field in self.fields else None, str(error))
+            return cleaned
+
+    FormWithServiceError.__name__ = form_class.__name__
+    return FormWithServiceError
 
 
 class ReasonForm(forms.Form):
