@@ -58,9 +58,12 @@ NON_FIELD = "non_field_errors"
 # the codes each field can have; a code missing here would be an undocumented response).
 ID_NUMBER_CODES = ["id_required", "id_length", "id_format", "id_province", "id_birth_date", "id_checksum"]
 MOBILE_CODES = ["mobile_required", "mobile_invalid"]
+#: What ``clean_text`` refuses in free text (names, jobs, reasons, notes).
+TEXT_CODES = ["too_long", "invalid_characters"]
 MEMBER_INPUT_CODES = {
-    "name": ["required", "invalid"],
-    "id_number": [*ID_NUMBER_CODES, "duplicate"],
+    "name": ["required", "invalid", *TEXT_CODES],
+    "id_number": [*ID_NUMBER_CODES, "duplicate", "too_young"],
+    "job": TEXT_CODES,
     "mobile": MOBILE_CODES,
     "employer": ["invalid"],
     "household_type": ["invalid"],
@@ -354,7 +357,10 @@ class EnterpriseViewSet(
 @_document_codes(MEMBER_INPUT_CODES, actions=["partial_update"])
 @extend_validation_errors(["invalid"], field_name=NON_FIELD, actions=["partial_update"])
 @extend_validation_errors(["union_kind", "same_union"], field_name="to_union", actions=["transfer"])
-@extend_validation_errors(["required"], field_name="reason", actions=["transfer", "end"])
+@extend_validation_errors(
+    ["required", *TEXT_CODES], field_name="reason", actions=["transfer", "end", "reveal"]
+)
+@extend_validation_errors(TEXT_CODES, field_name="note", actions=["partial_update"])
 @extend_validation_errors(["invalid"], field_name="on", actions=["end"])
 @extend_validation_errors(["not_active"], field_name=NON_FIELD, actions=["transfer", "end"])
 class MemberViewSet(
@@ -432,7 +438,8 @@ class MemberViewSet(
     ),
 )
 @_document_codes(MEMBER_CREATE_CODES, actions=["create"])
-@extend_validation_errors(["required"], field_name="reason", actions=["reject"])
+@extend_validation_errors(["required", *TEXT_CODES], field_name="reason", actions=["reject"])
+@extend_validation_errors(TEXT_CODES, field_name="note", actions=["approve"])
 @extend_validation_errors(["not_pending"], field_name=NON_FIELD, actions=["approve", "reject"])
 class ApplicationViewSet(
     MemberCommandsMixin,

@@ -20,7 +20,7 @@ from union_portal.core.crypto import blind_index
 from union_portal.core.errors import ApplicationError, apply_each
 from union_portal.core.models import counter_take
 from union_portal.core.permissions import require_perm, require_visible
-from union_portal.core.validators import normalize_mobile, parse_id_number
+from union_portal.core.validators import clean_text, normalize_mobile, parse_id_number
 from union_portal.organisations.models import Enterprise, Organisation
 
 from .models import Channel, HouseholdType, Member, MembershipEvent, MemberStatus, SkillGrade
@@ -32,6 +32,9 @@ MEMBER_INPUT_FIELDS = (
     "employer", "union", "job", "skill_grade",
 )  # fmt: skip
 NAME_MAX = 50
+JOB_MAX = 100
+#: Reasons and notes of membership steps (the columns hold 300 characters).
+REASON_MAX = 300
 
 
 def _invalid(message, field: str | None = None, code: str = "invalid") -> ApplicationError:
@@ -55,26 +58,72 @@ _HOUSEHOLD_TYPES = tuple(HouseholdType.values)  # ``.values`` builds a list on e
 _SKILL_GRADES = tuple(SkillGrade.values)
 
 
-def clean_member_input(data: dict, *, partial: bool = False) -> dict:
+def free_text(
+    value,
+    *,
+    field: str,
+    max_length: int,
+    required: bool = False,
+    required_message=None,
+    multiline: bool = False,
+) -> str:
+    """Text a person typed (a name, a job, a reason), as ``clean_text`` accepts it, or an
+    :class:`ApplicationError` on ``field``: control and bidirectional characters refused,
+    invisible ones removed, too long refused (never cut)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        return clean_text(value, max_length=max_length, required=required, multiline=multiline)
+    except ValidationError as exc:
+        if exc.code == "required" and required_message is not None:
+            raise _invalid(required_message, field, "required") from None
+        raise ApplicationError.from_validation_error(exc, field=field) from None
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Whole years from ``birth_date`` to ``day`` (someone born on 29 February turns a year older on 1 March)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def check_minimum_age(birth_date: dt.date, *, on: dt.date | None = None) -> None:
+    """Membership needs the legal working age (``settings.MEMBER_MIN_AGE``, 16) on the day of the application."""
+    on = on or timezone.localdate()
+    minimum = settings.MEMBER_MIN_AGE
+    if age_on(birth_date, on) < minimum:
+        raise ApplicationError(
+            _(
+                "Members must be at least %(age)d years old on the day they apply: "
+                "this ID number gives the birth date %(birth)s."
+            ),
+            code="too_young",
+            field="id_number",
+            params={"age": minimum, "birth": birth_date.isoformat()},
+        )
+
+
+def clean_member_input(data: dict, *, partial: bool = False, applied_on: dt.date | None = None) -> dict:
     """Check and normalise what someone typed for a member: the one rule for admin, portal, API and import.
 
-    Raises :class:`ApplicationError` naming the first wrong field.
+    ``applied_on`` is the day of the application (today unless said otherwise): the minimum age
+    is checked on it. Raises :class:`ApplicationError` naming the first wrong field.
     """
     from django.core.exceptions import ValidationError
 
     cleaned = dict(data)
     if not partial or "name" in data:
-        name = (data.get("name") or "").strip()
-        if not name:
-            raise _invalid(_("Enter the name."), "name", "required")
-        if len(name) > NAME_MAX:
-            raise _invalid(_("The name is too long."), "name")
-        cleaned["name"] = name
+        cleaned["name"] = free_text(
+            data.get("name"),
+            field="name",
+            max_length=NAME_MAX,
+            required=True,
+            required_message=_("Enter the name."),
+        )
     if not partial or "id_number" in data:
         try:
             parsed = parse_id_number(data.get("id_number"))
         except ValidationError as exc:
             raise ApplicationError.from_validation_error(exc, field="id_number") from None
+        check_minimum_age(parsed.birth_date, on=applied_on)
         cleaned["id_number"] = parsed.number
         cleaned["sex"] = parsed.sex
         cleaned["birth_date"] = parsed.birth_date
@@ -95,15 +144,26 @@ def clean_member_input(data: dict, *, partial: bool = False) -> dict:
         raise _invalid(_("Unknown skill grade."), "skill_grade")
     if "employer" in data and data["employer"] is not None and not isinstance(data["employer"], Enterprise):
         raise _invalid(_("Unknown employer."), "employer")
-    for key in ("job",):
-        if key in data:
-            cleaned[key] = (data[key] or "").strip()[:100]
+    if "job" in data:
+        cleaned["job"] = free_text(data["job"], field="job", max_length=JOB_MAX)
     return cleaned
 
 
 def _event(member: Member, kind: str, by, note: str = "", from_union=None, to_union=None) -> MembershipEvent:
     return MembershipEvent.objects.create(
-        member=member, kind=kind, by=by, note=note[:300], from_union=from_union, to_union=to_union
+        member=member, kind=kind, by=by, note=note[:REASON_MAX], from_union=from_union, to_union=to_union
+    )
+
+
+def _reason(value, *, field: str = "reason", required: bool = True, message=None) -> str:
+    """A reason or note typed for a membership step: checked as free text, at most REASON_MAX characters."""
+    return free_text(
+        value,
+        field=field,
+        max_length=REASON_MAX,
+        required=required,
+        required_message=message or _("Give the reason."),
+        multiline=True,
     )
 
 
@@ -196,6 +256,7 @@ def member_approve(*, member: Member, by, note: str = "") -> Member:
     """Approve an application: the member becomes active with a card number. Safe to call twice."""
     require_perm(by, "members.approve_member")
     require_visible(by, member)
+    note = _reason(note, field="note", required=False)
     member = _lock(member)
     if member.status == MemberStatus.ACTIVE:
         return member
@@ -218,16 +279,14 @@ def member_reject(*, member: Member, by, reason: str) -> Member:
     """Reject an application with a reason the applicant will read."""
     require_perm(by, "members.approve_member")
     require_visible(by, member)
-    reason = (reason or "").strip()
-    if not reason:
-        raise _invalid(_("Give the reason for the rejection."), "reason", "required")
+    reason = _reason(reason, message=_("Give the reason for the rejection."))
     member = _lock(member)
     if member.status == MemberStatus.REJECTED:
         return member
     if member.status != MemberStatus.PENDING:
         raise _invalid(_("Only a pending application can be rejected."), code="not_pending")
     member.status = MemberStatus.REJECTED
-    member.rejection_reason = reason[:300]
+    member.rejection_reason = reason
     member.decided_at = timezone.now()
     member.decided_by = by
     member.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by", "updated_at"])
@@ -249,9 +308,7 @@ def member_transfer(*, member: Member, to_union: Organisation, by, reason: str) 
     require_visible(by, member)
     if not to_union.is_member_union or not to_union.is_active:
         raise _invalid(_("Members join a grassroots union, branch or group."), "to_union", "union_kind")
-    reason = (reason or "").strip()
-    if not reason:
-        raise _invalid(_("Give the reason for the transfer."), "reason", "required")
+    reason = _reason(reason, message=_("Give the reason for the transfer."))
     member = _lock(member)
     if member.status != MemberStatus.ACTIVE:
         raise _invalid(_("Only an active member can be transferred."), code="not_active")
@@ -281,9 +338,7 @@ def member_end(*, member: Member, status: str, by, reason: str, on: dt.date | No
     require_visible(by, member)
     if status not in END_STATUSES:
         raise _invalid(_("Choose lapsed, withdrawn or deceased."), "status")
-    reason = (reason or "").strip()
-    if not reason:
-        raise _invalid(_("Give the reason."), "reason", "required")
+    reason = _reason(reason)
     member = _lock(member)
     if member.status == status:
         return member
@@ -294,7 +349,7 @@ def member_end(*, member: Member, status: str, by, reason: str, on: dt.date | No
         raise _invalid(_("The date cannot be in the future."), "on")
     member.status = status
     member.ended_on = on
-    member.end_reason = reason[:300]
+    member.end_reason = reason
     member.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
     _event(member, END_STATUSES[status], by, reason)
     return member
@@ -322,7 +377,8 @@ def member_update(*, member: Member, by, data: dict, note: str = "") -> Member:
         raise _invalid(
             _("These fields change through their own steps: %(f)s") % {"f": ", ".join(sorted(unknown))}
         )
-    cleaned = clean_member_input(data, partial=True)
+    note = _reason(note, field="note", required=False)
+    cleaned = clean_member_input(data, partial=True, applied_on=timezone.localdate(member.applied_at))
     member = _lock(member)
     changed = []
     for key in UPDATABLE_FIELDS:
@@ -445,9 +501,7 @@ def member_reveal(*, member: Member, by, reason: str, request=None) -> dict:
 
     require_perm(by, "members.reveal_member")
     require_visible(by, member)
-    reason = (reason or "").strip()
-    if not reason:
-        raise _invalid(_("Give the reason."), "reason", "required")
+    reason = _reason(reason)
     log_access(actor=by, action=AccessLog.Action.REVEAL, target=member, reason=reason, request=request)
     return {"id_number": member.id_number, "mobile": member.mobile}
 

@@ -361,6 +361,7 @@ SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the services' rul
 
 # --- members ---------------------------------------------------------------------------------------
 CARD_NUMBER_PREFIX = env.str("CARD_NUMBER_PREFIX", default="4406")
+MEMBER_MIN_AGE = env.int("MEMBER_MIN_AGE", default=16)  # the legal working age, on the day of the application
 
 LOGGING = {
     "version": 1,
