@@ -341,7 +341,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     change_readonly = (
         "masked_id_number", "masked_mobile_display", "sex", "birth_date", "union", "status", "channel",
         "card_number", "join_date", "applied_at", "decided_at", "decided_by", "rejection_reason",
-        "ended_on", "end_reason", "reveal_link",
+        "ended_on", "end_reason", "consent_statement", "consent_confirmed_at", "reveal_link",
     )  # fmt: skip
 
     # -- list and search --

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from union_portal.accounts.models import User
@@ -292,7 +293,10 @@ def build_members(ctx: DemoContext, count: int = 2000) -> None:
     admin = ctx.users["admin"][0]
     ids = unique_id_numbers(count + 50, seed=2026)
     weights = [max(u.enterprise.headcount if u.enterprise_id else 100, 40) for u in ctx.unions]
-    with transaction.atomic():
+    proxy = ctx.users["proxy"][0]
+    proxy_area = proxy.organisation.path
+    # Two thousand members' worth of history: their messages go to inboxes, not to the console as SMS.
+    with override_settings(SMS_ENABLED=False), transaction.atomic():
         for _ in range(count):
             union = rng.choices(ctx.unions, weights=weights)[0]
             if union.numchild and rng.random() < 0.5:
@@ -316,9 +320,11 @@ def build_members(ctx: DemoContext, count: int = 2000) -> None:
                 "skill_grade": rng.choice(GRADES),
             }
             roll = rng.random()
-            member = services.member_apply(
-                data=data, by=admin, channel=Channel.OFFICER if roll < 0.97 else Channel.PROXY
-            )
+            if roll >= 0.97 and union.path.startswith(proxy_area):
+                # filed by the demo proxy agent, with the worker's consent: pending in the officers' queue
+                member = services.member_apply(data=data, by=proxy, channel=Channel.PROXY, consent=True)
+            else:
+                member = services.member_apply(data=data, by=admin, channel=Channel.OFFICER)
             if roll < 0.90:
                 services.member_approve(member=member, by=admin)
             elif roll < 0.93:

@@ -20,7 +20,7 @@ from union_portal.core.validators import validate_id_number, validate_mobile
 from union_portal.organisations.models import MEMBER_UNION_KINDS, Enterprise, Organisation, OrganisationKind
 
 from .models import HouseholdType, SkillGrade
-from .services import NAME_MAX
+from .services import NAME_MAX, PROXY_CONSENT_STATEMENT
 
 #: Nodes whose name groups the unions of a select ("which town is my union in").
 GROUPING_KINDS = (OrganisationKind.TOWN, OrganisationKind.INDUSTRY, OrganisationKind.DISTRICT)
@@ -186,6 +186,34 @@ class MemberApplicationForm(forms.Form):
         fields = ("name", "id_number", "mobile", "union", "employer", "job", "skill_grade",
                   "household_type", "is_migrant_worker")  # fmt: skip
         return {key: self.cleaned_data.get(key) for key in fields}
+
+
+class ProxyApplicationForm(MemberApplicationForm):
+    """What a proxy agent (代办员) fills in for a worker: the same details, in words for the agent, and
+    the worker's consent, which the agent confirms and which is stored with the filing."""
+
+    consent = forms.BooleanField(
+        label=PROXY_CONSENT_STATEMENT,
+        required=True,
+        error_messages={
+            "required": _("Confirm the worker's consent: without it the application cannot be filed.")
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["name"].label = _("Worker's name")
+        fields["name"].widget.attrs["autocomplete"] = "off"
+        fields["id_number"].help_text = _("18 characters, as on the worker's ID card.")
+        fields["mobile"].label = _("Worker's mobile number")
+        fields["mobile"].help_text = _(
+            "The worker's own number: they are told by SMS that you filed for them."
+        )
+        fields["mobile"].widget.attrs["autocomplete"] = "off"
+        fields["union"].empty_label = _("Choose the worker's union")
+        fields["union"].help_text = _("The union of the worker's workplace, listed under its town.")
+        fields["is_migrant_worker"].label = _("The worker is a migrant worker")
 
 
 class PortalApplicationForm(SetPasswordMixin, MemberApplicationForm):

@@ -156,6 +156,13 @@ class Member(models.Model):
         related_name="+",
         editable=False,
     )
+    # What the proxy agent confirmed when filing for the worker (the statement as shown, and when).
+    consent_statement = models.CharField(
+        _("worker's consent"), max_length=500, blank=True, default="", editable=False
+    )
+    consent_confirmed_at = models.DateTimeField(
+        _("consent confirmed at"), null=True, blank=True, editable=False
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = MemberQuerySet.as_manager()

@@ -43,6 +43,7 @@ from .forms import (
     MemberApplicationForm,
     PortalApplicationForm,
     PortalLoginForm,
+    ProxyApplicationForm,
     find_unions,
     member_union_queryset,
     union_select_fits,
@@ -158,7 +159,8 @@ def _union_finder(request: HttpRequest, viewer=None) -> HttpResponse:
     """Step one in a large district: find the union by (part of) its name; each result links to the form."""
     query = (request.GET.get("union_q") or "").strip()[:50]
     results = list(find_unions(query, viewer).select_related("enterprise")) if query else []
-    return _render(request, "portal/find_union.html", {"query": query, "results": results})
+    context = {"query": query, "results": results, "for_a_worker": viewer is not None}
+    return _render(request, "portal/find_union.html", context)
 
 
 def _application_form(request: HttpRequest, form_class, *, viewer=None, **kwargs):
@@ -394,12 +396,17 @@ def activate(request: HttpRequest) -> HttpResponse:
 @never_cache
 @proxy_agent_required
 def proxy_apply(request: HttpRequest) -> HttpResponse:
-    form = _application_form(request, MemberApplicationForm, viewer=request.user)
+    form = _application_form(request, ProxyApplicationForm, viewer=request.user)
     if form is None:
         return _union_finder(request, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.member_apply(data=form.service_data(), by=request.user, channel=Channel.PROXY)
+            member = services.member_apply(
+                data=form.service_data(),
+                by=request.user,
+                channel=Channel.PROXY,
+                consent=form.cleaned_data["consent"],
+            )
         except ApplicationError as error:
             add_to_form(form, error)
         else:

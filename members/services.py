@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from union_portal.core.crypto import blind_index
 from union_portal.core.errors import ApplicationError, apply_each
@@ -23,6 +24,7 @@ from union_portal.core.permissions import require_perm, require_visible
 from union_portal.core.validators import clean_text, normalize_mobile, parse_id_number
 from union_portal.organisations.models import Enterprise, Organisation
 
+from . import notices
 from .models import Channel, HouseholdType, Member, MembershipEvent, MemberStatus, SkillGrade
 from .pinyin import name_search_keys
 
@@ -200,16 +202,38 @@ def set_name_keys(member: Member) -> None:
     member.name_pinyin_alt, member.name_initials_alt = keys.pinyin_alt, keys.initials_alt
 
 
-def member_apply(*, data: dict, by=None, channel: str = Channel.PORTAL, user=None) -> Member:
-    """A membership application (status pending): from the portal, an officer, a proxy agent or a partner."""
+#: What a proxy agent confirms before filing for a worker; recorded with the filing, as shown.
+PROXY_CONSENT_STATEMENT = gettext_lazy(
+    "The worker asked me to file this application for them, agreed that the union keeps and uses "
+    "these details for their membership, and checked that the details are right."
+)
+
+
+def member_apply(
+    *, data: dict, by=None, channel: str = Channel.PORTAL, user=None, consent: bool = False
+) -> Member:
+    """A membership application (status pending): from the portal, an officer, a proxy agent or a partner.
+
+    A proxy agent (``channel=PROXY``) files only with the worker's consent: ``consent=True`` says the
+    agent confirmed :data:`PROXY_CONSENT_STATEMENT`, which is stored with the application.
+    """
     if channel != Channel.PORTAL:
         require_perm(by, "members.add_member")
+    if channel == Channel.PROXY and not consent:
+        raise _invalid(
+            _("Confirm that the worker agreed to this application: without it, it cannot be filed."),
+            "consent",
+            "consent_required",
+        )
     cleaned = clean_member_input(data)
     if channel != Channel.PORTAL and by is not None and not by.is_superuser:
         require_visible(by, cleaned["union"])
     if Member.objects.open().filter(id_number_hash=id_number_key(cleaned["id_number"])).exists():
         raise _duplicate_error()
     member = build_member(cleaned, channel=channel, filed_by=by, user=user)
+    if channel == Channel.PROXY:
+        member.consent_statement = str(PROXY_CONSENT_STATEMENT)  # in the language the agent read it
+        member.consent_confirmed_at = timezone.now()
     try:
         with transaction.atomic():
             member.save()
@@ -223,6 +247,7 @@ def member_apply(*, data: dict, by=None, channel: str = Channel.PORTAL, user=Non
         if "member_one_open_membership" in str(exc) or "id_number_hash" in str(exc):
             raise _duplicate_error() from None
         raise
+    notices.applied(member)
     return member
 
 
@@ -271,6 +296,7 @@ def member_approve(*, member: Member, by, note: str = "") -> Member:
         update_fields=["status", "card_number", "join_date", "decided_at", "decided_by", "updated_at"]
     )
     _event(member, MembershipEvent.Kind.APPROVED, by, note)
+    notices.approved(member)
     return member
 
 
@@ -291,6 +317,7 @@ def member_reject(*, member: Member, by, reason: str) -> Member:
     member.decided_by = by
     member.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by", "updated_at"])
     _event(member, MembershipEvent.Kind.REJECTED, by, reason)
+    notices.rejected(member)
     return member
 
 
@@ -320,7 +347,10 @@ def member_transfer(*, member: Member, to_union: Organisation, by, reason: str) 
         member.employer_id = to_union.enterprise_id
     member._change_reason = reason
     member.save(update_fields=["union", "employer", "updated_at"])
-    _event(member, MembershipEvent.Kind.TRANSFERRED, by, reason, from_union=from_union, to_union=to_union)
+    event = _event(
+        member, MembershipEvent.Kind.TRANSFERRED, by, reason, from_union=from_union, to_union=to_union
+    )
+    notices.transferred(member, event)
     return member
 
 
@@ -351,7 +381,8 @@ def member_end(*, member: Member, status: str, by, reason: str, on: dt.date | No
     member.ended_on = on
     member.end_reason = reason
     member.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
-    _event(member, END_STATUSES[status], by, reason)
+    event = _event(member, END_STATUSES[status], by, reason)
+    notices.ended(member, event)
     return member
 
 

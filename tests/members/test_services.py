@@ -30,7 +30,9 @@ def test_apply_then_approve_gives_a_card(tree, people):
 
 
 def test_rejected_application_keeps_the_reason(tree, people):
-    member = services.member_apply(data=member_data(tree.union_a), by=people.proxy_a, channel=Channel.PROXY)
+    member = services.member_apply(
+        data=member_data(tree.union_a), by=people.proxy_a, channel=Channel.PROXY, consent=True
+    )
     with pytest.raises(ApplicationError) as info:
         services.member_reject(member=member, by=people.officer_a, reason="  ")
     assert info.value.field == "reason"

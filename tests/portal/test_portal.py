@@ -369,6 +369,7 @@ def proxy_form(union) -> dict:
     data = apply_form(union)
     for key in ("password1", "password2", "submission"):
         data.pop(key)
+    data["consent"] = "on"
     return data
 
 
@@ -410,8 +411,12 @@ def test_only_proxy_agents_file_applications(client, people):
 
 def test_proxy_agent_sees_only_what_they_filed(client, tree, people):
     proxy_b = make_user(Role.PROXY_AGENT, tree.town_b, username="proxy_b")
-    mine = services.member_apply(data=member_data(tree.union_a), by=people.proxy_a, channel=Channel.PROXY)
-    theirs = services.member_apply(data=member_data(tree.union_b), by=proxy_b, channel=Channel.PROXY)
+    mine = services.member_apply(
+        data=member_data(tree.union_a), by=people.proxy_a, channel=Channel.PROXY, consent=True
+    )
+    theirs = services.member_apply(
+        data=member_data(tree.union_b), by=proxy_b, channel=Channel.PROXY, consent=True
+    )
     client.force_login(people.proxy_a)
 
     assert client.get(reverse("portal:proxy_detail", args=[mine.pk])).status_code == 200
@@ -424,7 +429,7 @@ def test_proxy_agent_sees_only_what_they_filed(client, tree, people):
 
 def _proxy_list_queries(client, proxy, union, rows: int) -> int:
     for _ in range(rows - Member.objects.filter(filed_by=proxy).count()):
-        services.member_apply(data=member_data(union), by=proxy, channel=Channel.PROXY)
+        services.member_apply(data=member_data(union), by=proxy, channel=Channel.PROXY, consent=True)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("portal:proxy_list"))
     assert response.status_code == 200

@@ -661,6 +661,8 @@ class Generator:
                 "ended_on": ended_on,
                 "end_reason": "离职" if ended else "",
                 "filed_by_id": None,
+                "consent_statement": "",
+                "consent_confirmed_at": None,
                 "updated_at": decided_at or applied_at,
             }
             member_w.add(row)
