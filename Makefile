@@ -7,6 +7,10 @@ PORT ?= 8000
 
 .PHONY: run test install migrate demo lint format check bench worker beat e2e clean messages
 
+# DEBUG is off unless set (production's default). The development commands turn it on, so that they
+# run on the embedded defaults; `make test` uses the test settings (union_portal/settings_test.py).
+run demo migrate worker beat messages check: export DEBUG ?= true
+
 $(UV):
 	@echo "uv not found: installing it into .tools/"
 	$(PY_BOOTSTRAP) -m venv .tools

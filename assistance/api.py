@@ -1,9 +1,9 @@
 """REST API of hardship aid (``/api/v1/aid/...``).
 
 Applications and hardship files are declarative, scoped read viewsets (``visible_to``); filing an
-application is ``POST /aid/applications/`` through ``application_submit``; every workflow step is a
-small command view (``POST /aid/applications/{id}/approve/``) with an input and an output
-serializer, calling the one service of that step. Partners with ``assistance.view_aid_figures``
+application is ``POST /aid/applications/`` through ``application_submit``; every workflow step is an
+action of the viewset (``POST /aid/applications/{id}/approve/``) with an input and an output
+serializer, calling the one service of that step (``union_portal.api.commands``). Partners with ``assistance.view_aid_figures``
 read aggregate figures at ``/aid/figures/``. Nothing is deleted; nothing is edited in place.
 """
 
@@ -13,7 +13,6 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -21,11 +20,13 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members.models import Member
+from union_portal.api.commands import CommandMixin
 from union_portal.api.fields import RefField
 from union_portal.api.filters import StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
@@ -250,11 +251,18 @@ class FiguresQuerySerializer(serializers.Serializer):
     retrieve=extend_schema(responses={200: AidApplicationDetailSerializer}),
 )
 class AidApplicationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    CommandMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
-    """Aid applications of the caller's scope (staff), or their own and what they filed (members, proxy agents)."""
+    """Aid applications of the caller's scope (staff), or their own and what they filed (members, proxy agents).
 
-    serializer_class = AidApplicationSerializer
+    Each workflow step is an action (``POST /aid/applications/{id}/<step>/``) calling the step's service.
+    """
+
+    serializer_class = output_serializer_class = AidApplicationSerializer
     filterset_class = AidApplicationFilterSet
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     ordering_fields = ["submitted_at", "state_changed_at", "pk"]
@@ -279,6 +287,67 @@ class AidApplicationViewSet(
             member=member, by=self.request.user, kind=kind, data=data
         )
 
+    def step(self, service, input_serializer):
+        application = self.get_object()
+        data = self.command_input(input_serializer)
+        application = service(application=application, by=self.request.user, **data)
+        return self.render(self.get_queryset().get(pk=application.pk))
+
+    @extend_schema(
+        summary=gettext_lazy("The grassroots union checked the application"),
+        request=AidNoteInputSerializer,
+        responses={200: AidApplicationSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CommandPermissions], filter_backends=[])
+    def check(self, request, pk=None):
+        return self.step(services.application_check, AidNoteInputSerializer)
+
+    @extend_schema(
+        summary=gettext_lazy("The district approves an amount"),
+        request=AidApproveInputSerializer,
+        responses={200: AidApplicationSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CommandPermissions], filter_backends=[])
+    def approve(self, request, pk=None):
+        return self.step(services.application_approve, AidApproveInputSerializer)
+
+    @extend_schema(
+        summary=gettext_lazy("Reject at either review, with a reason"),
+        request=AidRejectInputSerializer,
+        responses={200: AidApplicationSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CommandPermissions], filter_backends=[])
+    def reject(self, request, pk=None):
+        return self.step(services.application_reject, AidRejectInputSerializer)
+
+    @extend_schema(
+        summary=gettext_lazy("Record the payment of the approved amount"),
+        request=AidPayInputSerializer,
+        responses={200: AidApplicationSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CommandPermissions], filter_backends=[])
+    def pay(self, request, pk=None):
+        return self.step(services.application_pay, AidPayInputSerializer)
+
+    @extend_schema(
+        summary=gettext_lazy("Close a paid application"),
+        request=AidNoteInputSerializer,
+        responses={200: AidApplicationSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CommandPermissions], filter_backends=[])
+    def close(self, request, pk=None):
+        return self.step(services.application_close, AidNoteInputSerializer)
+
+    # Members hold no model permissions; the service checks that the caller is the applicant or the filer.
+    @extend_schema(
+        summary=gettext_lazy("The applicant withdraws before approval"),
+        request=AidNoteInputSerializer,
+        responses={200: AidApplicationSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated], filter_backends=[])
+    def withdraw(self, request, pk=None):
+        return self.step(services.application_withdraw, AidNoteInputSerializer)
+
 
 @extend_schema_view(retrieve=extend_schema(responses={200: HardshipFileDetailSerializer}))
 class HardshipFileViewSet(viewsets.ReadOnlyModelViewSet):
@@ -299,66 +368,6 @@ class HardshipFileViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve" and self.request.user.has_perm("assistance.view_household"):
             return HardshipFileDetailSerializer
         return HardshipFileSerializer
-
-
-# --- commands -----------------------------------------------------------------------------------------------
-
-
-class ApplicationCommand(APIView):
-    """``POST /aid/applications/{id}/<step>/``: find the application among those the caller sees (else 404),
-    read the input, call the step's service, answer with the application."""
-
-    permission_classes = [CommandPermissions]
-    queryset = AidApplication.objects.none()  # the model whose view permission CommandPermissions asks for
-    input_serializer = AidNoteInputSerializer
-
-    def step(self, application, by, data):  # pragma: no cover - each command defines it
-        raise NotImplementedError
-
-    def post(self, request, pk: int):
-        application = get_object_or_404(selectors.application_list(viewer=request.user), pk=pk)
-        serializer = self.input_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        application = self.step(application, request.user, serializer.validated_data)
-        application = selectors.application_list(viewer=request.user).get(pk=application.pk)
-        return Response(AidApplicationSerializer(application).data)
-
-
-def _command(name: str, summary: str, input_serializer, step):
-    def post(self, request, pk: int):
-        return ApplicationCommand.post(self, request, pk)
-
-    post = extend_schema(
-        summary=summary,
-        request=input_serializer,
-        responses={200: AidApplicationSerializer},
-        operation_id=f"aid_applications_{name}",
-    )(post)
-    return type(
-        f"Application{name.title()}View",
-        (ApplicationCommand,),
-        {
-            "input_serializer": input_serializer,
-            "step": lambda self, a, by, data: step(a, by, data),
-            "post": post,
-            "__doc__": summary,
-        },
-    )
-
-
-CheckView = _command("check", "The grassroots union checked the application", AidNoteInputSerializer,
-                     lambda a, by, d: services.application_check(application=a, by=by, **d))  # fmt: skip
-ApproveView = _command("approve", "The district approves an amount", AidApproveInputSerializer,
-                       lambda a, by, d: services.application_approve(application=a, by=by, **d))  # fmt: skip
-RejectView = _command("reject", "Reject at either review, with a reason", AidRejectInputSerializer,
-                      lambda a, by, d: services.application_reject(application=a, by=by, **d))  # fmt: skip
-PayView = _command("pay", "Record the payment of the approved amount", AidPayInputSerializer,
-                   lambda a, by, d: services.application_pay(application=a, by=by, **d))  # fmt: skip
-CloseView = _command("close", "Close a paid application", AidNoteInputSerializer,
-                     lambda a, by, d: services.application_close(application=a, by=by, **d))  # fmt: skip
-WithdrawView = _command("withdraw", "The applicant withdraws before approval", AidNoteInputSerializer,
-                        lambda a, by, d: services.application_withdraw(application=a, by=by, **d))  # fmt: skip
-WithdrawView.permission_classes = [IsAuthenticated]  # members hold no model permissions; the service checks
 
 
 class HasFiguresPermission(BasePermission):
@@ -399,11 +408,5 @@ ROUTES = [
     ("aid/files", HardshipFileViewSet, "aid-file"),
 ]
 COMMAND_URLS = [
-    path("aid/applications/<int:pk>/check/", CheckView.as_view(), name="aid-application-check"),
-    path("aid/applications/<int:pk>/approve/", ApproveView.as_view(), name="aid-application-approve"),
-    path("aid/applications/<int:pk>/reject/", RejectView.as_view(), name="aid-application-reject"),
-    path("aid/applications/<int:pk>/pay/", PayView.as_view(), name="aid-application-pay"),
-    path("aid/applications/<int:pk>/close/", CloseView.as_view(), name="aid-application-close"),
-    path("aid/applications/<int:pk>/withdraw/", WithdrawView.as_view(), name="aid-application-withdraw"),
     path("aid/figures/", AidFiguresView.as_view(), name="aid-figures"),
 ]

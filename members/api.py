@@ -22,6 +22,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from union_portal.api.commands import CommandMixin
 from union_portal.api.fields import RefField
 from union_portal.api.filters import StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
@@ -37,7 +38,7 @@ from .filters import (
     MemberFilterSet,
     OrganisationFilterSet,
 )
-from .models import Channel, HouseholdType, Member, MemberStatus, Sex, SkillGrade
+from .models import Channel, HouseholdType, MemberStatus, Sex, SkillGrade
 from .selectors import coverage, member_list, organisation_list
 from .services import (
     END_STATUSES,
@@ -271,18 +272,6 @@ class CardVerifyInputSerializer(serializers.Serializer):
 # --- helpers ----------------------------------------------------------------------------------
 
 
-class MemberCommandsMixin:
-    """Reads a command's input and renders the member the service returned."""
-
-    def command_input(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-    def render(self, member: Member, serializer_class=MemberSerializer) -> Response:
-        return Response(serializer_class(member, context=self.get_serializer_context()).data)
-
-
 # --- viewsets --------------------------------------------------------------------------------
 
 
@@ -364,7 +353,7 @@ class EnterpriseViewSet(
 @extend_validation_errors(["invalid"], field_name="on", actions=["end"])
 @extend_validation_errors(["not_active"], field_name=NON_FIELD, actions=["transfer", "end"])
 class MemberViewSet(
-    MemberCommandsMixin,
+    CommandMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -373,7 +362,7 @@ class MemberViewSet(
 ):
     """Members of the caller's scope, ID number and mobile masked. No delete: a membership ends instead."""
 
-    serializer_class = MemberSerializer
+    serializer_class = output_serializer_class = MemberSerializer
     filterset_class = MemberFilterSet
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     ordering_fields = ["name", "join_date", "pk"]
@@ -442,7 +431,7 @@ class MemberViewSet(
 @extend_validation_errors(TEXT_CODES, field_name="note", actions=["approve"])
 @extend_validation_errors(["not_pending"], field_name=NON_FIELD, actions=["approve", "reject"])
 class ApplicationViewSet(
-    MemberCommandsMixin,
+    CommandMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -450,7 +439,7 @@ class ApplicationViewSet(
 ):
     """Membership applications (pending or rejected) of the caller's scope."""
 
-    serializer_class = ApplicationSerializer
+    serializer_class = output_serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilterSet
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     ordering_fields = ["name", "applied_at", "pk"]

@@ -24,8 +24,8 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DEBUG", default=True)
-TESTING = "pytest" in sys.modules or env.bool("TESTING", default=False)
+# Off unless asked for: `make run` and the test settings (union_portal/settings_test.py) turn it on.
+DEBUG = env.bool("DEBUG", default=False)
 
 _DEV_SECRET = "dev-only-insecure-secret-key-union-portal-change-me"  # noqa: S105 - development default only
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -122,16 +122,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if DEBUG or TESTING:
-    # Tests create thousands of users; the production hasher is deliberately slow.
-    PASSWORD_HASHERS = (
-        [
-            "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-            "django.contrib.auth.hashers.MD5PasswordHasher",
-        ]
-        if not TESTING
-        else ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    )
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"
@@ -170,7 +160,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -208,7 +198,7 @@ BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="")
 if not FIELD_ENCRYPTION_KEYS or not BLIND_INDEX_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY must be set when DEBUG is off.")
-    if not TESTING and _starts_a_server(sys.argv, os.environ):
+    if _starts_a_server(sys.argv, os.environ):
         warnings.warn(
             "FIELD_ENCRYPTION_KEY / BLIND_INDEX_KEY are not set: using development keys derived from "
             "SECRET_KEY. Never use them for real personal data.",
@@ -334,9 +324,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@union-portal.local")
 
-SMS_BACKEND = env.str(
-    "SMS_BACKEND", default="locmem" if TESTING else "console"
-)  # console, locmem, http, dotted path
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")  # console, locmem, http, dotted path
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
 SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="三水区总工会")

@@ -32,11 +32,27 @@ def test_no_admin_of_ours_offers_delete_even_to_a_superuser(db):
     } <= set(checked)
 
 
-def test_no_api_endpoint_accepts_delete():
+def test_no_api_route_maps_delete():
+    """No route of the router answers DELETE: no viewset of ours has ``destroy``, and none maps it."""
     from union_portal.api.urls import router
 
-    for prefix, viewset, _basename in router.registry:
-        assert not hasattr(viewset, "destroy"), prefix
-        assert "delete" not in [m.lower() for m in getattr(viewset, "http_method_names", [])] or not hasattr(
-            viewset, "destroy"
-        ), prefix
+    routes = [pattern for pattern in router.urls if hasattr(pattern.callback, "actions")]
+    assert len(routes) >= 10
+    offenders = [pattern.name for pattern in routes if "delete" in pattern.callback.actions]
+    assert offenders == []
+    assert [prefix for prefix, viewset, _b in router.registry if hasattr(viewset, "destroy")] == []
+
+
+def test_delete_through_the_api_is_refused_and_the_row_stays(tree, people):
+    from rest_framework.test import APIClient
+
+    from members.models import Member
+
+    from ..factories import make_member
+
+    member = make_member(tree.union_a)
+    client = APIClient()
+    client.force_authenticate(make_user(None, None, username="root-api", is_superuser=True, is_staff=True))
+    assert client.delete(f"/api/v1/members/{member.pk}/").status_code == 405
+    assert client.delete(f"/api/v1/enterprises/{tree.union_a.enterprise_id}/").status_code == 405
+    assert Member.objects.filter(pk=member.pk).exists()

@@ -77,6 +77,32 @@ def _aid(w):
     return cached
 
 
+def _fresh_application(w, state: str):
+    """A new temporary-relief application of the victim member (town B), moved to ``state`` by the
+    district, so that a command on it would succeed for someone allowed."""
+    from decimal import Decimal
+
+    from assistance import services as aid
+
+    staff = w.people.district_staff
+    application = aid.application_submit(
+        member=w.victim_member,
+        by=w.victim_user,
+        kind="relief",
+        data={"reason": "外镇临时困难", "amount_requested": Decimal("500")},
+    )
+    for step, wanted in (
+        (aid.application_check, "checked"),
+        (aid.application_approve, "approved"),
+        (lambda **kw: aid.application_pay(method="cash", **kw), "paid"),
+    ):
+        if application.state == state:
+            break
+        application = step(application=application, by=staff)
+        assert application.state == wanted
+    return application
+
+
 def register(rules) -> None:
     from assistance import models as aid
     from union_portal.notifications.models import Notification
@@ -107,8 +133,31 @@ def register(rules) -> None:
         "notifications:open": (Notification, "pk"),
         "notifications:read_all": ("own", "marks the viewer's own messages"),
     })  # fmt: skip
-    for step in ("check", "approve", "reject", "pay", "close", "withdraw"):
-        rules.API_COMMAND_URLS[f"v1:aid-application-{step}"] = (
-            "looks the application up among those the caller sees (404)"
-        )
+    rules.COMMANDS.update(
+        {
+            "v1:aid-application-check": lambda w: {"note": "已核实"},
+            "v1:aid-application-approve": lambda w: {"note": "同意"},
+            "v1:aid-application-reject": lambda w: {"reason": "不符合条件"},
+            "v1:aid-application-pay": lambda w: {"method": "cash"},
+            "v1:aid-application-close": lambda w: {"note": "结案"},
+            "v1:aid-application-withdraw": lambda w: {"note": "撤回"},
+            "v1:aid-application-list": lambda w: {
+                "member": w.victim_member.pk,
+                "kind": "relief",
+                "reason": "越权代填",
+                "amount_requested": "500",
+            },
+        }
+    )
+    rules.COMMAND_VICTIMS.update(
+        {
+            "v1:aid-application-check": lambda w: _fresh_application(w, "submitted"),
+            "v1:aid-application-approve": lambda w: _fresh_application(w, "checked"),
+            "v1:aid-application-reject": lambda w: _fresh_application(w, "submitted"),
+            "v1:aid-application-pay": lambda w: _fresh_application(w, "approved"),
+            "v1:aid-application-close": lambda w: _fresh_application(w, "paid"),
+            "v1:aid-application-withdraw": lambda w: _fresh_application(w, "submitted"),
+        }
+    )
+    rules.COMMAND_ACTORS["v1:aid-application-withdraw"] = lambda w: w.victim_user
     rules.API_COMMAND_URLS["v1:aid-figures"] = "aggregates only, with assistance.view_aid_figures"

@@ -41,3 +41,18 @@ def test_every_declared_beat_schedule_is_installed_in_shanghai_time(db):
         assert tasks[name].task == task
         assert (tasks[name].crontab.minute, tasks[name].crontab.hour) == (minute, hour)
         assert str(tasks[name].crontab.timezone) == "Asia/Shanghai"
+
+
+def test_the_access_log_records_the_client_behind_the_proxy(settings, db):
+    from union_portal.core.models import log_access
+
+    from ..factories import make_user
+
+    # given one trusted proxy that forwards the client's address
+    settings.PROXY_COUNT = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    actor = make_user(None, None, username="auditor-ip")
+
+    # when a reveal is logged, then the client's address is kept, not the proxy's
+    entry = log_access(actor=actor, action="reveal", target=actor, reason="核对", request=request)
+    assert entry.ip_address == "198.51.100.7"

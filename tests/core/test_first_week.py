@@ -53,7 +53,10 @@ def test_the_development_key_warning_is_for_the_process_that_serves(argv, enviro
 
 
 def _dev_env() -> dict[str, str]:
-    drop = {"FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "SECRET_KEY", "TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    drop = {
+        "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "DJANGO_SETTINGS_MODULE",  # the tests' own settings set keys: run with the project's
+    }  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env["DEBUG"] = "true"
     return env

@@ -41,6 +41,23 @@ def id_numbers(draw) -> str:
 
 
 @st.composite
+def id_numbers_ending_in_x(draw) -> str:
+    """A valid ID number whose check character is X, built, not filtered: one in eleven numbers ends
+    in X, and filtering for them failed Hypothesis's filter health check now and then (a flaky test).
+    The last two digits of the sequence are chosen so that the check character comes out as X."""
+    province = draw(st.sampled_from(sorted(PROVINCE_CODES)))
+    county = draw(st.from_regex(r"\A[0-9]{4}\Z"))
+    birth = draw(births)
+    first = draw(st.integers(min_value=0, max_value=9))
+    start = draw(st.integers(min_value=0, max_value=99))
+    for offset in range(100):
+        body = f"{province}{county}{birth:%Y%m%d}{first}{(start + offset) % 100:02d}"
+        if id_check_digit(body) == "X":
+            return body + "X"
+    raise AssertionError("some two last digits always give X")  # 10 of 11 check values per digit
+
+
+@st.composite
 def old_id_numbers(draw) -> str:
     """A valid 15-digit number of the old cards: born in the 1900s, no check digit."""
     province = draw(st.sampled_from(sorted(PROVINCE_CODES)))
@@ -125,7 +142,7 @@ def test_every_valid_id_number_passes(number):
 
 
 @bounded
-@given(id_numbers().filter(lambda n: n.endswith("X")))
+@given(id_numbers_ending_in_x())
 def test_a_lower_case_x_is_accepted_and_stored_upper(number):
     assert parse_id_number(number.lower(), today=TODAY).number == number
 

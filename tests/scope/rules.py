@@ -107,9 +107,45 @@ API_COMMAND_URLS = {
 }
 
 
-#: Bodies the walk POSTs to command routes (viewset actions and command URLs) on a victim:
-#: url name -> payload. Roles that may not act must get 403/404 and leave the victim unchanged.
-COMMANDS: dict[str, dict] = {}
+#: Bodies the walk POSTs to command routes (viewset actions) on a victim: url name -> fn(world) -> payload.
+#: A role that may not act gets 404 (or 401/403 without the model permission) and the victim is
+#: unchanged; the actor who may gets a 2xx on a fresh victim (the walk's positive control).
+#: A list route with a payload here is a create: a role that may not must not create anything.
+COMMANDS: dict[str, object] = {
+    "v1:member-transfer": lambda w: {"to_union": w.tree.union_a.pk, "reason": "调动"},
+    "v1:member-end": lambda w: {"status": "withdrawn", "reason": "离职"},
+    "v1:member-reveal": lambda w: {"reason": "核对身份信息"},
+    "v1:application-approve": lambda w: {},
+    "v1:application-reject": lambda w: {"reason": "资料不全"},
+    "v1:member-list": lambda w: {
+        "name": "越权会员",
+        "id_number": "440607199001011234",
+        "mobile": "13712345678",
+        "union": w.tree.union_b.pk,
+        "household_type": "local",
+    },
+}
+#: The object a command acts on when it is not the model's victim (a fresh one in the state the
+#: command needs, so that the positive control can succeed): url name -> fn(world) -> object.
+COMMAND_VICTIMS: dict[str, object] = {
+    "v1:member-transfer": lambda w: _fresh_member(w),
+    "v1:member-end": lambda w: _fresh_member(w),
+    "v1:application-approve": lambda w: _fresh_member(w, active=False),
+    "v1:application-reject": lambda w: _fresh_member(w, active=False),
+}
+#: Who may run a command, when it is not the district staff: url name -> fn(world) -> user.
+COMMAND_ACTORS: dict[str, object] = {}
+
+
+def UPDATE_PAYLOAD(w) -> dict:  # noqa: N802 - a rule, read like the constants beside it
+    """What the walk sends to PUT/PATCH/DELETE a victim."""
+    return {"name": "HACKED", "reason": "x", "to_union": w.tree.union_a.pk, "status": "withdrawn"}
+
+
+def _fresh_member(w, *, active: bool = True):
+    from .. import factories
+
+    return factories.make_member(w.tree.union_b, active=active, name="外镇新会员")
 
 
 # -- each app's rules: tests/<app>/scope_rules.py with register(rules) ---------------------------------

@@ -18,15 +18,20 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient, APIRequestFactory
 
-from members import services
 from members.models import BenefitMerchant, ImportJob, Member
+from union_portal.accounts.models import User
 from union_portal.accounts.roles import Role
+from union_portal.api.models import APIKey
 from union_portal.core.models import AccessLog
 
 from .. import factories
 from . import rules
 
-ROLES = ["anonymous", "member", "proxy_agent", "town_a_staff", "town_b_staff", "district_staff"]
+ROLES = [
+    "anonymous", "member", "proxy_agent", "union_officer", "town_a_staff", "town_b_staff", "district_staff",
+]  # fmt: skip
+#: The API is walked with a partner key too (a service user of town A).
+API_ROLES = [*ROLES, "partner"]
 CONVERTER = re.compile(
     r"\(\?P<(?P<rname>\w+)>[^)]*\)|<(?:(?P<type>[^>:]+):)?(?P<name>[^>]+)>|(?P<anon>\(\[\^/\]\+\))"
 )
@@ -43,6 +48,18 @@ class World:
     victim_merchant: BenefitMerchant
     victim_import_job: ImportJob
     own_member: Member
+    partner_user: object
+    partner_secret: str
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """The walk sends hundreds of requests: start every test with empty throttle counters."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -67,7 +84,9 @@ def world(tree, people) -> World:
         target_repr=str(victim),
         reason="核对",
     )
-    return World(tree, people, victim_user, victim, application, merchant, job, own)
+    partner = factories.make_user(Role.PARTNER, tree.town_a, username="walk-partner")
+    _key, secret = APIKey.issue(name="西南合作方", user=partner)
+    return World(tree, people, victim_user, victim, application, merchant, job, own, partner, secret)
 
 
 def _user_for(world: World, role: str):
@@ -75,6 +94,7 @@ def _user_for(world: World, role: str):
         "anonymous": None,
         "member": world.people.member_user,
         "proxy_agent": world.people.proxy_a,
+        "union_officer": world.people.officer_a,
         "town_a_staff": world.people.town_a_staff,
         "town_b_staff": world.people.town_b_staff,
         "district_staff": world.people.district_staff,
@@ -234,89 +254,192 @@ def test_admin_positive_control(world, role):
 # --- API -------------------------------------------------------------------------------------------
 
 
-def _api_routes():
+def _api_client(world: World, role: str) -> APIClient:
+    client = APIClient()
+    if role == "partner":
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {world.partner_secret}")
+    else:
+        user = _user_for(world, role)
+        if user is not None:
+            client.force_authenticate(user)
+    return client
+
+
+@dataclass
+class ApiRoute:
+    name: str  # "v1:<basename>-<suffix>"
+    route: str
+    model: type
+    methods: set  # the HTTP methods the route answers
+    detail: bool
+
+
+def _api_routes() -> list[ApiRoute]:
+    """Every route of the router (viewset routes and their actions), with its model."""
     from union_portal.api.urls import router
 
-    superuser = factories.make_user(None, None, username="walk-root", is_superuser=True, is_staff=True)
-    for prefix, viewset, basename in router.registry:
+    superuser = User.objects.filter(username="walk-root").first() or factories.make_user(
+        None, None, username="walk-root", is_superuser=True, is_staff=True
+    )
+    models = {}
+    for _prefix, viewset, basename in router.registry:
         view = viewset()
         view.request = APIRequestFactory().get("/")
         view.request.user = superuser
         view.format_kwarg = None
         view.action = "list"
         view.kwargs = {}
-        model = view.get_queryset().model
-        yield prefix, viewset, basename, model
-
-
-API_VICTIM_OVERRIDES = {"application": lambda w: w.victim_application}
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_api_walk(world, role):
-    from union_portal.api.urls import router
-
-    user = _user_for(world, role)
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    allowed = role in rules.ALLOWED_ROLES
-    unknown = []
-    models = {basename: model for _p, _v, basename, model in _api_routes()}
+        models[basename] = view.get_queryset().model
+    routes = []
     for pattern in router.urls:
         route, name = str(pattern.pattern), pattern.name
         if "format" in _params(route) or name == "api-root":
             continue
-        basename = name.rsplit("-", 1)[0] if name.endswith(("-list", "-detail")) else None
-        basename = basename or next((b for b in models if name.startswith(b + "-")), None)
-        model = models.get(basename)
-        if model is None or (model not in rules.VICTIMS and basename not in API_VICTIM_OVERRIDES):
-            unknown.append(f"api route {name}: no victim for its model")
-            continue
-        victim = (API_VICTIM_OVERRIDES.get(basename) or rules.VICTIMS[model])(world)
-        url = "/api/v1/" + _fill(route, {"pk": victim.pk})
+        basename = max((b for b in models if name.startswith(b + "-")), key=len)
+        methods = {
+            method for method in getattr(pattern.callback, "actions", {}) if method not in ("options", "head")
+        }  # DRF adds head on the first request
+        routes.append(ApiRoute(f"v1:{name}", route, models[basename], methods, "pk" in _params(route)))
+    return routes
+
+
+def _denied(user, model, status: int, method: str) -> bool:
+    """What a caller may get for a row outside their scope: 401/403 when they may not take this kind of
+    action on the model at all (view for reads and commands, change for updates), else 404: the row
+    does not exist for them (a 403 would confirm that it exists)."""
+    if status == 405 and method != "get":
+        return True
+    if user is None:
+        return status in (401, 403)
+    codename = {"put": "change", "patch": "change", "delete": "delete"}.get(method, "view")
+    if user.has_perm(f"{model._meta.app_label}.{codename}_{model._meta.model_name}"):
+        return status == 404
+    return status in (403, 404)
+
+
+def walk_api(world: World, role: str) -> None:
+    """Everything a role must not reach through the API: lists, reads, updates and every command."""
+    client = _api_client(world, role)
+    user = world.partner_user if role == "partner" else _user_for(world, role)
+    unknown = []
+    api_routes = _api_routes()
+    for api_route in api_routes:
+        name, model = api_route.name, api_route.model
         WALKED["api"].add(name)
-        if allowed:
+        if model not in rules.VICTIMS and name not in rules.COMMAND_VICTIMS:
+            unknown.append(f"api route {name}: no victim for {model._meta.label}")
             continue
-        if "pk" in _params(route):
+        commands = api_route.methods - {"get", "put", "patch", "delete"}
+        if api_route.detail and commands and name not in rules.COMMANDS:
+            unknown.append(f"api command {name}: add its payload to rules.COMMANDS")
+            continue
+        victim = (rules.COMMAND_VICTIMS.get(name) or rules.VICTIMS[model])(world)
+        url = "/api/v1/" + _fill(api_route.route, {"pk": victim.pk})
+        if not api_route.detail:
+            if "get" in api_route.methods:
+                response = client.get(url)
+                if response.status_code == 200:
+                    ids = {row.get("id") for row in response.json().get("results", [])}
+                    assert victim.pk not in ids, f"{role} lists {victim!r} at {url}"
+                    _assert_hidden(response, victim, f"{role} GET {url}")
+            if "post" in api_route.methods and name in rules.COMMANDS:
+                before = type(victim).objects.count()
+                response = client.post(url, rules.COMMANDS[name](world), format="json")
+                assert response.status_code >= 400, f"{role} created through {url}: {response.status_code}"
+                assert type(victim).objects.count() == before, f"{role} created a row through {url}"
+            continue
+        before = _snapshot(victim)
+        if "get" in api_route.methods:
             response = client.get(url)
-            assert response.status_code in (401, 403, 404, 405), f"{role} GET {url}: {response.status_code}"
-            before = _snapshot(victim)
-            for method in ("post", "put", "patch", "delete"):
-                response = getattr(client, method)(
-                    url,
-                    {
-                        "name": "HACKED",
-                        "reason": "x",
-                        "to_union": world.tree.union_a.pk,
-                        "status": "withdrawn",
-                    },
-                    format="json",
-                )
-                assert response.status_code in (401, 403, 404, 405), (
-                    f"{role} {method.upper()} {url}: {response.status_code}"
-                )
-            assert _snapshot(victim) == before, f"{role} changed {victim!r} through {url}"
-        else:
-            response = client.get(url)
-            if response.status_code == 200:
-                ids = {row.get("id") for row in response.json().get("results", [])}
-                assert victim.pk not in ids, f"{role} lists {victim!r} at {url}"
-                _assert_hidden(response, victim, f"{role} GET {url}")
+            assert _denied(user, model, response.status_code, "get"), (
+                f"{role} GET {url}: {response.status_code} {response.content[:200]!r}"
+            )
+        payload = rules.COMMANDS[name](world) if name in rules.COMMANDS else rules.UPDATE_PAYLOAD(world)
+        for method in ("post", "put", "patch", "delete"):
+            response = getattr(client, method)(url, payload, format="json")
+            assert _denied(user, model, response.status_code, method), (
+                f"{role} {method.upper()} {url}: {response.status_code} {response.content[:200]!r}"
+            )
+        assert _snapshot(victim) == before, f"{role} changed {victim!r} through {url}"
     for route, name, _pattern in _walk(get_resolver()):
-        if route.startswith("api/v1/") and name and not any(name == f"v1:{p.name}" for p in router.urls):
-            if name not in rules.API_COMMAND_URLS:
-                unknown.append(f"api command {name}: add a rule to rules.API_COMMAND_URLS")
+        if route.startswith("api/v1/") and name and name not in {r.name for r in api_routes}:
+            if name not in rules.API_COMMAND_URLS and name != "v1:api-root":
+                unknown.append(f"api url {name}: add a rule to rules.API_COMMAND_URLS")
             WALKED["api"].add(name)
     assert not unknown, "\n".join(unknown)
 
 
+@pytest.mark.parametrize("role", [r for r in API_ROLES if r not in rules.ALLOWED_ROLES])
+def test_api_walk(world, role):
+    walk_api(world, role)
+
+
 @pytest.mark.parametrize("role", sorted(rules.ALLOWED_ROLES))
 def test_api_positive_control(world, role):
-    client = APIClient()
-    client.force_authenticate(_user_for(world, role))
-    response = client.get(f"/api/v1/members/{world.victim_member.pk}/")
+    """Those who may see town B read its member: without this, the walk could pass by refusing everyone."""
+    response = _api_client(world, role).get(f"/api/v1/members/{world.victim_member.pk}/")
     assert response.status_code == 200 and response.json()["name"] == "外镇秘密会员"
+
+
+def test_every_command_works_for_someone_who_may(world):
+    """Each command's payload and victim are right: the actor who may (district staff, or the rule's
+    actor) gets a 2xx on a fresh victim. Otherwise a denied role's 4xx would prove nothing."""
+    checked = []
+    for api_route in _api_routes():
+        if not api_route.detail or not api_route.methods - {"get", "put", "patch", "delete"}:
+            continue
+        name = api_route.name
+        actor = rules.COMMAND_ACTORS.get(name, lambda w: w.people.district_staff)(world)
+        victim = rules.COMMAND_VICTIMS.get(name, rules.VICTIMS.get(api_route.model))(world)
+        client = APIClient()
+        client.force_authenticate(actor)
+        url = "/api/v1/" + _fill(api_route.route, {"pk": victim.pk})
+        response = client.post(url, rules.COMMANDS[name](world), format="json")
+        assert 200 <= response.status_code < 300, (
+            f"{name} as {actor}: {response.status_code} {response.content!r}"
+        )
+        checked.append(name)
+    assert {"v1:aid-application-approve", "v1:member-transfer", "v1:application-reject"} <= set(checked)
+
+
+def test_the_walk_fails_when_a_view_forgets_its_scope(world, monkeypatch):
+    """A mutation test of the walk: take the scope out of the aid viewset (the service still checks),
+    and the walk must notice, on the read and on the commands (a 403 from the service instead of the
+    view's 404 confirms that another town's application exists)."""
+    from assistance.api import AidApplicationViewSet
+    from assistance.models import AidApplication
+
+    monkeypatch.setattr(AidApplicationViewSet, "get_queryset", lambda self: AidApplication.objects.all())
+    with pytest.raises(AssertionError, match="aid/applications/"):
+        walk_api(world, "town_a_staff")
+
+
+def test_the_walk_fails_when_only_the_commands_forget_their_scope(world, monkeypatch):
+    """A mutation test of the walk: the aid commands look the application up unscoped (the service still
+    refuses), as the old command views could; the walk must fail on the commands' POST."""
+    from assistance.api import AidApplicationViewSet
+    from assistance.models import AidApplication
+
+    def unscoped_step(self, service, input_serializer):
+        application = AidApplication.objects.get(pk=self.kwargs["pk"])
+        data = self.command_input(input_serializer)
+        return self.render(service(application=application, by=self.request.user, **data))
+
+    monkeypatch.setattr(AidApplicationViewSet, "step", unscoped_step)
+    with pytest.raises(AssertionError, match=r"POST /api/v1/aid/applications/\d+/\w+/: 403"):
+        walk_api(world, "town_a_staff")
+
+
+def test_the_walk_fails_when_a_command_changes_another_towns_row(world, monkeypatch):
+    """A mutation test: a members command whose view and service both forget the scope changes town B's
+    member; the walk must fail on the change, not only on the status code."""
+    from members import api as members_api
+    from members.models import Member
+
+    monkeypatch.setattr(members_api.MemberViewSet, "get_queryset", lambda self: Member.objects.all())
+    monkeypatch.setattr("members.services.require_visible", lambda user, obj: None)
+    with pytest.raises(AssertionError, match="changed|members/"):
+        walk_api(world, "town_a_staff")
 
 
 # --- portal and everything else outside admin and API ---------------------------------------------
@@ -387,4 +510,3 @@ def test_walk_covers_every_area(world):
     portal_urls = sum(1 for r, n, _ in _walk(get_resolver()) if n in rules.PORTAL_URLS)
     assert admin_urls >= 60 and api_urls >= 10 and portal_urls >= 10, (admin_urls, api_urls, portal_urls)
     print(f"scope walk: {admin_urls} admin, {api_urls} API, {portal_urls} portal routes x {len(ROLES)} roles")
-    assert services  # the world is built through services (factories)

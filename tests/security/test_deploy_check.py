@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 MANAGE = str(django_settings.BASE_DIR / "manage.py")
 # Variables of ours that the developer's shell or CI may have set: the tests decide them.
 PROJECT_VARS = {
-    "DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "ALLOWED_HOSTS", "TESTING",
+    "DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "ALLOWED_HOSTS", "SMS_BACKEND",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD", "PROXY_COUNT", "AXES_ENABLED",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests for their own process only
 }  # fmt: skip
@@ -75,3 +75,14 @@ def test_production_refuses_to_start_without_its_secrets(missing, message):
 
     assert result.returncode != 0
     assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    # given an environment that says nothing about DEBUG and has no secrets (a bare container)
+    env = {k: v for k, v in production_env().items() if k not in ("DEBUG", "SECRET_KEY")}
+    env["DJANGO_SETTINGS_MODULE"] = "union_portal.settings"
+
+    # when the project starts, then it runs as production does: it refuses without its secrets
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off." in result.stderr

@@ -49,7 +49,9 @@ def log_access(*, actor, action: str, target, reason: str, request=None, row_cou
         target_type, target_id, target_repr = target._meta.label, "", str(target._meta.verbose_name_plural)
     else:
         target_type, target_id, target_repr = target._meta.label, str(target.pk), str(target)[:200]
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    from .clientip import client_ip
+
+    ip = client_ip(request) if request is not None else None  # behind proxies, the client's, not the proxy's
     return AccessLog.objects.create(
         actor=actor,
         action=action,
