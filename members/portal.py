@@ -33,7 +33,7 @@ from django.views.decorators.cache import never_cache
 from union_portal.accounts.roles import Role
 from union_portal.core.errors import ApplicationError, add_to_form
 from union_portal.core.masking import mask_phone
-from union_portal.core.portal import is_proxy_agent, proxy_agent_required
+from union_portal.core.portal import absolute_url, is_proxy_agent, proxy_agent_required
 from union_portal.core.validators import normalize_mobile
 
 from . import services
@@ -282,9 +282,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     return _render(request, "portal/profile.html", context)
 
 
-def verification_url(card_number: str) -> str:
+def verification_url(request: HttpRequest, card_number: str) -> str:
     """The public address a merchant opens (by scanning the QR code) to check a card."""
-    return settings.SITE_URL.rstrip("/") + reverse("portal:verify", args=[card_number])
+    return absolute_url(request, reverse("portal:verify", args=[card_number]))
 
 
 def qr_svg(text: str, *, title: str) -> str:
@@ -310,7 +310,7 @@ def card(request: HttpRequest) -> HttpResponse:
     if membership is None or membership.status != MemberStatus.ACTIVE:
         messages.info(request, _("Your membership card appears here once your application is approved."))
         return redirect("portal:status")
-    url = verification_url(membership.card_number)
+    url = verification_url(request, membership.card_number)
     context = {
         "membership": membership,
         "verify_url": url,

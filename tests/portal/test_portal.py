@@ -1,7 +1,6 @@
 import secrets
 
 import pytest
-from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test import Client
@@ -11,6 +10,7 @@ from django.utils import translation
 
 from members import services
 from members.models import Channel, Member, MembershipEvent, MemberStatus
+from members.portal import qr_svg
 from union_portal.accounts.models import User
 from union_portal.accounts.roles import Role
 
@@ -259,8 +259,33 @@ def test_card_page_shows_the_card_and_its_qr_code(client, tree, people):
     assert "梁志豪" in html and "健力宝集团工会委员会" in html
     assert member.join_date.isoformat() in html
     assert html.count('<svg viewBox="0 0 ') == 1 and 'class="segno"' in html
-    assert response.context["verify_url"] == f"{settings.SITE_URL}/portal/verify/{member.card_number}/"
+    assert response.context["verify_url"] == f"http://testserver/portal/verify/{member.card_number}/"
     assert "<script" not in html
+
+
+def test_the_qr_code_points_at_the_host_and_port_the_member_reached(client, tree, people, settings):
+    # given a portal run on another port (make run PORT=8123) and no SITE_URL
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    member = make_member(tree.union_a, user=people.member_user)
+    client.force_login(people.member_user)
+
+    response = client.get(reverse("portal:card"), HTTP_HOST="127.0.0.1:8123")
+
+    url = f"http://127.0.0.1:8123/portal/verify/{member.card_number}/"
+    assert response.context["verify_url"] == url
+    assert f'href="{url}"' in response.content.decode()
+    assert str(response.context["qr"]) == qr_svg(url, title="QR code to verify this card")
+
+
+def test_site_url_wins_when_the_portal_sits_behind_a_proxy(client, tree, people, settings):
+    settings.SITE_URL = "https://portal.example.org/"
+    member = make_member(tree.union_a, user=people.member_user)
+    client.force_login(people.member_user)
+
+    response = client.get(reverse("portal:card"))
+
+    assert response.context["verify_url"] == f"https://portal.example.org/portal/verify/{member.card_number}/"
 
 
 def test_card_page_is_only_for_an_active_member(client, tree, people):

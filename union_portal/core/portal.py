@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
@@ -26,3 +27,10 @@ def proxy_agent_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def absolute_url(request, path: str) -> str:
+    """``path`` as an absolute address: under ``settings.SITE_URL`` when it is set (a portal behind a
+    proxy that rewrites the host), else as the request reached the server (scheme, host, port)."""
+    base = settings.SITE_URL.rstrip("/")
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
