@@ -86,9 +86,9 @@ def test_member_applies_and_follows_the_case(
     assert page.locator("#aid-timeline li").count() == 3
     assert page.locator("#aid-amount").inner_text() == "¥1000.00"
     assert page.locator("#aid-timeline li.timeline-approved").is_visible()
-    assert Notification.objects.filter(recipient=people.member_user).count() == 3
+    assert Notification.objects.filter(recipient=people.member_user, kind__startswith="aid.").count() == 3
     page.goto(f"{base}/portal/inbox/")
-    assert page.locator("ul.inbox li.unread").count() == 3
+    assert page.locator("ul.inbox li.unread").count() == 4  # and the approval of the membership
     page.locator("ul.inbox li a").first.click()
     page.wait_for_url(f"{base}/portal/aid/{application.pk}/")
     assert Notification.objects.filter(recipient=people.member_user, read_at__isnull=False).count() == 1
