@@ -556,19 +556,23 @@ def changelist(payload: dict) -> dict:
             list(found[:50])
             found.count()
 
-        index = {}
-        # Each search without the index that serves it: pg_trgm for three characters and more, the
-        # character bigrams (members/migrations/0006) for two.
-        for key, term, dropped in (
-            ("name", sample.name, "member_name_trgm"),
-            ("fragment2", fragment2, "member_name_bigrams"),
-        ):
-            index[f"{key}_with"] = median_time(lambda term=term: search(term), repeat=5)
-            with contextlib.suppress(_Rollback), transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(f"DROP INDEX {dropped}")
-                index[f"{key}_without"] = median_time(lambda term=term: search(term), repeat=3)
-                raise _Rollback
+        index = {"name_with": median_time(lambda: search(sample.name), repeat=5)}
+        # A full name without the pg_trgm index that serves it (dropped in a rolled-back transaction).
+        with contextlib.suppress(_Rollback), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("DROP INDEX member_name_trgm")
+            index["name_without"] = median_time(lambda: search(sample.name), repeat=3)
+            raise _Rollback
+        # A two-character fragment through the bigram index (members/migrations/0006), against the
+        # query it replaced: name LIKE '%xy%', which pg_trgm cannot serve (no trigram in two characters).
+        index["fragment2_with"] = median_time(lambda: search(fragment2), repeat=5)
+
+        def like(term):
+            found = qs.filter(name__contains=term)
+            list(found[:50])
+            found.count()
+
+        index["fragment2_without"] = median_time(lambda: like(fragment2), repeat=3)
         out["index"] = index
         with connection.cursor() as cursor:
             cursor.execute("SHOW lc_ctype")

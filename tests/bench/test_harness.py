@@ -119,6 +119,7 @@ def test_quick_run_writes_a_table_with_every_benchmark(tmp_path):
         "admin changelist: search by exact ID number",
         "admin changelist: search by phone",
         "name search query, full name (3 characters): with the trigram index",
+        "name search query, 2-character fragment: with the bigram index",
         "portal membership card page",
         "portal application form",
         "queries: admin members.Member | ",
