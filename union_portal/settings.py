@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "union_portal.api",
     "members",
     "union_portal.notifications",
+    "union_portal.certificates",
     "assistance",
 ]
 
@@ -315,6 +316,10 @@ SMS_ENABLED = env.bool("SMS_ENABLED", default=True)
 AID_DOCUMENT_MAX_BYTES = env.int("AID_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 AID_WAITING_WORKING_DAYS = env.int("AID_WAITING_WORKING_DAYS", default=5)
 AID_RECHECK_NOTICE_DAYS = env.int("AID_RECHECK_NOTICE_DAYS", default=30)
+
+# --- certificates ----------------------------------------------------------------------------------
+CERTIFICATE_VERIFY_RATE_PER_MINUTE = env.int("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=60)
+CERTIFICATE_VERIFY_API_RATE = env.str("CERTIFICATE_VERIFY_API_RATE", default="600/hour")
 
 # --- import/export ---------------------------------------------------------------------------------
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
