@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "union_portal.organisations",
     "union_portal.accounts",
     "union_portal.api",
+    "union_portal.imports",
     "members",
     "union_portal.notifications",
     "union_portal.certificates",
@@ -327,6 +328,10 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=2000)
+#: Rows of one import file at most (Excel's own limit is 1,048,576); a larger file is refused before reading.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+#: What an xlsx (a zip) may unpack to, by the sizes its archive declares; checked before unpacking.
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=10 * UPLOAD_MAX_BYTES)
 
 # --- history -------------------------------------------------------------------------------------
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the services' rules and events
