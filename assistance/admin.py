@@ -19,7 +19,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
@@ -27,6 +26,7 @@ from union_portal.core.errors import ApplicationError, apply_each
 from union_portal.core.models import AccessLog, log_access
 from union_portal.core.spreadsheets import escape_formula
 from union_portal.core.workdays import working_days_between
+from union_portal.imports.admin import ImportAdminMixin
 from union_portal.organisations.models import Organisation, OrganisationKind
 
 from . import selectors, services
@@ -167,8 +167,9 @@ class RecheckDueFilter(admin.SimpleListFilter):
 
 
 @admin.register(HardshipFile)
-class HardshipFileAdmin(ScopedAdminMixin, ImportMixin, SimpleHistoryAdmin):
+class HardshipFileAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     form = HardshipFileForm
+    import_kind = "hardship_files"
     list_display = ("member_name", "union", "level", "cause_list", "status", "next_recheck_on", "opened_on")
     list_filter = ("status", "level", FileTownFilter, RecheckDueFilter, "centre")
     list_select_related = ("member__union", "centre")
@@ -178,14 +179,6 @@ class HardshipFileAdmin(ScopedAdminMixin, ImportMixin, SimpleHistoryAdmin):
     actions = ("recheck_selected", "exit_selected", "close_selected")
     show_full_result_count = False
     sensitive_readonly = ("household_size", "household_income", "income_per_head")
-
-    def get_import_resource_classes(self, request):
-        from .resources import HardshipFileResource
-
-        return [HardshipFileResource]
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
 
     change_readonly = (
         "member",

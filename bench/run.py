@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import common  # noqa: E402
+from bench import common, import_bench  # noqa: E402
 from bench.common import Row, log  # noqa: E402
 
 CORE_BENCHMARKS = ("import", "api", "changelist", "portal", "queries")
@@ -70,9 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--payload", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        if ":" in args.worker:  # an app's worker: "<app>:<function>" in bench/apps/<app>.py
+        if ":" in args.worker:  # "<app>:<function>" in bench/apps/<app>.py, or "<module path>:<function>"
             module_name, function = args.worker.split(":", 1)
-            workers = importlib.import_module(f"bench.apps.{module_name}")
+            workers = importlib.import_module(
+                module_name if "." in module_name else f"bench.apps.{module_name}"
+            )
         else:
             from bench import workers
 
@@ -111,7 +113,7 @@ def run(args) -> int:
     rows: list[Row] = []
     notes: list[str] = []
     sections = {
-        "import": lambda: bench_import(medium_url, import_url, import_rows, quick),
+        "import": lambda: import_bench.section(medium_url, import_url, import_rows, quick),
         "api": lambda: bench_api(large_url, medium_url, sizes, args.duration or (2.0 if quick else 5.0)),
         "changelist": lambda: bench_changelist(large_url, small_url, sizes),
         "portal": lambda: bench_portal(large_url, args.duration or (2.0 if quick else 6.0)),
@@ -143,7 +145,7 @@ def run(args) -> int:
         log(f"{name}: {time.perf_counter() - t:.0f} s")
 
     elapsed = time.perf_counter() - started
-    report = render_report(rows, notes, large_url, sizes, import_rows, elapsed, quick)
+    report = render_report(rows, notes, small_url, sizes, import_rows, elapsed, quick)
     print(common.plain_table(rows))
     for note in notes:
         print(f"- {note}")
@@ -178,101 +180,7 @@ def render_report(rows, notes, url, sizes, import_rows, elapsed, quick) -> str:
     return "\n".join(lines)
 
 
-# --- 1. import -------------------------------------------------------------------------------------------
-
-
-def bench_import(source_url: str, target_url: str, n: int, quick: bool):
-    files = common.run_worker("import_files", source_url, {"rows": n})
-    rows, notes = [], []
-    results = {}
-    variants = [
-        ("read_csv", "csv"),
-        ("read_xlsx", "xlsx"),
-        ("copy", "csv"),
-        ("bulk_create", "csv"),
-        ("bulk_create_with_history", "csv"),
-        ("resource", "csv"),
-        ("resource", "xlsx"),
-        ("flow", "csv"),
-        ("flow", "xlsx"),
-    ]
-    for variant, fmt in variants:
-        url = source_url if variant.startswith("read") else target_url
-        if url == target_url:
-            common.clone_database(source_url, target_url)
-        results[(variant, fmt)] = common.run_worker(
-            "import_variant", url, {"variant": variant, "path": files[fmt], "rows": n}
-        )
-        r = results[(variant, fmt)]
-        log(f"  import {variant} {fmt}: {r['rows_per_s']:,.0f} rows/s, {r['peak_mb']:.0f} MB")
-    bwh = results[("bulk_create_with_history", "csv")]["rows_per_s"]
-    for fmt in ("csv", "xlsx"):
-        res = results[("resource", fmt)]
-        rows.append(
-            Row(
-                f"import {n:,} rows from {fmt} (resource, validation and history on)",
-                common.per_s(res["rows_per_s"], " rows/s"),
-                f"bulk_create_with_history {common.per_s(bwh, ' rows/s')}",
-                bwh / res["rows_per_s"],
-                "≥ 8,000 rows/s; ≤ 3× bulk_create_with_history",
-                res["rows_per_s"] >= 8000 and bwh / res["rows_per_s"] <= 3,
-                ratio_format="{:.2f}× slower",
-            )
-        )
-    for fmt in ("csv", "xlsx"):
-        flow = results[("flow", fmt)]
-        res = results[("resource", fmt)]
-        rows.append(
-            Row(
-                f"admin flow from {fmt}: upload, check (preview), confirm",
-                common.per_s(flow["rows_per_s"], " rows/s")
-                + f" (upload {flow['upload_s']:.1f} s, check {flow['check_s']:.1f} s, "
-                f"confirm {flow['confirm_s']:.1f} s)",
-                f"resource import {common.per_s(res['rows_per_s'], ' rows/s')}",
-                res["rows_per_s"] / flow["rows_per_s"],
-                "≥ 6,000 rows/s end to end",
-                flow["rows_per_s"] >= 6000,
-                ratio_format="{:.2f}× slower",
-            )
-        )
-    for (variant, fmt), label in (
-        (("read_csv", "csv"), "reading the csv alone (read_dataset)"),
-        (("read_xlsx", "xlsx"), "reading the xlsx alone (read_dataset, calamine)"),
-        (("bulk_create", "csv"), "plain bulk_create (no history)"),
-        (("copy", "csv"), "PostgreSQL COPY"),
-    ):
-        r = results[(variant, fmt)]
-        rows.append(
-            Row(
-                f"import baseline: {label}",
-                common.per_s(r["rows_per_s"], " rows/s"),
-                f"resource from {fmt} {common.per_s(results[('resource', fmt)]['rows_per_s'], ' rows/s')}",
-                r["rows_per_s"] / results[("resource", fmt)]["rows_per_s"],
-                "recorded",
-                None,
-                ratio_format="{:.1f}× faster",
-            )
-        )
-    peak = max(r["peak_mb"] for (v, _f), r in results.items() if v in ("resource", "flow"))
-    rows.append(Row("import peak memory (resource and flow, per process)", f"{peak:.0f} MB", "", None,
-                    "< 500 MB", peak < 500))  # fmt: skip
-    bad = common.run_worker("import_bad_rows", source_url, {})
-    rows.append(
-        Row(
-            "bad rows reported with their reason (check step)",
-            f"{bad['reported']}/{bad['planted']} rows, {bad['with_reason']} with a reason",
-            "",
-            None,
-            "every bad row",
-            bad["reported"] == bad["planted"] == bad["with_reason"],
-        )
-    )
-    notes.append(
-        "Import: "
-        + "; ".join(f"{k}: {v}" for k, v in results[("resource", "csv")].get("settings", {}).items())
-    )
-    notes.append("Bad rows planted: " + ", ".join(bad["kinds"]))
-    return rows, notes
+# --- 1. import: bench/import_bench.py -----------------------------------------------------------------
 
 
 # --- 2. API ----------------------------------------------------------------------------------------------

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
-import io
 import os
 import random
 import re
@@ -19,7 +17,6 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from bench.common import ROOT, django_setup, median_time
 
@@ -172,256 +169,7 @@ def gunicorn(workers: int = 2, extra_env: dict | None = None):
         proc.wait(timeout=30)
 
 
-# --- 1. import ------------------------------------------------------------------------------------------
-
-
-def import_files(payload: dict) -> dict:
-    """The csv and xlsx of ``rows`` new members of this database's unions (cached in bench/data/)."""
-    django_setup()
-    from django.db import connection
-
-    from members import resources as r
-    from members.fakes import fake_mobile, fake_name
-    from members.management.commands.generate_scale import IMPORT_ID_START, county_is_local, scale_id_number
-    from union_portal.organisations.models import MEMBER_UNION_KINDS, Organisation
-
-    n = payload["rows"]
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    stem = DATA_DIR / f"import_{n}_{connection.settings_dict['NAME']}"
-    paths = {"csv": str(stem) + ".csv", "xlsx": str(stem) + ".xlsx"}
-    if all(Path(p).exists() for p in paths.values()):
-        return paths
-    unions = list(
-        Organisation.objects.filter(kind__in=MEMBER_UNION_KINDS, is_active=True)
-        .select_related("enterprise")
-        .order_by("path")
-    )
-    counts: dict[str, int] = {}
-    for u in unions:
-        counts[u.name] = counts.get(u.name, 0) + 1
-    unions = [u for u in unions if counts[u.name] == 1]  # a name two unions share is a row error
-    rng = random.Random(7)
-    header = [
-        r.NAME,
-        r.ID_NUMBER,
-        r.MOBILE,
-        r.UNION,
-        r.EMPLOYER,
-        r.JOB,
-        r.SKILL,
-        r.HOUSEHOLD,
-        r.MIGRANT,
-        r.JOIN_DATE,
-    ]
-    rows = []
-    for i in range(n):
-        union = rng.choice(unions)
-        number = scale_id_number(IMPORT_ID_START + i, rng.random() < 0.55)
-        local = county_is_local(number)
-        rows.append([
-            fake_name(rng), number, fake_mobile(rng), union.name,
-            union.enterprise.credit_code if union.enterprise_id else "",
-            rng.choice(["操作工", "质检员", "焊工", "电工", "仓管员"]),
-            rng.choice(["", "初级工", "中级工", "高级工", "技师"]),
-            "本地" if local else "外地", "否" if local else rng.choice(["是", "否"]),
-            f"20{rng.randint(10, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-        ])  # fmt: skip
-    with open(paths["csv"], "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("会员")
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    wb.save(paths["xlsx"])
-    return paths
-
-
-def _members_from_file(raw: bytes, user) -> list:
-    """Unsaved, checked members of the file, as the importer would write them (untimed preparation)."""
-    from members.resources import MemberResource
-    from members.services import make_card_numbers
-    from union_portal.core.spreadsheets import read_dataset
-
-    dataset = read_dataset(raw)
-    res = MemberResource(by=user, keep_checked=False)
-    res.by = user
-    from members.resources import normalise_header
-
-    dataset.headers = [normalise_header(h) for h in dataset.headers]
-    res.prepare(dataset)
-    members = []
-    for i, row in enumerate(dataset.dict):
-        res._row_number = i + 1
-        members.append(res.init_instance(row))
-    from django.utils import timezone
-
-    now, today = timezone.now(), timezone.localdate()
-    for member, card in zip(members, make_card_numbers(len(members)), strict=True):
-        member.status, member.channel, member.card_number = "active", "import", card
-        member.join_date = member.join_date or today
-        member.decided_at = member.applied_at = member.updated_at = now
-    return members
-
-
-def import_variant(payload: dict) -> dict:
-    django_setup()
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.db import transaction
-    from simple_history.utils import bulk_create_with_history
-
-    from members import importing
-    from members.models import ImportJob, Member
-    from members.resources import MemberResource
-    from union_portal.core.spreadsheets import read_dataset
-
-    variant, path, n = payload["variant"], payload["path"], payload["rows"]
-    raw = Path(path).read_bytes()
-    user = staff_user()
-    before = Member.objects.count()
-    out: dict = {}
-    if variant in ("read_csv", "read_xlsx"):
-        started = time.perf_counter()
-        dataset = read_dataset(raw)
-        elapsed = time.perf_counter() - started
-        assert len(dataset) == n
-    elif variant == "resource":
-        started = time.perf_counter()
-        dataset = read_dataset(raw)
-        result = MemberResource(by=user).import_data(dataset, dry_run=False)
-        elapsed = time.perf_counter() - started
-        assert not result.has_errors(), "the import file has errors"
-        assert not result.has_validation_errors(), "the import file has invalid rows"
-        meta = MemberResource._meta
-        out["settings"] = {
-            k: getattr(meta, k)
-            for k in ("use_bulk", "batch_size", "skip_diff", "force_init_instance", "clean_model_instances")
-        }
-    elif variant == "flow":
-        name = "members" + Path(path).suffix
-        started = time.perf_counter()
-        job = importing.import_upload(by=user, file=SimpleUploadedFile(name, raw))
-        t1 = time.perf_counter()
-        job = importing.import_check(job=job)
-        t2 = time.perf_counter()
-        assert job.status == ImportJob.Status.VALID, (job.status, job.message, job.errors[:3])
-        job = importing.import_confirm(job=job, by=user)
-        elapsed = time.perf_counter() - started
-        assert job.status == ImportJob.Status.DONE, (job.status, job.message)
-        out.update(upload_s=t1 - started, check_s=t2 - t1, confirm_s=elapsed - (t2 - started))
-    else:
-        members = _members_from_file(raw, user)
-        if variant == "bulk_create":
-            started = time.perf_counter()
-            with transaction.atomic():
-                Member.objects.bulk_create(members, batch_size=2000)
-            elapsed = time.perf_counter() - started
-        elif variant == "bulk_create_with_history":
-            started = time.perf_counter()
-            with transaction.atomic():
-                bulk_create_with_history(members, Member, batch_size=2000, default_user=user)
-            elapsed = time.perf_counter() - started
-        elif variant == "copy":
-            from members.management.commands.generate_scale import RowWriter
-
-            started = time.perf_counter()
-            with transaction.atomic():
-                writer = RowWriter(Member, skip={"id"})
-                for m in members:
-                    row = {f.attname: getattr(m, f.attname) for f in writer.fields}
-                    row["id_number"] = _encrypt(m.id_number)
-                    writer.add(row)
-                writer.flush()
-            elapsed = time.perf_counter() - started
-        else:
-            raise ValueError(variant)
-    if not variant.startswith("read"):
-        added = Member.objects.count() - before
-        assert added == n, f"{variant}: {added} rows written, {n} expected"
-    out.update(rows_per_s=n / elapsed, seconds=elapsed, peak_mb=peak_mb())
-    return out
-
-
-def _encrypt(value: str) -> str:
-    from union_portal.core.crypto import encrypt
-
-    return encrypt(value)
-
-
-def import_bad_rows(payload: dict) -> dict:
-    """A file with bad rows of every kind: the check must report each, with its reason."""
-    django_setup()
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from members import importing
-    from members import resources as r
-    from members.fakes import fake_mobile, fake_name
-    from members.management.commands.generate_scale import IMPORT_ID_START, scale_id_number
-    from members.models import Member
-    from union_portal.organisations.models import MEMBER_UNION_KINDS, Organisation
-
-    user = staff_user()
-    union = Organisation.objects.filter(kind__in=MEMBER_UNION_KINDS).order_by("path").first()
-    rng = random.Random(11)
-    header = [r.NAME, r.ID_NUMBER, r.MOBILE, r.UNION, r.MIGRANT, r.JOIN_DATE]
-    rows = [
-        [
-            fake_name(rng),
-            scale_id_number(IMPORT_ID_START + 5_000_000 + i, True),
-            fake_mobile(rng),
-            union.name,
-            "否",
-            "",
-        ]
-        for i in range(1000)
-    ]
-    existing = Member.objects.open().order_by("pk").first().id_number
-    bad_id = rows[10][1][:-1] + ("0" if rows[10][1][-1] != "0" else "1")
-    planted = {
-        10: ("wrong check digit", lambda row: row.__setitem__(1, bad_id)),
-        50: ("unknown union", lambda row: row.__setitem__(3, "不存在的工会")),
-        100: ("same ID number as row 2", lambda row: row.__setitem__(1, rows[0][1])),
-        200: ("bad mobile", lambda row: row.__setitem__(2, "12345")),
-        300: ("no name", lambda row: row.__setitem__(0, "")),
-        400: ("ID number of an open membership", lambda row: row.__setitem__(1, existing)),
-        500: ("migrant worker neither 是 nor 否", lambda row: row.__setitem__(4, "也许")),
-        600: ("join date in the future", lambda row: row.__setitem__(5, "2999-01-01")),
-        700: ("15-character garbage ID", lambda row: row.__setitem__(1, "ABCDEFGHIJKLMNO")),
-        800: ("birth date in the future", lambda row: row.__setitem__(1, _future_id())),
-    }
-    for index, (_kind, spoil) in planted.items():
-        spoil(rows[index])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    job = importing.import_upload(
-        by=user, file=SimpleUploadedFile("bad.csv", buffer.getvalue().encode("utf-8-sig"))
-    )
-    job = importing.import_check(job=job)
-    reported = {e["row"]: e for e in job.errors}
-    expected_lines = {index + 2 for index in planted}  # header is line 1, rows[0] is line 2
-    found = expected_lines & set(reported)
-    with_reason = sum(1 for line in found if reported[line].get("message"))
-    importing.import_cancel(job=job, by=user)
-    return {
-        "planted": len(planted),
-        "reported": len(found),
-        "extra": len(set(reported) - expected_lines),
-        "with_reason": with_reason,
-        "kinds": [kind for kind, _spoil in planted.values()],
-        "status": job.status,
-    }
-
-
-def _future_id() -> str:
-    from members.fakes import id_number
-
-    return id_number("440607", __import__("datetime").date(2090, 1, 1), 1, True)
+# --- 1. import: bench/import_bench.py ----------------------------------------------------------------
 
 
 # --- 2. API -------------------------------------------------------------------------------------------------
@@ -563,7 +311,7 @@ def changelist(payload: dict) -> dict:
                 cursor.execute("DROP INDEX member_name_trgm")
             index["name_without"] = median_time(lambda: search(sample.name), repeat=3)
             raise _Rollback
-        # A two-character fragment through the bigram index (members/migrations/0006), against the
+        # A two-character fragment through the bigram index (members/migrations/0007), against the
         # query it replaced: name LIKE '%xy%', which pg_trgm cannot serve (no trigram in two characters).
         index["fragment2_with"] = median_time(lambda: search(fragment2), repeat=5)
 

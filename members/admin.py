@@ -1,4 +1,4 @@
-"""Staff screens for organisations, enterprises, members and merchants.
+"""Staff screens for members and merchants (and the members of each subtree on the organisation page).
 
 Lists are scoped to the user's subtree; actions and saves call the services;
 personal data is masked, and revealing it is a logged step of its own.
@@ -9,7 +9,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,160 +19,38 @@ from simple_history.admin import SimpleHistoryAdmin
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
 from union_portal.core.errors import ApplicationError
 from union_portal.core.pagination import EstimatedCountPaginator
-from union_portal.organisations import services as org_services
-from union_portal.organisations.models import MEMBER_UNION_KINDS, Enterprise, Organisation, OrganisationKind
+from union_portal.imports.admin import ImportAdminMixin
+from union_portal.organisations.admin import OrganisationAdmin as BaseOrganisationAdmin
+from union_portal.organisations.admin import percent
+from union_portal.organisations.models import MEMBER_UNION_KINDS, Organisation, OrganisationKind
 
 from . import selectors, services
-from .admin_import import (
-    enterprise_import_urls,
-    export_csv_action,
-    export_enterprises_csv_action,
-    export_enterprises_xlsx_action,
-    export_unmasked_xlsx_action,
-    export_xlsx_action,
-    member_import_urls,
-)
-from .models import BenefitMerchant, Channel, ImportJob, Member, MembershipEvent, MemberStatus
+from .exports import export_csv_action, export_unmasked_xlsx_action, export_xlsx_action
+from .models import BenefitMerchant, Channel, Member, MembershipEvent, MemberStatus
 
-# --- organisations ---------------------------------------------------------------------------------
+# --- organisations: the platform's page, with the members of each subtree -------------------------------
 
-
-class OrganisationAddForm(forms.ModelForm):
-    parent = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("parent"), required=True)
-
-    class Meta:
-        model = Organisation
-        fields = ("parent", "name", "kind", "enterprise", "chair_name", "phone", "address", "established_on")
+admin.site.unregister(Organisation)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ("indented_name", "kind", "enterprise", "chair_name", "is_active")
-    list_filter = ("kind", "is_active")
-    search_fields = ("name", "chair_name")
-    list_select_related = ("enterprise",)
-    scoped_foreign_keys = ("enterprise",)
-    fields = (
-        "name", "kind", "enterprise", "chair_name", "phone", "address", "established_on", "is_active", "coverage",
-    )  # fmt: skip
-    readonly_fields = ("kind", "coverage")
-    show_full_result_count = False
+class OrganisationAdmin(BaseOrganisationAdmin):
+    """The organisation page of ``union_portal.organisations``, with the share of workers who are members."""
 
     @admin.display(description=_("coverage of this subtree"))
     def coverage(self, obj):
         figures = selectors.coverage(organisation=obj)
-
-        def pct(rate):
-            return "—" if rate is None else f"{rate:.1%}"
-
         return format_html(
             "{}: {} / {} ({})<br>{}: {} / {} ({})",
             _("enterprises with a union"),
             figures.unionised_enterprises,
             figures.enterprises,
-            pct(figures.union_rate),
+            percent(figures.union_rate),
             _("workers who are members"),
             figures.members,
             figures.headcount,
-            pct(figures.membership_rate),
+            percent(figures.membership_rate),
         )
-
-    @admin.display(description=_("name"), ordering="path")
-    def indented_name(self, obj):
-        return format_html("{}{}", "\u3000" * (obj.depth - 1), obj.name)
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = OrganisationAddForm
-            kwargs["fields"] = OrganisationAddForm.Meta.fields
-            form = super().get_form(request, obj, **kwargs)
-            form.base_fields["parent"].queryset = Organisation.objects.visible_to(request.user).exclude(
-                kind=OrganisationKind.GROUP
-            )
-            return form
-        return super().get_form(request, obj, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        return OrganisationAddForm.Meta.fields if obj is None else self.fields
-
-    def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else self.readonly_fields
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("parent", "name", "kind")}
-        created = org_services.organisation_add(  # an ApplicationError comes back on the form
-            parent=form.cleaned_data["parent"],
-            name=form.cleaned_data["name"],
-            kind=form.cleaned_data["kind"],
-            by=request.user,
-            **data,
-        )
-        obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
-
-
-# --- enterprises -------------------------------------------------------------------------------------
-
-
-class EnterpriseForm(forms.ModelForm):
-    credit_code = forms.CharField(label=_("unified social credit code"), max_length=30)
-
-    class Meta:
-        model = Enterprise
-        fields = org_services.ENTERPRISE_FIELDS
-
-    def clean(self):
-        cleaned = super().clean()
-        try:
-            cleaned.update(org_services.clean_enterprise_input(cleaned))
-        except ApplicationError as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, str(exc))
-        return cleaned
-
-    def _post_clean(self):
-        pass  # saved by org_services.enterprise_save, which checks scope and uniqueness
-
-
-@admin.register(Enterprise)
-class EnterpriseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    form = EnterpriseForm
-    list_display = ("name", "credit_code", "industry", "ownership", "town", "headcount", "has_union")
-    list_filter = ("industry", "ownership", "is_active")
-    search_fields = ("name", "=credit_code")
-    list_select_related = ("town",)
-    scoped_foreign_keys = ("town",)
-    show_full_result_count = False
-    actions = (export_enterprises_xlsx_action, export_enterprises_csv_action)
-    change_list_template = "admin/members/change_list_with_import.html"
-    import_url_name = "admin:organisations_enterprise_import"
-
-    def has_export_permission(self, request):
-        return request.user.has_perm("organisations.export_enterprise")
-
-    def changelist_view(self, request, extra_context=None):
-        extra = {
-            "show_import": request.user.has_perm("organisations.import_enterprise"),
-            **(extra_context or {}),
-        }
-        return super().changelist_view(request, extra)
-
-    def get_urls(self):
-        return enterprise_import_urls(self) + super().get_urls()
-
-    def get_queryset(self, request):
-        unions = Organisation.objects.filter(enterprise=OuterRef("pk"), kind=OrganisationKind.GRASSROOTS)
-        return super().get_queryset(request).annotate(_has_union=Exists(unions))
-
-    @admin.display(description=_("has a union"), boolean=True)
-    def has_union(self, obj):
-        return obj._has_union
-
-    def save_model(self, request, obj, form, change):
-        data = {k: form.cleaned_data[k] for k in org_services.ENTERPRISE_FIELDS if k in form.cleaned_data}
-        saved = org_services.enterprise_save(by=request.user, data=data, enterprise=obj if change else None)
-        obj.pk = saved.pk
 
 
 # --- members -----------------------------------------------------------------------------------------
@@ -315,7 +192,7 @@ def _member_union_choices():
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "name", "masked_id_number", "masked_mobile", "union", "employer", "status",
         "skill_grade", "household_type", "card_number", "join_date",
@@ -330,8 +207,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "approve_selected", "reject_selected", "transfer_selected", "end_selected",
         export_xlsx_action, export_csv_action, export_unmasked_xlsx_action,
     )  # fmt: skip
-    change_list_template = "admin/members/change_list_with_import.html"
-    import_url_name = "admin:members_member_import"
+    import_kind = "members"
     show_full_result_count = False
     paginator = EstimatedCountPaginator  # no COUNT(*) of a million rows per page view
     list_per_page = 50
@@ -427,10 +303,6 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def has_export_unmasked_permission(self, request):
         return self._has(request, "export_unmasked_member")
 
-    def changelist_view(self, request, extra_context=None):
-        extra = {"show_import": request.user.has_perm("members.import_member"), **(extra_context or {})}
-        return super().changelist_view(request, extra)
-
     @admin.action(description=_("Approve selected applications"), permissions=["approve"])
     def approve_selected(self, request, queryset):
         done, failed = services.members_bulk(
@@ -493,7 +365,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 name="members_member_reveal",
             )
         ]
-        return urls + member_import_urls(self) + super().get_urls()
+        return urls + super().get_urls()
 
     def reveal_view(self, request, object_id):
         member = get_object_or_404(self.get_queryset(request), pk=object_id)
@@ -532,26 +404,3 @@ class BenefitMerchantAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ("name",)
     list_select_related = ("town",)
     scoped_foreign_keys = ("town",)
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "original_name",
-        "kind",
-        "status",
-        "total_rows",
-        "processed_rows",
-        "error_count",
-        "created_by",
-        "created_at",
-    )
-    list_filter = ("status", "kind")
-    list_select_related = ("created_by",)
-    readonly_fields = [f.name for f in ImportJob._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -6,7 +6,7 @@ _MEMBER_ADMIN = [
     "members.view_member", "members.add_member", "members.change_member",
     "members.approve_member", "members.transfer_member", "members.end_member",
     "members.view_membershipevent",
-    "members.view_importjob", "members.import_member", "members.export_member",
+    "members.import_member", "members.export_member",
     "members.view_benefitmerchant",
 ]  # fmt: skip
 

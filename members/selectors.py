@@ -60,7 +60,7 @@ def member_search(queryset, term: str):
     return queryset.filter(name__contains=compact)
 
 
-#: The PostgreSQL function of migration 0006: the character bigrams of a name, GIN-indexed.
+#: The PostgreSQL function of migration 0007: the character bigrams of a name, GIN-indexed.
 BIGRAMS_FUNCTION = "members_name_bigrams"
 
 

@@ -1,4 +1,7 @@
-"""Celery tasks of the members app: thin, idempotent, each calls one service."""
+"""Celery tasks of the members app: thin, idempotent, each calls one service.
+
+(The import tasks moved to ``union_portal.imports.tasks`` with the one import pipeline.)
+"""
 
 from __future__ import annotations
 
@@ -6,53 +9,7 @@ import logging
 
 from celery import shared_task
 
-from union_portal.core.errors import ApplicationError
-
 logger = logging.getLogger(__name__)
-
-
-#: Beat schedules, installed after migrate by union_portal.core.schedules (editable in the admin).
-SCHEDULES = {
-    "members: expire abandoned import jobs": ("members.tasks.import_expire_task", "15", "3"),
-}
-
-
-@shared_task(ignore_result=True)
-def import_check_task(job_id: int) -> None:
-    """Check an uploaded spreadsheet; a job already checked (or cancelled) is left as it is."""
-    from .importing import import_check
-    from .models import ImportJob
-
-    job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None or job.status != ImportJob.Status.CHECKING:
-        return
-    import_check(job=job)
-
-
-@shared_task(ignore_result=True)
-def import_confirm_task(job_id: int, user_id: int) -> None:
-    """Write a confirmed job; a job already imported returns at once, a second run writes nothing twice."""
-    from django.contrib.auth import get_user_model
-
-    from .importing import import_confirm
-    from .models import ImportJob
-
-    job = ImportJob.objects.filter(pk=job_id).first()
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if job is None or user is None or job.status == ImportJob.Status.DONE:
-        return
-    try:
-        import_confirm(job=job, by=user)
-    except ApplicationError as exc:  # cancelled meanwhile, permission withdrawn: nothing to retry
-        logger.info("import job %s not imported: %s", job_id, exc)
-
-
-@shared_task(ignore_result=True)
-def import_expire_task() -> int:
-    """End import jobs abandoned for a day and remove their files (daily beat schedule)."""
-    from .importing import import_expire
-
-    return import_expire()
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True, ignore_result=True)

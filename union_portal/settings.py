@@ -63,8 +63,10 @@ INSTALLED_APPS = [
     "union_portal.organisations",
     "union_portal.accounts",
     "union_portal.api",
+    "union_portal.imports",
     "members",
     "union_portal.notifications",
+    "union_portal.certificates",
     "assistance",
 ]
 
@@ -339,12 +341,20 @@ AID_DOCUMENT_MAX_BYTES = env.int("AID_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1
 AID_WAITING_WORKING_DAYS = env.int("AID_WAITING_WORKING_DAYS", default=5)
 AID_RECHECK_NOTICE_DAYS = env.int("AID_RECHECK_NOTICE_DAYS", default=30)
 
+# --- certificates ----------------------------------------------------------------------------------
+CERTIFICATE_VERIFY_RATE_PER_MINUTE = env.int("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=60)
+CERTIFICATE_VERIFY_API_RATE = env.str("CERTIFICATE_VERIFY_API_RATE", default="600/hour")
+
 # --- import/export ---------------------------------------------------------------------------------
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=2000)
+#: Rows of one import file at most (Excel's own limit is 1,048,576); a larger file is refused before reading.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+#: What an xlsx (a zip) may unpack to, by the sizes its archive declares; checked before unpacking.
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=10 * UPLOAD_MAX_BYTES)
 
 # --- history -------------------------------------------------------------------------------------
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the services' rules and events

@@ -35,7 +35,7 @@ def test_every_declared_beat_schedule_is_installed_in_shanghai_time(db):
 
     install_schedules()
     declared = declared_schedules()
-    assert "members: expire abandoned import jobs" in declared
+    assert "imports: expire abandoned import jobs" in declared
     tasks = {t.name: t for t in PeriodicTask.objects.select_related("crontab")}
     for name, (task, minute, hour) in declared.items():
         assert tasks[name].task == task

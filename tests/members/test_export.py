@@ -14,16 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from openpyxl import load_workbook
 
-from members.admin_import import (
-    export_csv_action,
-    export_enterprises,
-    export_members,
-    export_unmasked_xlsx_action,
-    export_xlsx_action,
-)
+from members.exports import export_csv_action, export_members, export_unmasked_xlsx_action, export_xlsx_action
 from members.models import Member, MemberStatus
 from union_portal.core.masking import mask_id_number, mask_phone
 from union_portal.core.models import AccessLog
+from union_portal.organisations.admin import export_enterprises
 from union_portal.organisations.models import Enterprise
 
 from ..factories import make_member

@@ -15,16 +15,20 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from members import importing, tasks
 from members.fakes import fake_credit_code
-from members.models import Channel, ImportJob, Member, MembershipEvent, MemberStatus
-from members.resources import EnterpriseResource, MemberResource
+from members.models import Channel, Member, MembershipEvent, MemberStatus
+from members.resources import MemberResource
 from members.services import card_number_is_well_formed, id_number_key
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 from union_portal.core.models import Counter
-from union_portal.core.spreadsheets import read_dataset
 from union_portal.core.validators import id_check_digit
+from union_portal.imports import resources as import_resources
+from union_portal.imports import services as importing
+from union_portal.imports import tasks
+from union_portal.imports.models import ImportJob
+from union_portal.imports.reading import spreadsheet_rows
 from union_portal.organisations.models import Enterprise
+from union_portal.organisations.resources import EnterpriseResource
 
 from ..factories import make_member, next_id_number, next_mobile
 
@@ -85,6 +89,11 @@ def upload(raw: bytes, name="members.csv") -> SimpleUploadedFile:
 
 def counts() -> tuple[int, int, int]:
     return Member.objects.count(), Member.history.count(), MembershipEvent.objects.count()
+
+
+def import_now(resource, raw, dry_run=False):
+    with spreadsheet_rows(raw) as rows:
+        return resource.import_rows(rows, dry_run=dry_run)
 
 
 def check(by, raw, name="members.csv", kind="members") -> ImportJob:
@@ -196,7 +205,7 @@ def test_the_type_comes_from_the_content_not_the_name(tree, people):
     exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(200)
     jobs = ImportJob.objects.count()
     with pytest.raises(ApplicationError) as info:
-        importing.import_upload(by=people.district_staff, file=upload(exe, "members.csv"))
+        importing.import_upload(by=people.district_staff, file=upload(exe, "members.csv"), kind="members")
     assert info.value.code == "bad_type"
     assert ImportJob.objects.count() == jobs
 
@@ -204,16 +213,18 @@ def test_the_type_comes_from_the_content_not_the_name(tree, people):
 def test_too_large_and_empty_files_are_refused(tree, people, settings):
     settings.UPLOAD_MAX_BYTES = 100
     with pytest.raises(ApplicationError) as info:
-        importing.import_upload(by=people.district_staff, file=upload(csv_bytes([row(tree.union_a)] * 3)))
+        importing.import_upload(
+            by=people.district_staff, file=upload(csv_bytes([row(tree.union_a)] * 3)), kind="members"
+        )
     assert info.value.code == "too_large"
     with pytest.raises(ApplicationError) as info:
-        importing.import_upload(by=people.district_staff, file=upload(b"  \n"))
+        importing.import_upload(by=people.district_staff, file=upload(b"  \n"), kind="members")
     assert info.value.code == "empty"
 
 
 def test_files_are_kept_under_media_imports_with_a_random_name(tree, people, tmp_path):
     job = importing.import_upload(
-        by=people.district_staff, file=upload(csv_bytes([row(tree.union_a)]), "名单.csv")
+        by=people.district_staff, file=upload(csv_bytes([row(tree.union_a)]), "名单.csv"), kind="members"
     )
     assert job.stored_path.startswith("imports/") and job.stored_path.endswith(".csv")
     assert "名单" not in job.stored_path and job.original_name == "名单.csv"
@@ -251,10 +262,10 @@ def test_every_bad_row_is_listed_with_its_reason_and_nothing_is_written(tree, pe
         (6, "身份证号", "The same ID number is already on row 2."),
         (7, "身份证号", "This ID number already has an open membership or application."),
         (8, "手机号", "Enter a valid mainland mobile number of 11 digits."),
-        (9, "是否农民工", "Write 是 or 否."),
-        (9, "姓名", "Enter the name."),
+        (9, "姓名", "Enter the name."),  # a row's problems in the order of the file's columns
         (9, "手机号", "Enter a valid mainland mobile number of 11 digits."),
         (9, "所属工会", "Choose the union."),
+        (9, "是否农民工", "Write 是 or 否."),
         (10, "技能等级", "Unknown skill grade."),
     ]
     assert job.error_count == 11
@@ -275,31 +286,26 @@ def test_the_resource_reports_bad_rows_as_row_errors_and_writes_nothing(tree, pe
     ]
     before = counts()
     # when the resource imports it for real
-    result = MemberResource(by=people.district_staff).import_data(
-        read_dataset(csv_bytes(rows)), dry_run=False
-    )
+    outcome = import_now(MemberResource(by=people.district_staff), csv_bytes(rows))
     # then they are row errors, the whole file is reported, and nothing is written
-    assert not result.has_errors()
-    assert [(r.number, sorted(r.error_dict)) for r in result.invalid_rows] == [
-        (2, ["身份证号"]),
-        (3, ["所属工会"]),
-    ]
+    assert not outcome.valid and outcome.written == 0
+    assert [(p["row"], p["column"]) for p in outcome.problems] == [(3, "身份证号"), (4, "所属工会")]
     assert counts() == before
 
 
 def test_the_resource_imports_a_valid_file_in_batches(tree, people, monkeypatch):
-    monkeypatch.setattr("members.resources.MemberResource._meta.batch_size", 2)
+    monkeypatch.setattr(MemberResource, "batch_size", 2)
     rows = [row(tree.union_a, f"工人{i}") for i in range(5)]
     before = counts()
-    result = MemberResource(by=people.district_staff).import_data(
-        read_dataset(csv_bytes(rows)), dry_run=False
-    )
-    assert not result.has_errors() and not result.has_validation_errors()
+    outcome = import_now(MemberResource(by=people.district_staff), csv_bytes(rows))
+    assert outcome.valid and outcome.written == 5
     assert counts() == (before[0] + 5, before[1] + 5, before[2] + 5)
     # and a dry run writes nothing, not even inside a transaction rolled back
     rows = [row(tree.union_a, f"工人{i}") for i in range(3)]
-    result = MemberResource(by=people.district_staff).import_data(read_dataset(csv_bytes(rows)), dry_run=True)
-    assert not result.has_validation_errors() and counts() == (before[0] + 5, before[1] + 5, before[2] + 5)
+    outcome = import_now(MemberResource(by=people.district_staff), csv_bytes(rows), dry_run=True)
+    assert (
+        outcome.valid and outcome.checked == 3 and counts() == (before[0] + 5, before[1] + 5, before[2] + 5)
+    )
 
 
 @pytest.mark.parametrize(
@@ -343,7 +349,7 @@ def test_a_town_federation_is_not_a_union_members_join(tree, people):
 
 
 def test_stored_errors_are_capped_but_all_counted(tree, people, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_STORED_ERRORS", 3)
+    monkeypatch.setattr(import_resources, "MAX_PROBLEMS", 3)
     job = check(people.district_staff, csv_bytes([row(tree.union_a, **{"手机号": "1"}) for _ in range(5)]))
     assert (job.error_count, len(job.errors)) == (5, 3)
 
@@ -362,7 +368,7 @@ def test_empty_rows_are_skipped_and_an_empty_file_is_invalid(tree, people):
 def test_temporary_files_are_removed_on_success_and_on_failure(tree, people):
     # success
     job = importing.import_upload(
-        by=people.district_staff, file=upload(csv_bytes([row(tree.union_a, "陈伟")]))
+        by=people.district_staff, file=upload(csv_bytes([row(tree.union_a, "陈伟")])), kind="members"
     )
     stored = job.stored_path
     job = importing.import_check(job=job)
@@ -372,14 +378,16 @@ def test_temporary_files_are_removed_on_success_and_on_failure(tree, people):
     assert not default_storage.exists(stored) and not default_storage.exists(f"{stored}.checked.json")
     # failure
     job = importing.import_upload(
-        by=people.district_staff, file=upload(csv_bytes([row(tree.union_a, **{"手机号": "1"})]))
+        by=people.district_staff,
+        file=upload(csv_bytes([row(tree.union_a, **{"手机号": "1"})])),
+        kind="members",
     )
     stored = job.stored_path
     job = importing.import_check(job=job)
     assert job.status == Status.INVALID and not default_storage.exists(stored)
     # cancel removes the files too
     job = importing.import_upload(
-        by=people.district_staff, file=upload(csv_bytes([row(tree.union_a, "陈伟")]))
+        by=people.district_staff, file=upload(csv_bytes([row(tree.union_a, "陈伟")])), kind="members"
     )
     stored = job.stored_path
     job = importing.import_check(job=job)
@@ -412,7 +420,9 @@ def test_a_csv_row_longer_than_the_header_makes_the_file_unreadable(tree, people
 
 def test_a_zip_that_is_not_a_workbook_is_refused(tree, people):
     with pytest.raises(ApplicationError) as info:
-        importing.import_upload(by=people.district_staff, file=upload(b"PK\x03\x04" + bytes(100), "x.xlsx"))
+        importing.import_upload(
+            by=people.district_staff, file=upload(b"PK\x03\x04" + bytes(100), "x.xlsx"), kind="members"
+        )
     assert info.value.code == "bad_file"
 
 
@@ -457,7 +467,7 @@ def test_a_cancelled_job_cannot_be_confirmed(tree, people):
 def test_import_needs_the_permission_and_the_job_in_scope(tree, people):
     raw = csv_bytes([row(tree.union_a, "陈伟")])
     with pytest.raises(PermissionDeniedError):
-        importing.import_upload(by=people.officer_a, file=upload(raw))
+        importing.import_upload(by=people.officer_a, file=upload(raw), kind="members")
     job = check(people.town_a_staff, raw)
     with pytest.raises(PermissionDeniedError):  # town B cannot confirm town A's job
         importing.import_start_confirm(job=job, by=people.town_b_staff)
@@ -516,8 +526,7 @@ def test_large_files_are_checked_and_imported_by_tasks_with_progress(
 def test_progress_is_reported_while_rows_are_written(tree, people, monkeypatch):
     seen = []
     monkeypatch.setattr(importing, "_set_progress", lambda job_id, n: seen.append(n))
-    monkeypatch.setattr("members.resources.BATCH_SIZE", 2)
-    monkeypatch.setattr("members.resources.MemberResource._meta.batch_size", 2)
+    monkeypatch.setattr(MemberResource, "batch_size", 2)
     job = check(people.district_staff, csv_bytes([row(tree.union_a, f"工人{i}") for i in range(5)]))
     importing.import_start_confirm(job=job, by=people.district_staff)
     assert seen == [2, 4, 5, 2, 4, 5]  # rows checked, then rows written
@@ -643,16 +652,12 @@ def test_bad_enterprise_rows_are_listed(tree, people):
         (4, "统一社会信用代码"),
         (5, "统一社会信用代码"),
         (5, "职工人数"),
+        (6, "行业"),  # a row's problems in the order of the file's columns
         (6, "所属镇街"),
-        (6, "行业"),
     ]
     assert job.errors[0]["message"] == "The same credit code is already on row 2."
     assert Enterprise.objects.count() == before
-    assert (
-        EnterpriseResource(by=people.town_a_staff)
-        .import_data(read_dataset(csv_bytes(rows, head=ENT_HEAD)), dry_run=False)
-        .has_validation_errors()
-    )
+    assert not import_now(EnterpriseResource(by=people.town_a_staff), csv_bytes(rows, head=ENT_HEAD)).valid
     assert Enterprise.objects.count() == before
 
 

@@ -17,10 +17,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from members import importing, services
+from members import services
 from members.fakes import id_number
-from members.models import Channel, ImportJob, Member, MemberStatus
+from members.models import Channel, Member, MemberStatus
 from union_portal.core.errors import ApplicationError
+from union_portal.imports import services as importing
+from union_portal.imports.models import ImportJob
 
 from ..factories import make_member, member_data, next_id_number, next_mobile
 
@@ -345,7 +347,9 @@ def test_the_import_reports_each_rule_on_its_row_and_column(tree, people, settin
         ]
     )
 
-    job = importing.import_upload(by=people.district_staff, file=SimpleUploadedFile("members.csv", raw))
+    job = importing.import_upload(
+        by=people.district_staff, file=SimpleUploadedFile("members.csv", raw), kind="members"
+    )
     job = importing.import_check(job=job)
 
     assert job.status == ImportJob.Status.INVALID

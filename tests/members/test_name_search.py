@@ -88,7 +88,7 @@ def test_the_data_migration_recomputes_the_names_stored_with_the_old_reading(tre
     Member.objects.filter(pk=ou.pk).update(
         name_pinyin="quweiqiang", name_initials="qwq", name_pinyin_alt="", name_initials_alt=""
     )
-    migration = importlib.import_module("members.migrations.0005_member_name_readings")
+    migration = importlib.import_module("members.migrations.0006_member_name_readings")
 
     # when the migration's data step runs
     migration.recompute_name_keys(django_apps, SimpleNamespace(connection=connection))

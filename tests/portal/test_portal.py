@@ -521,3 +521,23 @@ def test_in_a_large_district_the_worker_first_finds_the_union(client, tree, monk
     )
     assert response.status_code == 302
     assert Member.objects.get(name="找工会").union == tree.union_a
+
+
+def test_a_certificate_printed_from_the_portal_points_at_the_host_and_port_reached(
+    rf, tree, people, settings
+):
+    from union_portal.certificates import services as certificates
+
+    from ..certificates.conftest import issue
+
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    holder = make_member(tree.union_a, user=people.member_user)
+    certificate = issue(holder, people.district_staff)
+    request = rf.get("/", HTTP_HOST="127.0.0.1:8123")
+
+    html = certificates.certificate_html(certificate, request=request)
+
+    url = f"http://127.0.0.1:8123/portal/certificates/verify/{certificate.code}/"
+    assert certificates.verification_url(certificate, request) == url
+    assert url in html

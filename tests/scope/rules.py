@@ -135,6 +135,9 @@ COMMAND_VICTIMS: dict[str, object] = {
 }
 #: Who may run a command, when it is not the district staff: url name -> fn(world) -> user.
 COMMAND_ACTORS: dict[str, object] = {}
+#: Arguments of public portal routes other than a card number: url name -> {argument: fn(world) -> value}
+#: (the code of a certificate for its public check).
+PORTAL_ARGS: dict[str, dict] = {}
 
 
 def UPDATE_PAYLOAD(w) -> dict:  # noqa: N802 - a rule, read like the constants beside it

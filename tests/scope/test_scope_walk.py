@@ -470,7 +470,11 @@ def test_portal_walk(world, role):
         rule = rules.PORTAL_URLS[name]
         WALKED["portal"].add(name)
         victim = world.victim_member
-        values = {p: (victim.card_number if p == "card_number" else None) for p in _params(route)}
+        args = rules.PORTAL_ARGS.get(name, {})
+        values = {
+            p: (victim.card_number if p == "card_number" else args[p](world) if p in args else None)
+            for p in _params(route)
+        }
         if isinstance(rule[0], type):
             model, kwarg = rule
             victim = (

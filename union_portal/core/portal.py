@@ -31,6 +31,9 @@ def proxy_agent_required(view):
 
 def absolute_url(request, path: str) -> str:
     """``path`` as an absolute address: under ``settings.SITE_URL`` when it is set (a portal behind a
-    proxy that rewrites the host), else as the request reached the server (scheme, host, port)."""
+    proxy that rewrites the host), else as the request reached the server (scheme, host, port).
+    Without either (a task, no SITE_URL) the path alone: set SITE_URL where links leave a request."""
     base = settings.SITE_URL.rstrip("/")
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
+    if base:
+        return f"{base}{path}"
+    return request.build_absolute_uri(path) if request is not None else path

@@ -1,79 +1,90 @@
-"""Safe spreadsheet cells and tolerant reading of what staff upload."""
+"""Spreadsheets we write (exports, templates), safe to open in Excel.
+
+Every text cell goes through :func:`escape_formula`, and the writers here apply it themselves, so a
+caller cannot forget it. The order matters (PITFALLS.md): an xlsx writer drops the control characters
+XML cannot hold, so escaping ``"\\x01=HYPERLINK(...)"`` by its first character, before the writer
+drops the ``\\x01``, leaves a live formula. The escape therefore removes those characters *first* and
+then looks at what will really be written: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or
+a line break gets a leading apostrophe, and every string is written as a string, never a formula.
+Reading uploads is ``union_portal.imports.reading``.
+"""
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 
-import tablib
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: What XML 1.0 (so every xlsx writer) cannot hold: C0 controls but tab and line breaks, U+FFFE/FFFF,
+#: lone surrogates. Writers drop or refuse these; we drop them before escaping.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
 
 
 def escape_formula(value):
-    """Neutralise a text cell a spreadsheet would run as a formula (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """A cell value made safe: unwritable characters removed, then a text that a spreadsheet would
+    run as a formula (CSV/formula injection) prefixed with an apostrophe. Non-text values pass."""
+    if not isinstance(value, str):
+        return value
+    value = _UNWRITABLE.sub("", value)
+    if value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
 
-def decode_text(raw: bytes) -> str:
-    """Decode a csv saved by Excel: UTF-8 with or without BOM, or GBK/GB18030 (Chinese Windows)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("undecodable")
+def safe_row(row) -> list:
+    return [escape_formula(v) for v in row]
 
 
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+def xlsx_bytes(rows, *, sheet_title: str | None = None) -> bytes:
+    """One sheet of ``rows`` (the first is the header) as an xlsx, streamed by openpyxl's write-only
+    mode; every text cell escaped and written as a string."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title)
+    for row in rows:
+        cells = []
+        for value in row:
+            value = escape_formula(value)
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a string, whatever it looks like
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
-def sniff_format(raw: bytes) -> str | None:
-    """Tell a spreadsheet's format by its content, not its name: ``xlsx``, ``xls``, ``csv`` or None."""
-    if raw.startswith(XLSX_MAGIC):
-        return "xlsx"
-    if raw.startswith(XLS_MAGIC):
-        return "xls"
-    if b"\x00" in raw[:4096]:
-        return None
-    try:
-        decode_text(raw[:65536] if len(raw) <= 65536 else raw[:65536].rsplit(b"\n", 1)[0])
-    except ValueError:
-        return None
-    return "csv"
+def csv_bytes(rows) -> bytes:
+    """``rows`` as csv, every text cell escaped; UTF-8 with a BOM, so that Excel on Chinese
+    Windows reads UTF-8 instead of guessing GBK."""
+    out = io.StringIO()
+    csv.writer(out).writerows(safe_row(row) for row in rows)
+    return out.getvalue().encode("utf-8-sig")
 
 
-def read_dataset(raw: bytes) -> tablib.Dataset:
-    """Read an uploaded csv or xlsx into a dataset of strings (headers from the first row)."""
-    kind = sniff_format(raw)
-    if kind == "csv":
-        dataset = tablib.Dataset()
-        dataset.load(decode_text(raw), format="csv")
-        return dataset
-    if kind == "xlsx":
-        from python_calamine import CalamineWorkbook
-
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=True)
-        dataset = tablib.Dataset()
-        if rows:
-            dataset.headers = [str(h).strip() for h in rows[0]]
-            width = len(dataset.headers)
-            for row in rows[1:]:
-                cells = [_cell_text(c) for c in row[:width]]
-                cells += [""] * (width - len(cells))
-                dataset.append(cells)
-        return dataset
-    raise ValueError("unsupported")
+def spreadsheet_response(rows, fmt: str, stem: str) -> HttpResponse:
+    """A download of ``rows`` as ``fmt`` (xlsx or csv), named ``<stem>-<date>-<time>.<fmt>``, never cached."""
+    if fmt == "xlsx":
+        content, content_type = xlsx_bytes(rows), XLSX
+    elif fmt == "csv":
+        content, content_type = csv_bytes(rows), CSV
+    else:
+        raise Http404(_("Unknown format."))
+    return download(content, content_type, f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}")
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
-    return str(value).strip()
+def download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

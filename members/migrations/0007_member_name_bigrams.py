@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("members", "0005_member_name_readings"),
+        ("members", "0006_member_name_readings"),
     ]
 
     operations = [

@@ -27,7 +27,7 @@ def recompute_name_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0004_organisation_tree_moved"),
+        ("members", "0005_importjob_moved"),
     ]
 
     operations = [

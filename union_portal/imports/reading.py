@@ -1,0 +1,589 @@
+"""Reading uploaded spreadsheets as a stream of rows, whatever their size.
+
+What staff upload, and what can go wrong with it, shapes this module:
+
+- The type is told by the content, not the name: an xlsx (a zip), an old xls (refused with a way out),
+  or text that decodes as csv. Excel on Chinese Windows saves csv in GBK (read as GB18030, its
+  superset), "CSV UTF-8" with a byte-order mark (sometimes twice), and "Unicode text" as UTF-16 with
+  tabs between the cells; all of these are read.
+- An xlsx is checked by the sizes its zip *declares* before anything is unpacked (a 1.7 MB file can
+  unpack to gigabytes), and its rows are counted by streaming the sheet, so a file over the row limit
+  is refused before any row is read. Reading never produces more than the declared size (``zipfile``
+  stops there), and a damaged archive (bad CRC, truncated) is a :class:`SpreadsheetError`, never a 500.
+- Nothing is held in memory per row: the sheet XML is parsed incrementally and each row is dropped once
+  yielded; the shared-string table (Excel stores every text once there: a million-row file holds
+  millions) is spilled to a temporary file under ``MEDIA_ROOT/imports`` beyond its first
+  :data:`SHARED_STRINGS_IN_MEMORY` entries. Memory stays flat from a thousand rows to a million.
+- Cells keep their type: text as ``str``, numbers as ``int`` (an integer written as such) or ``float``,
+  dates (numbers in a date format) as ``date``/``datetime``, booleans as ``bool``, empty as ``None``.
+  Identifier columns need to know that a cell was a number (Excel keeps 15 significant digits: an
+  18-digit ID number typed as a number is already another number), see ``columns.py``.
+
+Rows come as ``(row_number, cells)``: ``row_number`` is the row number Excel shows (csv: the record's
+number), so every error names the row staff see.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import zipfile
+from array import array
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from xml.etree.ElementTree import XMLPullParser  # noqa: S405 - DTDs refused before parsing (_no_dtd)
+from xml.etree.ElementTree import fromstring as xml_fromstring  # noqa: S405 - same
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+#: Shared strings kept in memory; the rest of a large table is read back from a temporary file.
+SHARED_STRINGS_IN_MEMORY = 50_000
+#: Parts of a workbook other than sheets and shared strings (workbook, styles, relationships) are small.
+SMALL_PART_MAX_BYTES = 20 * 1024 * 1024
+CHUNK = 1 << 16
+
+
+class SpreadsheetError(Exception):
+    """A problem of the whole file (not of one row), with a message for the user."""
+
+    def __init__(self, message, code: str = "bad_file"):
+        self.message = message
+        self.code = code
+        super().__init__(str(message))
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def _unreadable() -> SpreadsheetError:
+    return SpreadsheetError(
+        _("This file is damaged or is not a readable xlsx workbook: open it in Excel and save it again."),
+        "bad_file",
+    )
+
+
+# --- format and encoding -----------------------------------------------------------------------------
+
+
+def sniff_format(head: bytes) -> str | None:
+    """``xlsx``, ``xls``, ``csv`` or None (not a spreadsheet), from the first bytes of a file."""
+    if head.startswith(XLSX_MAGIC):
+        return "xlsx"
+    if head.startswith(XLS_MAGIC):
+        return "xls"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "csv"
+    if b"\x00" in head[:4096]:
+        return None
+    sample = head[:65536]
+    if len(head) > 65536 and b"\n" in sample:
+        sample = sample.rsplit(b"\n", 1)[0]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+        return "csv"
+    return None
+
+
+def detect_encoding(fh) -> str:
+    """The encoding of a csv file object, read to the end in chunks (memory stays flat):
+    UTF-16 (by its byte-order mark), UTF-8 with or without BOM, or GB18030 (GBK's superset)."""
+    fh.seek(0)
+    head = fh.read(4)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return "utf-8-sig" if encoding == "utf-8" else encoding
+    raise SpreadsheetError(
+        _(
+            "This csv file is neither UTF-8 nor GBK text: in Excel, save it as “CSV UTF-8” or as an xlsx workbook."
+        ),
+        "encoding",
+    )
+
+
+@contextlib.contextmanager
+def spreadsheet_rows(source, sheet: str | None = None) -> Iterator[Iterator[tuple[int, list]]]:
+    """The rows of a csv or xlsx given as bytes or a seekable binary file, the format told by content;
+    ``sheet`` names the sheet of a workbook to read (None: the first)."""
+    fh = io.BytesIO(source) if isinstance(source, bytes) else source
+    head = fh.read(65536 + 1)
+    fh.seek(0)
+    fmt = sniff_format(head)
+    if fmt == "csv":
+        rows = csv_rows(fh)
+        try:
+            yield rows
+        finally:
+            rows.close()  # before the file closes: the reader detaches itself from it
+        return
+    if fmt != "xlsx":
+        raise SpreadsheetError(_("This is not a spreadsheet: upload an .xlsx or .csv file."), "bad_type")
+    workbook = Workbook(fh)
+    try:
+        if sheet is not None and workbook.sheet_part(sheet) is None:
+            raise SpreadsheetError(
+                _("The workbook has no sheet named “%(sheet)s”.") % {"sheet": sheet}, "no_sheet"
+            )
+        rows = workbook.rows(sheet)
+        try:
+            yield rows
+        finally:
+            rows.close()
+    finally:
+        workbook.close()
+
+
+# --- csv ------------------------------------------------------------------------------------------------
+
+
+def count_csv_rows(fh) -> int:
+    """Lines after the first (an upper bound of the data rows: a quoted cell may hold a line break)."""
+    fh.seek(0)
+    lines, last = 0, b""
+    while chunk := fh.read(1 << 20):
+        lines += chunk.count(b"\n")
+        last = chunk[-1:]
+    if last and last != b"\n":
+        lines += 1
+    return max(lines - 1, 0)
+
+
+def csv_rows(fh) -> Iterator[tuple[int, list]]:
+    """The records of a csv file object as ``(number, cells)``, decoded and split lazily."""
+    encoding = detect_encoding(fh)
+    fh.seek(0)
+    text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+    first = text.readline()
+    text.seek(0)
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        for number, cells in enumerate(reader, 1):
+            if number == 1 and cells:
+                cells[0] = cells[0].lstrip("\ufeff")  # a BOM, or two (files saved twice)
+            yield number, cells  # empty cells are "": a row longer than the header shows
+    except (csv.Error, UnicodeDecodeError):
+        raise SpreadsheetError(
+            _(
+                "The csv file could not be read after row %(row)d: check its quotes, or save it again from Excel."
+            )
+            % {"row": reader.line_num},
+            "bad_csv",
+        ) from None
+    finally:
+        text.detach()
+
+
+# --- xlsx: the archive ---------------------------------------------------------------------------------
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _no_dtd(data: bytes) -> None:
+    """Workbook XML never has a DTD; one is refused (entity expansion, external entities)."""
+    if _DTD.search(data):
+        raise _unreadable()
+
+
+def open_zip(fh) -> zipfile.ZipFile:
+    """The workbook's archive, checked by its declared sizes before anything is unpacked."""
+    try:
+        archive = zipfile.ZipFile(fh)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise _unreadable() from None
+    limit = settings.IMPORT_MAX_UNPACKED_BYTES
+    if sum(i.file_size for i in infos) > limit or any(i.file_size < 0 for i in infos):
+        raise SpreadsheetError(
+            _("This workbook unpacks to more than %(mb)d MB: split it into several files.")
+            % {"mb": limit // (1024 * 1024)},
+            "too_large",
+        )
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        raise _unreadable()
+    return archive
+
+
+def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
+    info = archive.getinfo(name)
+    if info.file_size > SMALL_PART_MAX_BYTES:
+        raise _unreadable()
+    try:
+        data = archive.read(name)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        raise _unreadable() from None
+    _no_dtd(data)
+    return data
+
+
+def _parse_part(archive: zipfile.ZipFile, name: str):
+    try:
+        return xml_fromstring(_read_part(archive, name))  # noqa: S314 - no DTD (checked), expat limits expansion
+    except SyntaxError:  # ParseError
+        raise _unreadable() from None
+
+
+def _stream(archive: zipfile.ZipFile, name: str, tags: set[str]) -> Iterator:
+    """Elements of ``tags`` from a (possibly huge) part, each handed over once complete.
+
+    The caller clears what it has read; the parser never holds more than one chunk of events.
+    """
+    parser = XMLPullParser(events=("start", "end"))
+    tail = b""
+    try:
+        with archive.open(name) as raw:
+            while chunk := raw.read(CHUNK):
+                _no_dtd(tail + chunk)
+                tail = chunk[-16:]
+                parser.feed(chunk)
+                for event, element in parser.read_events():
+                    if _local(element.tag) in tags:
+                        yield event, element
+        parser.close()
+        for event, element in parser.read_events():
+            if _local(element.tag) in tags:
+                yield event, element
+    except SyntaxError:
+        raise _unreadable() from None
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):  # bad CRC, truncated
+        raise _unreadable() from None
+
+
+def _part_path(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = []
+    for piece in (PurePosixPath(base).parent / target).parts:
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+class Workbook:
+    """The parts of an xlsx an import needs: sheets by name and order, shared strings, date styles."""
+
+    def __init__(self, fh):
+        self.archive = open_zip(fh)
+        workbook = _parse_part(self.archive, "xl/workbook.xml")
+        self.date1904 = any(
+            _local(e.tag) == "workbookPr" and e.get("date1904") in ("1", "true") for e in workbook.iter()
+        )
+        rels = {}
+        if "xl/_rels/workbook.xml.rels" in self.archive.namelist():
+            for rel in _parse_part(self.archive, "xl/_rels/workbook.xml.rels").iter():
+                if _local(rel.tag) == "Relationship":
+                    rels[rel.get("Id")] = (
+                        rel.get("Type") or "",
+                        _part_path("xl/workbook.xml", rel.get("Target") or ""),
+                    )
+        names = set(self.archive.namelist())
+        self.sheets: list[tuple[str, str]] = []  # (name, part)
+        for element in workbook.iter():
+            if _local(element.tag) != "sheet":
+                continue
+            rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+            part = rels.get(rid, ("", ""))[1]
+            if part in names:
+                self.sheets.append((element.get("name") or "", part))
+        if not self.sheets:
+            fallback = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+            self.sheets = [(PurePosixPath(n).stem, n) for n in fallback]
+        self._shared_part = next((p for t, p in rels.values() if t.endswith("/sharedStrings")), None)
+        if self._shared_part not in names:
+            self._shared_part = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else None
+        styles_part = next((p for t, p in rels.values() if t.endswith("/styles")), "xl/styles.xml")
+        self.date_styles = _date_styles(self.archive, styles_part) if styles_part in names else frozenset()
+        self._shared: SharedStrings | None = None
+
+    def close(self) -> None:
+        if self._shared is not None:
+            self._shared.close()
+        self.archive.close()
+
+    def sheet_part(self, name: str | None = None) -> str | None:
+        if not self.sheets:
+            return None
+        if name is None:
+            return self.sheets[0][1]
+        return next((part for sheet, part in self.sheets if sheet.strip() == name), None)
+
+    def count_rows(self, name: str | None = None) -> int:
+        """Rows of a sheet (the header included), counted from the unpacked XML without parsing it."""
+        part = self.sheet_part(name)
+        if part is None:
+            return 0
+        count, tail = 0, b""
+        try:
+            with self.archive.open(part) as raw:
+                while chunk := raw.read(1 << 20):
+                    data = tail + chunk
+                    count += len(_ROW_TAG.findall(data))
+                    tail = data[-8:]
+                    count -= len(_ROW_TAG.findall(tail))  # counted again with the next chunk
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+            raise _unreadable() from None
+        return count
+
+    def shared_strings(self) -> SharedStrings:
+        if self._shared is None:
+            self._shared = SharedStrings()
+            if self._shared_part:
+                self._shared.load(self.archive, self._shared_part)
+        return self._shared
+
+    def rows(self, name: str | None = None) -> Iterator[tuple[int, list]]:
+        """``(row_number, cells)`` of a sheet (the first when ``name`` is None), streamed."""
+        part = self.sheet_part(name)
+        if part is None:
+            return
+        shared = self.shared_strings()
+        next_number = 1
+        container = None
+        for event, element in _stream(self.archive, part, {"sheetData", "row"}):
+            tag = _local(element.tag)
+            if tag == "sheetData":
+                container = element if event == "start" else None
+                continue
+            if event != "end":
+                continue
+            number = element.get("r")
+            number = int(number) if number and number.isdigit() else next_number
+            next_number = number + 1
+            cells = self._cells(element, shared)
+            element.clear()
+            if container is not None:
+                container.remove(element)
+            yield number, cells
+
+    def _cells(self, row, shared) -> list:
+        cells: list = []
+        for c in row:
+            if _local(c.tag) != "c":
+                continue
+            ref = c.get("r")
+            index = _column_index(ref) if ref else len(cells)
+            value = self._value(c, shared)
+            if value is None:
+                continue
+            if index >= len(cells):
+                cells.extend([None] * (index - len(cells) + 1))
+            cells[index] = value
+        return cells
+
+    def _value(self, c, shared):
+        kind = c.get("t")
+        v = None
+        inline = None
+        for child in c:
+            tag = _local(child.tag)
+            if tag == "v":
+                v = child.text
+            elif tag == "is":
+                inline = _rich_text(child)
+        if kind == "inlineStr":
+            return inline if inline else None
+        if v is None:
+            return None
+        if kind == "s":
+            try:
+                return shared[int(v)] or None
+            except (ValueError, IndexError):
+                raise _unreadable() from None
+        if kind in ("str", "e"):
+            return v or None
+        if kind == "b":
+            return v.strip() in ("1", "true")
+        if kind == "d":
+            return _iso_date(v)
+        number = _number(v)
+        if number is None:
+            return v
+        style = c.get("s")
+        if style is not None and style.isdigit() and int(style) in self.date_styles:
+            return excel_date(number, date1904=self.date1904)
+        return number
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_INTEGER = re.compile(r"-?\d+")
+
+
+def _number(text: str):
+    text = text.strip()
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and value not in (float("inf"), float("-inf")) else None
+
+
+def _iso_date(text: str):
+    try:
+        value = dt.datetime.fromisoformat(text.strip().rstrip("Z"))
+    except ValueError:
+        return text
+    return value.date() if value.time() == dt.time() else value
+
+
+def excel_date(serial: float, *, date1904: bool = False):
+    """A date (or a date and a time of day, naive: the spreadsheet's own clock) from Excel's serial number."""
+    if date1904:
+        base = dt.date(1904, 1, 1)
+    elif serial < 60:
+        base = dt.date(1899, 12, 31)  # before Excel's fictitious 29 February 1900
+    else:
+        base = dt.date(1899, 12, 30)
+    days = int(serial // 1)
+    seconds = round((serial - days) * 86400)
+    if seconds >= 86400:
+        days, seconds = days + 1, 0
+    try:
+        day = base + dt.timedelta(days=days)
+    except OverflowError:
+        return serial
+    if not seconds:
+        return day
+    return dt.datetime.combine(day, dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60))
+
+
+def _column_index(ref: str) -> int:
+    index = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            index = index * 26 + ord(ch) - 64
+        elif "a" <= ch <= "z":
+            index = index * 26 + ord(ch) - 96
+        else:
+            break
+    return max(index - 1, 0)
+
+
+def _rich_text(element) -> str:
+    """The text of a string item: its ``t``, or its runs' ``t`` (phonetic runs, ``rPh``, left out)."""
+    parts = []
+    for child in element:
+        tag = _local(child.tag)
+        if tag == "t":
+            parts.append(child.text or "")
+        elif tag == "r":
+            parts.extend(g.text or "" for g in child if _local(g.tag) == "t")
+    return "".join(parts)
+
+
+#: Built-in number formats that show dates or times (the CJK ones 27-36 and 50-58 included).
+_BUILTIN_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+_FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+
+
+def is_date_format(code: str) -> bool:
+    cleaned = _FORMAT_NOISE.sub("", code or "")
+    return bool(re.search(r"[dmyhs]|[年月日]", cleaned, re.IGNORECASE)) and "General" not in cleaned
+
+
+def _date_styles(archive: zipfile.ZipFile, part: str) -> frozenset[int]:
+    styles = _parse_part(archive, part)
+    custom = {}
+    for element in styles.iter():
+        if _local(element.tag) == "numFmt":
+            try:
+                custom[int(element.get("numFmtId"))] = element.get("formatCode") or ""
+            except (TypeError, ValueError):
+                continue
+    dates = set()
+    for xfs in styles.iter():
+        if _local(xfs.tag) != "cellXfs":
+            continue
+        for index, xf in enumerate(x for x in xfs if _local(x.tag) == "xf"):
+            try:
+                fmt = int(xf.get("numFmtId") or 0)
+            except ValueError:
+                continue
+            if fmt in _BUILTIN_DATE_FORMATS or (fmt in custom and is_date_format(custom[fmt])):
+                dates.add(index)
+    return frozenset(dates)
+
+
+class SharedStrings:
+    """Excel's table of the workbook's texts, by index: the first entries in memory, the rest in a
+    temporary file (unlinked at once) read back by offset, so a large table costs eight bytes an entry."""
+
+    def __init__(self):
+        self.head: list[str] = []
+        self.offsets = array("Q", [0])
+        self._file = None
+
+    def load(self, archive: zipfile.ZipFile, part: str) -> None:
+        root = None
+        for event, element in _stream(archive, part, {"sst", "si"}):
+            if _local(element.tag) == "sst":
+                root = element if event == "start" else None
+                continue
+            if event != "end":
+                continue
+            self.append(_rich_text(element))
+            element.clear()
+            if root is not None:
+                root.remove(element)
+
+    def append(self, text: str) -> None:
+        if len(self.head) < SHARED_STRINGS_IN_MEMORY:
+            self.head.append(text)
+            return
+        if self._file is None:
+            directory = Path(settings.MEDIA_ROOT) / "imports"
+            directory.mkdir(parents=True, exist_ok=True)
+            self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by close()
+        data = text.encode()
+        self._file.write(data)
+        self.offsets.append(self.offsets[-1] + len(data))
+
+    def __len__(self) -> int:
+        return len(self.head) + len(self.offsets) - 1
+
+    def __getitem__(self, index: int) -> str:
+        if index < 0:
+            raise IndexError(index)
+        if index < len(self.head):
+            return self.head[index]
+        index -= len(self.head)
+        if index + 1 >= len(self.offsets):
+            raise IndexError(index)
+        self._file.flush()
+        start, end = self.offsets[index], self.offsets[index + 1]
+        return os.pread(self._file.fileno(), end - start, start).decode()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
