@@ -273,3 +273,12 @@ def test_messages_are_written_in_chinese_by_default_and_not_html_escaped(
         f"{SIGN}您加入佛山A&B电子有限公司工会的申请已获批准，会员卡号为 {member.card_number}，"
         "可在会员服务中查看电子会员卡。"
     )
+
+
+def test_in_chinese_the_proxy_form_no_longer_speaks_in_the_first_person(client, tree, people):
+    client.force_login(people.proxy_a)
+
+    page = client.get(reverse("portal:proxy_apply"), headers={"accept-language": "zh-hans"}).content.decode()
+
+    assert "该职工是农民工" in page and "我是农民工" not in page
+    assert "该职工本人委托我代为提交入会申请" in page
