@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from io import StringIO
 
@@ -52,53 +54,63 @@ def test_the_development_key_warning_is_for_the_process_that_serves(argv, enviro
     assert _starts_a_server(argv, environ) is warns
 
 
-def _dev_env() -> dict[str, str]:
+def _dev_env(tmp_path) -> dict[str, str]:
+    """A developer's shell: no keys, DEBUG on, the embedded defaults (a SQLite file of its own)."""
     drop = {
         "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE",
         "DJANGO_SETTINGS_MODULE",  # the tests' own settings set keys: run with the project's
+        "REDIS_URL",
     }  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env["DEBUG"] = "true"
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'dev.sqlite3'}"
     return env
 
 
-def test_runserver_with_its_reloader_warns_about_development_keys_once():
+def test_runserver_with_its_reloader_warns_about_development_keys_once(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(  # noqa: S603 - our own manage.py
         [sys.executable, MANAGE, "runserver", f"127.0.0.1:{port}", "--skip-checks"],
-        env=_dev_env(),
+        env={**_dev_env(tmp_path), "PYTHONUNBUFFERED": "1"},
         cwd=settings.BASE_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True)
+    reader.start()
     output = []
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
+            try:
+                line = lines.get(timeout=max(deadline - time.monotonic(), 0.1))
+            except queue.Empty:
                 break
             output.append(line)
             if "Quit the server" in line:
+                time.sleep(1)  # anything the server prints right after its banner
                 break
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
-        output.append(process.stdout.read())
+        reader.join(timeout=10)
+    while not lines.empty():
+        output.append(lines.get_nowait())
     text = "".join(output)
 
     assert "Quit the server" in text
     assert text.count(DEV_KEY_WARNING) == 1
 
 
-def test_a_one_off_command_does_not_warn():
+def test_a_one_off_command_does_not_warn(tmp_path):
     result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, MANAGE, "check"],
-        env=_dev_env(),
+        env=_dev_env(tmp_path),
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
