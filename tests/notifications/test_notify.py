@@ -204,7 +204,7 @@ def test_an_event_is_told_in_the_words_of_its_templates(
         notify(
             user=person,
             event="test.shift",
-            context={"station": "西南站", "start": "09:00"},
+            context={"station": "西南站 & <法援>", "start": "09:00"},
             key="test.shift:1",
             link="/portal/legal/",
             urgent=True,
@@ -213,11 +213,11 @@ def test_an_event_is_told_in_the_words_of_its_templates(
     notification = Notification.objects.get()
     assert (notification.kind, notification.title, notification.body, notification.urgent) == (
         "test.shift",
-        "Shift at 西南站 tomorrow",
-        "From 09:00 at 西南站.",
+        "Shift at 西南站 & <法援> tomorrow",
+        "From 09:00 at 西南站 & <法援>.",
         True,
     )
-    assert backends.outbox == [("13700000001", "【三水区总工会】You are on duty at 西南站 from 09:00.")]
+    assert backends.outbox == [("13700000001", "【三水区总工会】You are on duty at 西南站 & <法援> from 09:00.")]
 
 
 def test_an_event_without_templates_fails_loudly(person, django_capture_on_commit_callbacks):

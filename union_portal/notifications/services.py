@@ -25,17 +25,20 @@ KEY_MAX = 200
 def render_event(event: str, context: dict) -> dict[str, str]:
     """The words of one message: ``notifications/<event>/title.txt``, ``body.txt`` and ``sms.txt``
     (templates of the app that sends it), rendered in the current language. A missing body or
-    SMS template is an empty body, and an SMS made of the title."""
-    from django.template import TemplateDoesNotExist
-    from django.template.loader import render_to_string
+    SMS template is an empty body, and an SMS made of the title. Plain text: nothing is HTML-escaped
+    (an SMS reads "A&B", not "A&amp;B")."""
+    from django.template import Context, TemplateDoesNotExist, engines
+
+    engine = engines["django"]
 
     def render(part: str, required: bool = False) -> str:
         try:
-            return " ".join(render_to_string(f"notifications/{event}/{part}.txt", context).split())
+            template = engine.get_template(f"notifications/{event}/{part}.txt").template
         except TemplateDoesNotExist:
             if required:
                 raise
             return ""
+        return " ".join(template.render(Context(context, autoescape=False)).split())
 
     title = render("title", required=True)
     body = render("body")
