@@ -74,8 +74,10 @@ def test_generate_scale_builds_a_consistent_district():
 
 
 def _bench_url() -> str:
+    """Databases of the smoke run's own, named after the test database's, so that two checkouts
+    testing against one server at once do not share (and drop) each other's."""
     parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/bench_smoke"))
+    return urlunsplit(parts._replace(path=f"/bench_smoke_{parts.path.strip('/') or 'default'}"))
 
 
 @pytest.mark.postgres
