@@ -4,7 +4,7 @@ Applications and hardship files are declarative, scoped read viewsets (``visible
 application is ``POST /aid/applications/`` through ``application_submit``; every workflow step is an
 action of the viewset (``POST /aid/applications/{id}/approve/``) with an input and an output
 serializer, calling the one service of that step (``union_portal.api.commands``). Partners with ``assistance.view_aid_figures``
-read aggregate figures at ``/aid/figures/``. Nothing is deleted; nothing is edited in place.
+read aggregate figures of a subtree they can see at ``/aid/figures/`` (from the figures registry). Nothing is deleted; nothing is edited in place.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,6 +31,7 @@ from union_portal.api.commands import CommandMixin
 from union_portal.api.fields import RefField
 from union_portal.api.filters import StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
+from union_portal.core.figures import figures_scope
 
 from . import selectors, services
 from .models import (
@@ -167,6 +169,7 @@ class MoneyMapField(serializers.DictField):
 
 
 class AidFiguresSerializer(serializers.Serializer):
+    organisation = RefField()
     date_from = serializers.DateField()
     date_to = serializers.DateField()
     households_helped = serializers.IntegerField(
@@ -174,9 +177,13 @@ class AidFiguresSerializer(serializers.Serializer):
     )
     students_helped = serializers.IntegerField()
     money_total = serializers.DecimalField(max_digits=14, decimal_places=2)
-    money_by_kind = MoneyMapField()
-    money_by_town = MoneyMapField()
-    money_by_month = MoneyMapField()
+    money_by_kind = MoneyMapField(help_text=gettext_lazy("Every kind of aid, zero included."))
+    money_by_town = MoneyMapField(
+        help_text=gettext_lazy(
+            "By the organisations directly below the one asked for (the towns, for the district), by name."
+        )
+    )
+    money_by_month = MoneyMapField(help_text=gettext_lazy("Every month of the period, zero included."))
     files_open = serializers.IntegerField()
     files_exited = serializers.IntegerField()
     exit_rate = serializers.FloatField(allow_null=True)
@@ -234,6 +241,11 @@ class AidPayInputSerializer(AidNoteInputSerializer):
 
 
 class FiguresQuerySerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("The subtree whose figures are read; by default the caller's own node."),
+    )
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
 
@@ -382,7 +394,9 @@ class HasFiguresPermission(BasePermission):
 class AidFiguresView(APIView):
     """Aggregate figures of hardship aid for reports and partners: no personal data.
 
-    Staff get the figures of their subtree; a partner key without an organisation, the whole district.
+    The figures of one organisation's subtree (``organisation``, by default the caller's own node),
+    which the caller must be able to see; they come from the figures registry
+    (``assistance/figures.py``), so they equal the dashboard's and the reports'.
     """
 
     permission_classes = [HasFiguresPermission]
@@ -398,9 +412,11 @@ class AidFiguresView(APIView):
             raise serializers.ValidationError(
                 {"date_to": [gettext_lazy("The end cannot be before the start.")]}
             )
-        figures = selectors.aid_figures(viewer=request.user, date_from=date_from, date_to=date_to)
-        data = {**figures.__dict__, "exit_rate": figures.exit_rate}
-        return Response(AidFiguresSerializer(data).data)
+        scope = figures_scope(request.user, query.validated_data.get("organisation"))
+        if scope is None:
+            raise NotFound(gettext_lazy("No such organisation in your scope."))
+        figures = selectors.aid_figures(scope=scope, date_from=date_from, date_to=date_to)
+        return Response(AidFiguresSerializer(figures).data)
 
 
 ROUTES = [

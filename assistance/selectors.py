@@ -10,19 +10,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from union_portal.organisations.models import Organisation, OrganisationKind
+from union_portal.core.figures import Period, figure
+from union_portal.organisations.models import Organisation
 
 from .models import (
     ZERO,
     AidApplication,
-    AidKind,
     AidStep,
     Campaign,
-    FileStatus,
     HardshipFile,
     Payment,
 )
@@ -60,8 +57,10 @@ def campaign_payments(*, campaign: Campaign, viewer):
 
 @dataclass(frozen=True)
 class AidFigures:
-    """What the reports need of hardship aid in a period."""
+    """What the API's aid figures endpoint gives of hardship aid in a period (read from the figures
+    registry, ``assistance/figures.py``: the same numbers as the dashboard and the reports)."""
 
+    organisation: Organisation
     date_from: dt.date
     date_to: dt.date
     households_helped: int
@@ -72,74 +71,35 @@ class AidFigures:
     money_by_month: dict[str, Decimal] = field(default_factory=dict)
     files_open: int = 0
     files_exited: int = 0
-
-    @property
-    def exit_rate(self) -> float | None:
-        """Files closed as out of hardship over the files open at some time during the period."""
-        return round(self.files_exited / self.files_open, 4) if self.files_open else None
+    exit_rate: float | None = None
 
 
-def _scope_path(viewer) -> str | None:
-    """The subtree the figures cover: the viewer's node, or everything for a partner without one."""
-    org = getattr(viewer, "organisation", None)
-    return org.path if org is not None else None
+def aid_figures(*, scope: Organisation, date_from: dt.date, date_to: dt.date) -> AidFigures:
+    """The aid figures of the subtree of ``scope`` (the caller checks that they may see it, see
+    ``union_portal.core.figures.figures_scope``). ``money_by_town`` is split by the nodes directly
+    below ``scope`` (the towns, for the district), by name; money held at ``scope`` itself is "—"."""
+    period = Period(date_from, date_to)
 
+    def value(key):
+        return figure(key).value(scope=scope, period=period)
 
-def aid_figures(*, viewer, date_from: dt.date, date_to: dt.date) -> AidFigures:
-    """Households helped, money by kind, town and month, exit rate, students helped (paid in the period)."""
-    path = _scope_path(viewer)
-    payments = Payment.objects.filter(paid_on__gte=date_from, paid_on__lte=date_to)
-    files = HardshipFile.objects.all()
-    if path:
-        payments = payments.filter(member__union__path__startswith=path)
-        files = files.filter(member__union__path__startswith=path)
-
-    totals = payments.aggregate(
-        total=Sum("amount"),
-        households=Count("member", distinct=True),
-        students=Count("pk", filter=Q(application__kind=AidKind.EDUCATION)),
-    )
-    by_kind = {
-        row["application__kind"]: row["money"]
-        for row in payments.values("application__kind")
-        .annotate(money=Sum("amount"))
-        .order_by("application__kind")
-    }
-    by_month = {
-        row["month"].strftime("%Y-%m"): row["money"]
-        for row in payments.annotate(month=TruncMonth("paid_on"))
-        .values("month")
-        .annotate(money=Sum("amount"))
-        .order_by("month")
-    }
-    towns = {
-        t.path: t.name
-        for t in Organisation.objects.filter(
-            kind__in=[OrganisationKind.TOWN, OrganisationKind.INDUSTRY], depth=2
-        )
-    }
+    by_child = figure("aid.money_paid").value_by_child(scope=scope, period=period)
+    names = dict(Organisation.objects.filter(path__in=list(by_child)).values_list("path", "name"))
     by_town: dict[str, Decimal] = {}
-    steplen = Organisation.steplen
-    for row in payments.values("member__union__path").annotate(money=Sum("amount")).order_by():
-        town = towns.get(row["member__union__path"][: 2 * steplen], "—")
-        by_town[town] = by_town.get(town, ZERO) + row["money"]
-
-    open_during = (
-        files.filter(opened_on__lte=date_to).exclude(exited_on__lt=date_from).exclude(closed_on__lt=date_from)
-    )
-    counts = open_during.aggregate(
-        open=Count("pk"),
-        exited=Count("pk", filter=Q(status=FileStatus.OUT, exited_on__gte=date_from, exited_on__lte=date_to)),
-    )
+    for path, money in by_child.items():
+        name = "—" if path == scope.path else names.get(path, "—")
+        by_town[name] = by_town.get(name, ZERO) + money
     return AidFigures(
+        organisation=scope,
         date_from=date_from,
         date_to=date_to,
-        households_helped=totals["households"] or 0,
-        students_helped=totals["students"] or 0,
-        money_total=totals["total"] or ZERO,
-        money_by_kind=by_kind,
+        households_helped=value("aid.households_helped"),
+        students_helped=value("aid.students_helped"),
+        money_total=value("aid.money_paid"),
+        money_by_kind=value("aid.money_by_kind"),
         money_by_town=dict(sorted(by_town.items())),
-        money_by_month=by_month,
-        files_open=counts["open"] or 0,
-        files_exited=counts["exited"] or 0,
+        money_by_month=value("aid.money_by_month"),
+        files_open=value("aid.files_open"),
+        files_exited=value("aid.files_exited"),
+        exit_rate=value("aid.exit_rate"),
     )

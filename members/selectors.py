@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Length, Substr
 
 from union_portal.core.validators import parse_id_number
-from union_portal.organisations.models import Enterprise, Organisation, OrganisationKind
+from union_portal.organisations.models import Organisation
 
 from .models import Member, MemberStatus
 
@@ -110,25 +110,23 @@ class Coverage:
         return self.members / self.headcount if self.headcount else None
 
 
-def coverage(*, organisation: Organisation) -> Coverage:
-    """Share of enterprises with a union and of workers who are members, below one node."""
-    path = organisation.path
-    enterprises = Enterprise.objects.filter(is_active=True).filter(
-        Q(town__path__startswith=path)
-        | Q(Exists(Organisation.objects.filter(enterprise=OuterRef("pk"), path__startswith=path)))
-    )
-    has_union = Organisation.objects.filter(
-        enterprise=OuterRef("pk"), is_active=True, kind=OrganisationKind.GRASSROOTS
-    )
-    figures = enterprises.aggregate(
-        total=Count("pk"),
-        unionised=Count("pk", filter=Q(Exists(has_union))),
-        headcount=Sum("headcount"),
-    )
-    members = Member.objects.filter(status=MemberStatus.ACTIVE, union__path__startswith=path).count()
+def coverage(*, organisation: Organisation, on=None) -> Coverage:
+    """Share of enterprises with a union and of workers who are members, below one node, on a day
+    (today by default). Read from the figures registry (``members/figures.py``), so that the admin,
+    the API, the dashboard and the reports show the same numbers."""
+    from django.utils import timezone
+
+    from union_portal.core.figures import Period, figure
+
+    day = on or timezone.localdate()
+    period = Period(day, day)
+
+    def value(key: str) -> int:
+        return figure(key).value(scope=organisation, period=period)
+
     return Coverage(
-        enterprises=figures["total"] or 0,
-        unionised_enterprises=figures["unionised"] or 0,
-        headcount=figures["headcount"] or 0,
-        members=members,
+        enterprises=value("members.enterprises"),
+        unionised_enterprises=value("members.unionised_enterprises"),
+        headcount=value("members.headcount"),
+        members=value("members.members"),
     )

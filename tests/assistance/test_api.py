@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from assistance import services
 from assistance.models import AidApplication, AidStep, HardshipFile, State
+from union_portal.accounts.roles import Role
 from union_portal.api.models import APIKey
 
 from ..factories import make_member, make_user
@@ -154,10 +155,8 @@ def test_partner_reads_figures_with_a_key(api, tree, people, aid):
     services.application_approve(application=student, by=people.district_staff)
     services.application_pay(application=student, by=people.district_staff, method="bank", reference="R1")
     services.hardship_file_exit(file=aid.file, by=people.district_staff, reason="就业")
-    partner = make_user(None, None, username="partner")
-    from django.contrib.auth.models import Permission
-
-    partner.user_permissions.add(Permission.objects.get(codename="view_aid_figures"))
+    # a partner system is a user attached to the node whose figures it reads (here the district)
+    partner = make_user(Role.PARTNER, tree.district, username="partner")
     _key, secret = APIKey.issue(name="统计平台", user=partner)
     url = reverse("v1:aid-figures")
     assert api.get(url).status_code in (401, 403)
@@ -166,14 +165,23 @@ def test_partner_reads_figures_with_a_key(api, tree, people, aid):
     )
     assert response.status_code == 200, response.json()
     body = response.json()
+    assert body["organisation"] == {"id": tree.district.pk, "name": "三水区总工会"}
     assert (body["households_helped"], body["students_helped"], body["money_total"]) == (2, 1, "4000.00")
-    assert body["money_by_kind"] == {"education": "3000.00", "festival": "1000.00"}
+    assert body["money_by_kind"] == {
+        "festival": "1000.00", "education": "3000.00", "medical": "0.00",
+        "mutual_aid": "0.00", "employment": "0.00", "relief": "0.00",
+    }  # fmt: skip
     assert body["money_by_town"] == {"乐平镇总工会": "3000.00", "西南街道总工会": "1000.00"}
-    assert body["money_by_month"] == {today.strftime("%Y-%m"): "4000.00"}
+    months = {f"{today.year}-{m:02d}": "0.00" for m in range(1, today.month + 1)}
+    assert body["money_by_month"] == {**months, today.strftime("%Y-%m"): "4000.00"}
     assert (body["files_open"], body["files_exited"], body["exit_rate"]) == (2, 1, 0.5)
-    # town staff see their town only; a member is refused
+    # town staff see their town only, split by its unions; another town is not found; a member is refused
     api.force_authenticate(people.town_a_staff)
-    assert api.get(url).json()["money_total"] == "1000.00"
+    body = api.get(url).json()
+    assert (body["organisation"]["id"], body["money_total"]) == (tree.town_a.pk, "1000.00")
+    assert body["money_by_town"] == {"健力宝集团工会委员会": "1000.00"}
+    assert api.get(url, {"organisation": tree.union_a.pk}).json()["money_total"] == "1000.00"
+    assert api.get(url, {"organisation": tree.town_b.pk}).status_code == 404
     api.force_authenticate(aid.member_user)
     assert api.get(url).status_code == 403
 
