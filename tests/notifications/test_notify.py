@@ -217,7 +217,9 @@ def test_an_event_is_told_in_the_words_of_its_templates(
         "From 09:00 at 西南站 & <法援>.",
         True,
     )
-    assert backends.outbox == [("13700000001", "【三水区总工会】You are on duty at 西南站 & <法援> from 09:00.")]
+    assert backends.outbox == [
+        ("13700000001", "【三水区总工会】You are on duty at 西南站 & <法援> from 09:00.")
+    ]
 
 
 def test_an_event_without_templates_fails_loudly(person, django_capture_on_commit_callbacks):
