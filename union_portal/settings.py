@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "union_portal.notifications",
     "union_portal.certificates",
     "assistance",
+    "competitions",  # contests and honours (competitions/)
 ]
 
 MIDDLEWARE = [
