@@ -207,7 +207,7 @@ def _one_year_after(day: dt.date) -> dt.date:
 
 
 def _lock_file(file: HardshipFile) -> HardshipFile:
-    return HardshipFile.objects.select_for_update().get(pk=file.pk)
+    return HardshipFile.objects.select_for_update(of=("self",)).get(pk=file.pk)
 
 
 @transaction.atomic
@@ -321,7 +321,7 @@ def visit_record(
 
 
 def _lock_campaign(campaign_id: int) -> Campaign:
-    return Campaign.objects.select_for_update().get(pk=campaign_id)
+    return Campaign.objects.select_for_update(of=("self",)).get(pk=campaign_id)
 
 
 @transaction.atomic
@@ -485,7 +485,9 @@ def _move(
 
 
 def _lock_application(pk: int) -> AidApplication:
-    return AidApplication.objects.select_for_update().select_related("member", "filed_by").get(pk=pk)
+    return (
+        AidApplication.objects.select_for_update(of=("self",)).select_related("member", "filed_by").get(pk=pk)
+    )
 
 
 def _lock_for(application: AidApplication) -> AidApplication:
@@ -493,7 +495,7 @@ def _lock_for(application: AidApplication) -> AidApplication:
     if application.campaign_id:
         _lock_campaign(application.campaign_id)
     if application.enrolment_id:
-        MutualAidEnrolment.objects.select_for_update().get(pk=application.enrolment_id)
+        MutualAidEnrolment.objects.select_for_update(of=("self",)).get(pk=application.enrolment_id)
     return _lock_application(application.pk)
 
 
