@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "union_portal.notifications",
     "union_portal.certificates",
     "assistance",
+    "volunteers",  # volunteers: teams, activities, sign-ups, verified hours
 ]
 
 MIDDLEWARE = [
