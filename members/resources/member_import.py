@@ -3,7 +3,7 @@
 Chinese headers and words (高级工, 非本地户籍, 是) become codes through the columns; a union or an
 employer name becomes the row it names among those the importer may see; then ``clean_member_input``
 and ``build_member`` check and complete the row, as for a member registered in the admin. What
-PITFALLS.md measured shapes the rest: lookups (unions, employers) are loaded once per file; the ID
+docs/pitfalls.md measured shapes the rest: lookups (unions, employers) are loaded once per file; the ID
 numbers that already have an open membership are looked up per batch of the file (memory follows
 the batch, not the member table); duplicates inside the file are found by the pipeline before
 anything is written, so the bulk writer never fails on a row we could have named.
