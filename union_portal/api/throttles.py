@@ -1,4 +1,4 @@
-"""Rate limits of the API (django-axes does not cover API keys: PITFALLS.md)."""
+"""Rate limits of the API (django-axes does not cover API keys: docs/pitfalls.md)."""
 
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
