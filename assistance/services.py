@@ -715,6 +715,14 @@ def application_approve(
         MutualAidEnrolment.objects.filter(pk=application.enrolment_id).update(
             reimbursed_total=F("reimbursed_total") + amount
         )
+    if amount != limit:
+        # The computation ends with the amount it produced: the district's decision, and why.
+        label = (
+            _("Approved above the limit by the district: %(reason)s") % {"reason": override_reason}
+            if amount > limit
+            else _("Approved by the district below the limit")
+        )
+        computation = [*computation, {"label": label, "amount": str(amount)}]
     application.amount_limit, application.amount_approved = limit, amount
     application.override_reason, application.computation = override_reason, computation
     note = note or override_reason
@@ -845,6 +853,12 @@ MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
 )
 CLOSED_STATES = (State.CLOSED, State.REJECTED, State.WITHDRAWN)
+#: Once paid (or finished) an application takes no more documents: nothing is left to decide on them.
+NO_UPLOAD_STATES = (State.PAID, *CLOSED_STATES)
+
+
+def documents_accepted(application: AidApplication) -> bool:
+    return application.state not in NO_UPLOAD_STATES
 
 
 def sniff_document(head: bytes) -> tuple[str, str] | None:
@@ -857,8 +871,12 @@ def sniff_document(head: bytes) -> tuple[str, str] | None:
 def document_add(*, application: AidApplication, by, upload, kind: str = DocumentKind.OTHER) -> Document:
     """Keep an uploaded PDF, JPEG or PNG with the application, privately, under a random name."""
     require_visible(by, application)
-    if application.state in CLOSED_STATES:
-        raise _invalid(_("Documents cannot be added to a finished application."), "documents", "finished")
+    if not documents_accepted(application):
+        raise _invalid(
+            _("Documents cannot be added to an application that is paid or finished."),
+            "documents",
+            "finished",
+        )
     if kind not in DocumentKind.values:
         raise _invalid(_("Choose what the document is."), "documents")
     size = upload.size or 0
