@@ -68,7 +68,8 @@ INSTALLED_APPS = [
     "union_portal.notifications",
     "union_portal.certificates",
     "assistance",
-    "competitions.quiz",
+    "volunteers",  # volunteers: teams, activities, sign-ups, verified hours
+    "competitions.quiz",  # knowledge quiz: daily attempts, monthly leaderboard and prizes
 ]
 
 MIDDLEWARE = [
@@ -348,6 +349,9 @@ AID_RECHECK_NOTICE_DAYS = env.int("AID_RECHECK_NOTICE_DAYS", default=30)
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = env.int("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=60)
 CERTIFICATE_VERIFY_API_RATE = env.str("CERTIFICATE_VERIFY_API_RATE", default="600/hour")
 
+# --- staff workspace (the admin's dashboard) --------------------------------------------------------
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=900)
+
 # --- import/export ---------------------------------------------------------------------------------
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
@@ -358,6 +362,8 @@ IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=2000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 #: What an xlsx (a zip) may unpack to, by the sizes its archive declares; checked before unpacking.
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=10 * UPLOAD_MAX_BYTES)
+#: imports: how many times its compressed size a part of an xlsx may unpack to (real sheets: 5 to 30).
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
 
 # --- history -------------------------------------------------------------------------------------
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the services' rules and events

@@ -23,10 +23,11 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from members.models import BenefitMerchant, ImportJob, Member, MembershipEvent
+from members.models import BenefitMerchant, Member, MembershipEvent
 from union_portal.accounts.models import User
 from union_portal.api.models import APIKey
 from union_portal.core.models import AccessLog
+from union_portal.imports.models import ImportJob
 from union_portal.organisations.models import Enterprise, Organisation
 
 # -- objects that must stay invisible to town A's staff and to other members -----------------------
