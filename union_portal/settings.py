@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "union_portal.api.middleware.APICallLogMiddleware",
 ]
 
 ROOT_URLCONF = "union_portal.urls"
@@ -241,6 +242,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST API ---------------------------------------------------------------------------
+# Hours an API key keeps working after it was rotated, so that the partner can switch to the new one.
+API_KEY_ROTATION_OVERLAP_HOURS = env.int("API_KEY_ROTATION_OVERLAP_HOURS", default=24)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "union_portal.api.authentication.APIKeyAuthentication",
