@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "union_portal.notifications",
     "union_portal.certificates",
     "assistance",
+    "legal_aid",
 ]
 
 MIDDLEWARE = [
@@ -340,6 +341,12 @@ SMS_ENABLED = env.bool("SMS_ENABLED", default=True)
 AID_DOCUMENT_MAX_BYTES = env.int("AID_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 AID_WAITING_WORKING_DAYS = env.int("AID_WAITING_WORKING_DAYS", default=5)
 AID_RECHECK_NOTICE_DAYS = env.int("AID_RECHECK_NOTICE_DAYS", default=30)
+
+# --- legal aid (legal_aid/) ---
+LEGAL_ADVISER_MAX_ENTERPRISES = env.int("LEGAL_ADVISER_MAX_ENTERPRISES", default=3)
+LEGAL_MAX_SHIFTS_PER_WEEK = env.int("LEGAL_MAX_SHIFTS_PER_WEEK", default=3)
+LEGAL_LIMITATION_WARNING_DAYS = env.list("LEGAL_LIMITATION_WARNING_DAYS", cast=int, default=[60, 30, 7])
+LEGAL_ROSTER_SOLVER_SECONDS = env.float("LEGAL_ROSTER_SOLVER_SECONDS", default=20.0)
 
 # --- certificates ----------------------------------------------------------------------------------
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = env.int("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=60)
