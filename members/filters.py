@@ -1,7 +1,7 @@
 """FilterSets of organisations, enterprises and members: one per model, for the API and the portal lists.
 
 No model-choice filters: a foreign key is filtered by its number, so a request costs
-no validation query (PITFALLS.md). ``within`` narrows a list to the subtree of one
+no validation query (docs/pitfalls.md). ``within`` narrows a list to the subtree of one
 organisation node, looked up among the nodes the requesting user may see: a node
 outside the user's scope gives an empty list, never a hint that it exists.
 """

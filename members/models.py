@@ -13,16 +13,7 @@ from union_portal.core.crypto import EncryptedTextField
 from union_portal.core.masking import mask_id_number, mask_name, mask_phone
 from union_portal.core.scoping import ScopedQuerySet
 from union_portal.core.validators import validate_mobile
-from union_portal.imports.models import ImportJob  # noqa: F401 - re-exported while callers move their imports
-from union_portal.organisations.models import (  # noqa: F401 - re-exported while apps move their imports
-    ALLOWED_CHILDREN,
-    MEMBER_UNION_KINDS,
-    Enterprise,
-    Industry,
-    Organisation,
-    OrganisationKind,
-    Ownership,
-)
+from union_portal.organisations.models import Enterprise, Organisation
 
 
 class MemberQuerySet(ScopedQuerySet):

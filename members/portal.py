@@ -17,12 +17,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Group
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,7 +28,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from union_portal.accounts.roles import Role
+from union_portal.accounts.services import ensure_mobile_free, member_login_create
 from union_portal.core.errors import ApplicationError, add_to_form
 from union_portal.core.masking import mask_phone
 from union_portal.core.portal import absolute_url, is_proxy_agent, proxy_agent_required
@@ -128,23 +126,13 @@ def _claim_submission(token: str) -> str:
 
 
 def _create_account(form: PortalApplicationForm, mobile: str):
-    """The login of a new applicant: user name and mobile are the normalised mobile number."""
-    user_model = get_user_model()
-    if user_model.objects.filter(Q(username=mobile) | Q(mobile=mobile)).exists():
-        raise ApplicationError(
-            _(
-                "An account with this mobile number already exists: log in to follow or renew your application."
-            ),
-            code="account_exists",
-            field="mobile",
-        )
-    user = user_model(username=mobile, mobile=mobile, display_name=form.cleaned_data["name"])
-    form.validate_password_for_user(user)
+    """The login of a new applicant, once the chosen password passes the validators."""
+    ensure_mobile_free(mobile)
+    name = form.cleaned_data["name"]
+    form.validate_password_for_user(get_user_model()(username=mobile, mobile=mobile, display_name=name))
     if form.has_error("password2"):
         return None
-    form.set_password_and_save(user)
-    user.groups.add(Group.objects.get_or_create(name=Role.MEMBER)[0])
-    return user
+    return member_login_create(mobile=mobile, display_name=name, password=form.cleaned_data["password1"])
 
 
 def _chosen_union(request: HttpRequest, viewer=None):

@@ -273,7 +273,7 @@ def card_number_is_well_formed(card: str) -> bool:
 
 
 def _lock(member: Member) -> Member:
-    return Member.objects.select_for_update().get(pk=member.pk)
+    return Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
 
 
 @transaction.atomic
@@ -503,7 +503,7 @@ def member_activate(*, id_number: str, mobile: str, code: str, password: str | N
         mobile=member.mobile, purpose=ACTIVATION_PURPOSE, code=code
     ):
         raise _invalid(_("The code is wrong or has expired: ask for a new one."), "code", "bad_code")
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
     if member.user_id is not None:
         raise _invalid(_("This membership already has a login."), code="already_linked")
     user_model = get_user_model()

@@ -68,7 +68,8 @@ INSTALLED_APPS = [
     "union_portal.notifications",
     "union_portal.certificates",
     "assistance",
-    "legal_aid",
+    "volunteers",  # volunteers: teams, activities, sign-ups, verified hours
+    "legal_aid",  # legal aid: lawyers, duty rosters, consultations, labour-dispute cases
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "union_portal.api.middleware.APICallLogMiddleware",
 ]
 
 ROOT_URLCONF = "union_portal.urls"
@@ -110,7 +112,7 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # A new PostgreSQL connection per request costs about 7x (PITFALLS.md).
+    # A new PostgreSQL connection per request costs about 7x (docs/pitfalls.md).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -118,7 +120,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- users and login --------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # must come first (PITFALLS.md)
+    "axes.backends.AxesStandaloneBackend",  # must come first (docs/pitfalls.md)
     "union_portal.accounts.backends.MobileOrUsernameBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -240,6 +242,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST API ---------------------------------------------------------------------------
+# Hours an API key keeps working after it was rotated, so that the partner can switch to the new one.
+API_KEY_ROTATION_OVERLAP_HOURS = env.int("API_KEY_ROTATION_OVERLAP_HOURS", default=24)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "union_portal.api.authentication.APIKeyAuthentication",
@@ -315,13 +319,13 @@ CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TIMEZONE = TIME_ZONE  # a crontab is read in this zone, not UTC (PITFALLS.md)
+CELERY_TIMEZONE = TIME_ZONE  # a crontab is read in this zone, not UTC (docs/pitfalls.md)
 CELERY_TASK_ACKS_LATE = True  # a task is acknowledged after it ran ...
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ... and requeued if the worker died under it
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
-# Longer than the longest task and any ETA, or Redis redelivers it (PITFALLS.md).
+# Longer than the longest task and any ETA, or Redis redelivers it (docs/pitfalls.md).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 3}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
@@ -336,6 +340,8 @@ SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="三水区总工会")
 SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 SMS_MAX_LENGTH = env.int("SMS_MAX_LENGTH", default=300)
 SMS_ENABLED = env.bool("SMS_ENABLED", default=True)
+# A delivery run that claimed an SMS and then died is taken over after this many seconds.
+NOTIFICATION_SMS_CLAIM_SECONDS = env.int("NOTIFICATION_SMS_CLAIM_SECONDS", default=600)
 
 # --- hardship aid ----------------------------------------------------------------------------------
 AID_DOCUMENT_MAX_BYTES = env.int("AID_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
@@ -352,6 +358,9 @@ LEGAL_ROSTER_SOLVER_SECONDS = env.float("LEGAL_ROSTER_SOLVER_SECONDS", default=2
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = env.int("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=60)
 CERTIFICATE_VERIFY_API_RATE = env.str("CERTIFICATE_VERIFY_API_RATE", default="600/hour")
 
+# --- staff workspace (the admin's dashboard) --------------------------------------------------------
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=900)
+
 # --- import/export ---------------------------------------------------------------------------------
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
@@ -362,6 +371,8 @@ IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=2000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 #: What an xlsx (a zip) may unpack to, by the sizes its archive declares; checked before unpacking.
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=10 * UPLOAD_MAX_BYTES)
+#: imports: how many times its compressed size a part of an xlsx may unpack to (real sheets: 5 to 30).
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
 
 # --- history -------------------------------------------------------------------------------------
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the services' rules and events

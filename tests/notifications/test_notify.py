@@ -76,6 +76,7 @@ class FlakySMS(backends.BaseSMSBackend):
         if FlakySMS.calls == 1:
             raise SMSDeliveryError("timeout")
         backends.outbox.append((mobile, text))
+        return "1"
         return "ok"
 
 
@@ -228,3 +229,55 @@ def test_an_event_without_templates_fails_loudly(person, django_capture_on_commi
     with pytest.raises(TemplateDoesNotExist), django_capture_on_commit_callbacks(execute=True):
         notify(user=person, event="no.such.event", key="x:1")
     assert Notification.objects.count() == 0
+
+
+class WatchfulSMS(backends.BaseSMSBackend):
+    """Records whether a transaction (and so a row lock) was open while the gateway was called."""
+
+    in_transaction: list[bool] = []
+
+    def send(self, mobile, text):
+        from django.db import connection
+
+        WatchfulSMS.in_transaction.append(connection.in_atomic_block)
+        backends.outbox.append((mobile, text))
+
+
+def test_the_sms_gateway_is_called_with_no_row_locked(transactional_db, person, settings):
+    settings.SMS_BACKEND = "tests.notifications.test_notify.WatchfulSMS"
+    WatchfulSMS.in_transaction = []
+    notification_deliver(user_id=person.pk, kind="test", title="无锁", body="", link="", key="test:nolock")
+    assert WatchfulSMS.in_transaction == [False]
+    assert Notification.objects.get(key="test:nolock").sms_status == "sent"
+
+
+def test_a_claim_in_progress_is_not_sent_twice_and_a_stale_one_is_taken_over(person, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    payload = {
+        "user_id": person.pk,
+        "kind": "test",
+        "title": "认领",
+        "body": "",
+        "link": "",
+        "key": "test:claim",
+    }
+    notification = Notification.objects.create(
+        recipient=person,
+        kind="test",
+        title="认领",
+        key="test:claim",
+        sms_status="sending",
+        sms_claimed_at=timezone.now(),
+    )
+    notification_deliver(**payload)  # another run is sending it right now
+    assert backends.outbox == [] and Notification.objects.get(pk=notification.pk).sms_status == "sending"
+    Notification.objects.filter(pk=notification.pk).update(
+        sms_claimed_at=timezone.now() - timedelta(seconds=settings.NOTIFICATION_SMS_CLAIM_SECONDS + 1)
+    )
+    notification_deliver(**payload)  # that run died: this one sends it
+    notification.refresh_from_db()
+    assert (notification.sms_status, notification.sms_claimed_at) == ("sent", None)
+    assert backends.outbox == [("13700000001", "【三水区总工会】认领")]

@@ -18,11 +18,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient, APIRequestFactory
 
-from members.models import BenefitMerchant, ImportJob, Member
+from members.models import BenefitMerchant, Member
 from union_portal.accounts.models import User
 from union_portal.accounts.roles import Role
 from union_portal.api.models import APIKey
 from union_portal.core.models import AccessLog
+from union_portal.imports.models import ImportJob
 
 from .. import factories
 from . import rules

@@ -100,8 +100,41 @@ def test_mobile_spellings_count_as_one_username(client, settings, staff, which):
     responses = [attempt(client, which, spelling).status_code for spelling in spellings]
 
     assert responses == [200, 200, 200, 200, 429]
-    assert list(AccessAttempt.objects.values_list("username", "failures_since_start")) == [(MOBILE, 5)]
+    # counted under the account (its user name), whatever spelling was typed
+    assert list(AccessAttempt.objects.values_list("username", "failures_since_start")) == [("town_staff", 5)]
     assert attempt(client, which, MOBILE, PASSWORD).status_code == 429
+
+
+@both_logins
+@pytest.mark.parametrize(("fail_with", "then_with"), [(MOBILE, "town_staff"), ("town_staff", MOBILE)])
+def test_one_account_has_one_lockout_whatever_identifier_is_typed(
+    client, settings, staff, which, fail_with, then_with
+):
+    # given: the account is locked out through one of its identifiers
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, which, fail_with)
+
+    # when: the other identifier of the same account comes with the right password
+    response = attempt(client, which, then_with, PASSWORD)
+
+    # then: still locked out
+    assert response.status_code == 429
+    assert not logged_in(client)
+
+
+@both_logins
+def test_unknown_identifiers_are_counted_per_client_address(client, settings, staff, which):
+    # Walking through names that do not exist is one counter per address, not one per name.
+    statuses = [
+        attempt(client, which, f"nobody{n}").status_code for n in range(settings.AXES_FAILURE_LIMIT + 1)
+    ]
+
+    assert statuses[-2:] == [429, 429]
+    # a real account from the same address is not locked by the strangers' failures
+    assert attempt(client, which, "town_staff", PASSWORD).status_code == 302
+    client.logout()
+    # and another address may still try
+    assert attempt(client, which, "nobody", ip="10.0.0.9").status_code == 200
 
 
 @both_logins

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -44,13 +43,7 @@ class UserAdmin(BaseUserAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser:
-            return qs
-        if user.organisation_id is None:
-            return qs.filter(pk=user.pk)
-        return qs.filter(Q(organisation__path__startswith=user.organisation.path) | Q(pk=user.pk))
+        return super().get_queryset(request).visible_to(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -19,19 +19,36 @@ def login_key(value: str | None) -> str:
         return value
 
 
+#: The lockout key of every identifier that names no account: unknown names count per client address
+#: (axes pairs this key with the address). No user name can contain "?", so no account shares it.
+UNKNOWN_ACCOUNT_KEY = "?unknown"
+
+
+def find_login_user(value: str | None):
+    """The account a typed identifier (user name or mobile, any spelling) names, or None."""
+    key = login_key(value)
+    if not key:
+        return None
+    return get_user_model().objects.filter(Q(username=key) | Q(mobile=key)).order_by("pk").first()
+
+
 def axes_username(request, credentials) -> str:
-    return login_key((credentials or {}).get("username"))
+    """What axes counts failures under: the account (its user name), whatever identifier was typed,
+    so that a mobile locked out cannot be dodged by typing the same account's user name."""
+    typed = (credentials or {}).get("username")
+    if typed is None and request is not None and request.method == "POST":
+        typed = request.POST.get("username")
+    user = find_login_user(typed)
+    return user.get_username() if user is not None else UNKNOWN_ACCOUNT_KEY
 
 
 class MobileOrUsernameBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
-        key = login_key(username)
-        user_model = get_user_model()
-        user = user_model.objects.filter(Q(username=key) | Q(mobile=key)).order_by("pk").first()
+        user = find_login_user(username)
         if user is None:
-            user_model().set_password(password)  # same time as a real check (timing attacks)
+            get_user_model()().set_password(password)  # same time as a real check (timing attacks)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

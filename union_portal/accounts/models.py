@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from union_portal.core.scoping import ScopedQuerySet
 from union_portal.core.validators import normalize_mobile, validate_mobile
 
 
-class PortalUserManager(UserManager):
+class UserQuerySet(ScopedQuerySet):
+    """Users are scoped like everything else: the subtree of the viewer's node, and the viewer."""
+
+    scope_org_lookups = ("organisation",)
+
+    def owner_q(self, user) -> Q:
+        return Q(pk=user.pk)
+
+
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
     def get_by_natural_key(self, username):
         return self.get(**{self.model.USERNAME_FIELD: username})
 

@@ -30,7 +30,7 @@ class FlatReadSerializer(serializers.Serializer):
     """A read serializer for lists, with the output of DRF's own ``Serializer`` at about half the cost.
 
     DRF's ``to_representation`` resolves every field's source through the generic ``get_attribute``
-    machinery (dict or object, callables, defaults) for every row; PITFALLS.md measured a plain
+    machinery (dict or object, callables, defaults) for every row; docs/pitfalls.md measured a plain
     serializer at 2.3x a hand-built dict. This one resolves each source once per serializer with
     :func:`operator.attrgetter`, and skips ``to_representation`` where it would return the value
     unchanged. Sources must be attributes or properties (not methods, not ``*``): the tests compare

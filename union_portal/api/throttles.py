@@ -1,4 +1,4 @@
-"""Rate limits of the API (django-axes does not cover API keys: PITFALLS.md)."""
+"""Rate limits of the API (django-axes does not cover API keys: docs/pitfalls.md)."""
 
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
@@ -20,6 +20,13 @@ class APIKeyRateThrottle(_SettingsRateMixin, SimpleRateThrottle):
     """Limits each partner key on its own."""
 
     scope = "api_key"
+
+    def allow_request(self, request, view):
+        rate = getattr(getattr(request, "auth", None), "rate", "")
+        if rate:  # the key's own rate, set by staff on the key
+            self.rate = rate
+            self.num_requests, self.duration = self.parse_rate(rate)
+        return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
         key = getattr(request, "auth", None)

@@ -171,7 +171,7 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
         require_perm(by, "certificates.revoke_certificate")
         require_visible(by, certificate)
     reason = _text(reason, "reason", 300)
-    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    certificate = Certificate.objects.select_for_update(of=("self",)).get(pk=certificate.pk)
     if certificate.revoked_at is not None:
         return certificate
     certificate.revoked_at = timezone.now()

@@ -85,7 +85,7 @@ def counter_take(name: str, count: int = 1) -> range:
 
     with transaction.atomic():
         Counter.objects.get_or_create(name=name)
-        counter = Counter.objects.select_for_update().get(name=name)
+        counter = Counter.objects.select_for_update(of=("self",)).get(name=name)
         start = counter.value + 1
         counter.value += count
         counter.save(update_fields=["value"])

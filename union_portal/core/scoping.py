@@ -4,7 +4,7 @@ A staff user (and a proxy agent) is attached to one node of the organisation
 tree and sees the rows that belong to that node's subtree; a superuser sees
 everything; everyone else sees only their own records. Each scoped model's
 queryset says *how* its rows belong to the tree (``scope_org_lookups``, paths
-to an :class:`~members.models.Organisation`) and to a person
+to an :class:`~union_portal.organisations.models.Organisation`) and to a person
 (``scope_owner_lookup``, a path to a user). Admin, API, portal and reports all
 call :meth:`ScopedQuerySet.visible_to`, so a scope fix happens once.
 """

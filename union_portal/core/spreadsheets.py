@@ -1,7 +1,7 @@
 """Spreadsheets we write (exports, templates), safe to open in Excel.
 
 Every text cell goes through :func:`escape_formula`, and the writers here apply it themselves, so a
-caller cannot forget it. The order matters (PITFALLS.md): an xlsx writer drops the control characters
+caller cannot forget it. The order matters (docs/pitfalls.md): an xlsx writer drops the control characters
 XML cannot hold, so escaping ``"\\x01=HYPERLINK(...)"`` by its first character, before the writer
 drops the ``\\x01``, leaves a live formula. The escape therefore removes those characters *first* and
 then looks at what will really be written: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or

@@ -27,6 +27,7 @@ class Notification(models.Model):
 
     class SMS(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not sent (no mobile number)")
@@ -48,6 +49,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     sms_status = models.CharField(_("SMS"), max_length=10, choices=SMS.choices, default=SMS.PENDING)
     sms_sent_at = models.DateTimeField(_("SMS sent at"), null=True, blank=True)
+    # When a delivery run claimed the SMS (status SENDING); a claim older than
+    # NOTIFICATION_SMS_CLAIM_SECONDS belongs to a run that died and may be taken over.
+    sms_claimed_at = models.DateTimeField(_("SMS claimed at"), null=True, blank=True)
     sms_error = models.CharField(_("SMS error"), max_length=300, blank=True)
 
     objects = NotificationQuerySet.as_manager()

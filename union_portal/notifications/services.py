@@ -9,9 +9,12 @@ service called twice, sends one message.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from .backends import SMSDeliveryError, get_sms_backend
@@ -119,32 +122,51 @@ def notification_deliver(
             "sms_text": sms, "urgent": urgent,
         },
     )  # fmt: skip
-    if notification.sms_status != Notification.SMS.PENDING:
+    if not _sms_claim(notification):
+        return notification  # sent, skipped, failed for good, or another run is sending it now
+    mobile = (
+        get_user_model().objects.filter(pk=notification.recipient_id).values_list("mobile", flat=True).first()
+    )
+    if not mobile or not settings.SMS_ENABLED:
+        _sms_release(notification, status=Notification.SMS.SKIPPED)
         return notification
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update().select_related("recipient").get(pk=notification.pk)
+    # The SMS gateway is called with no row locked and no transaction open: the claim (a conditional
+    # UPDATE that committed) is what keeps two runs from sending the same message.
+    try:
+        get_sms_backend().send(mobile, sms_text(notification))
+    except SMSDeliveryError as exc:
+        error = str(exc)[:300]
+        _sms_release(notification, status=Notification.SMS.PENDING, error=error)
+        logger.warning("SMS for notification %s failed: %s", notification.pk, error)
+        raise SMSDeliveryError(error) from exc
+    except BaseException:
+        _sms_release(notification, status=Notification.SMS.PENDING, error="interrupted")
+        raise
+    _sms_release(notification, status=Notification.SMS.SENT, sent=True)
+    return notification
+
+
+def _sms_claim(notification: Notification) -> bool:
+    """Take the SMS for this run: PENDING (or a stale SENDING claim) becomes SENDING, atomically."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.NOTIFICATION_SMS_CLAIM_SECONDS)
+    claimable = Q(sms_status=Notification.SMS.PENDING) | Q(
+        sms_status=Notification.SMS.SENDING, sms_claimed_at__lt=stale
+    )
+    return bool(
+        Notification.objects.filter(claimable, pk=notification.pk).update(
+            sms_status=Notification.SMS.SENDING, sms_claimed_at=now
         )
-        if notification.sms_status != Notification.SMS.PENDING:
-            return notification  # another run sent it while this one waited
-        mobile = notification.recipient.mobile
-        if not mobile or not settings.SMS_ENABLED:
-            notification.sms_status = Notification.SMS.SKIPPED
-            notification.save(update_fields=["sms_status"])
-            return notification
-        try:
-            get_sms_backend().send(mobile, sms_text(notification))
-        except SMSDeliveryError as exc:
-            error = str(exc)[:300]
-        else:
-            notification.sms_status = Notification.SMS.SENT
-            notification.sms_sent_at = timezone.now()
-            notification.sms_error = ""
-            notification.save(update_fields=["sms_status", "sms_sent_at", "sms_error"])
-            return notification
-    Notification.objects.filter(pk=notification.pk).update(sms_error=error)
-    logger.warning("SMS for notification %s failed: %s", notification.pk, error)
-    raise SMSDeliveryError(error)
+    )
+
+
+def _sms_release(notification: Notification, *, status: str, error: str = "", sent: bool = False) -> None:
+    fields = {"sms_status": status, "sms_error": error, "sms_claimed_at": None}
+    if sent:
+        fields["sms_sent_at"] = timezone.now()
+    Notification.objects.filter(pk=notification.pk, sms_status=Notification.SMS.SENDING).update(**fields)
+    for name, value in fields.items():
+        setattr(notification, name, value)
 
 
 def notification_sms_failed(*, key: str) -> None:

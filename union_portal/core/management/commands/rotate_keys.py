@@ -91,7 +91,7 @@ class Command(BaseCommand):
                 if not check:
                     # Lock the batch: a row changed by the application between our read and our
                     # write would otherwise be overwritten with its old value.
-                    queryset = queryset.select_for_update()
+                    queryset = queryset.select_for_update(of=("self",))
                 if last_pk is not None:
                     queryset = queryset.filter(pk__gt=last_pk)
                 # Read the stored ciphertext itself (a Cast has no decrypting converter).
