@@ -53,6 +53,9 @@ class ShownQuestionSerializer(serializers.Serializer):
 
 class AttemptSerializer(serializers.ModelSerializer):
     quiz = serializers.IntegerField(source="participant.quiz_id", read_only=True)
+    state = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("open, submitted or expired (time ran out: no points)")
+    )
 
     class Meta:
         model = Attempt
