@@ -2,7 +2,7 @@
 campaign with applications in every state, an education aid campaign, the mutual-aid scheme.
 
 Built through the services (so it obeys every rule) and idempotent: each part is made only if it
-is missing. Called by ``members.demo.seed`` as ``build(ctx)``.
+is missing. Called by ``seed_demo`` as ``build(ctx)``, after the members app's.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from members.demo import DemoContext
 from members.models import Member, MemberStatus
+from union_portal.core.demo import DemoContext
 
 from . import services
 from .models import (

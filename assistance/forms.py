@@ -121,4 +121,4 @@ class DocumentForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    note = forms.CharField(label=_("Why (optional)"), max_length=300, required=False)
+    note = forms.CharField(label=_("Why you withdraw it"), max_length=300, required=False)

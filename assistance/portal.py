@@ -130,7 +130,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "withdraw_form": WithdrawForm(),
         "shown_note_states": SHOWN_NOTE_STATES,
         "can_withdraw": application.is_withdrawable,
-        "can_upload": application.state not in services.CLOSED_STATES,
+        "can_upload": services.documents_accepted(application),
     }
     return _render(request, "assistance/detail.html", context)
 

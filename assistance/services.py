@@ -30,7 +30,6 @@ from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from members.models import Member, MemberStatus
 from union_portal.core.errors import ApplicationError, PermissionDeniedError, apply_each
@@ -425,17 +424,32 @@ def _link(application: AidApplication) -> str:
         return ""
 
 
-STATE_MESSAGES = {
-    State.SUBMITTED: gettext_noop("Your %(kind)s application (no. %(pk)s) has been received."),
-    State.CHECKED: gettext_noop(
-        "Your %(kind)s application (no. %(pk)s) was checked by your union and sent to the district."
-    ),
-    State.APPROVED: gettext_noop("Your %(kind)s application (no. %(pk)s) was approved: %(amount)s yuan."),
-    State.PAID: gettext_noop("%(amount)s yuan of your %(kind)s application (no. %(pk)s) has been paid."),
-    State.CLOSED: gettext_noop("Your %(kind)s application (no. %(pk)s) is closed."),
-    State.REJECTED: gettext_noop("Your %(kind)s application (no. %(pk)s) was not approved."),
-    State.WITHDRAWN: gettext_noop("Your %(kind)s application (no. %(pk)s) was withdrawn."),
-}
+#: The events of an application's steps; their words are the templates
+#: ``assistance/templates/notifications/aid.<state>/`` (title, body, and the SMS as one sentence).
+STEP_EVENTS = {state: f"aid.{state}" for state in State.values}
+
+
+def step_context(application: AidApplication, step: AidStep) -> dict:
+    """What the templates of a step's message may say: kind, number, amount, and for a payment how,
+    when and under which bank reference it was paid; for a rejection the reason."""
+    context = {
+        "kind": AidKind(application.kind).label,  # lazy: rendered in the portal's language
+        "pk": application.pk,
+        "amount": application.amount_approved,
+        "note": step.note,
+        # The sentence ends with the template's own full stop, not the reason's.
+        "reason": application.rejection_reason.strip().rstrip("。．.!！;；"),
+    }
+    if step.to_state == State.PAID:
+        payment = Payment.objects.filter(application=application).first()
+        if payment is not None:
+            context.update(
+                amount=payment.amount,
+                method=PaymentMethod(payment.method).label,
+                paid_on=payment.paid_on.isoformat(),
+                reference=payment.reference,
+            )
+    return context
 
 
 def _notify_step(application: AidApplication, step: AidStep) -> None:
@@ -446,20 +460,12 @@ def _notify_step(application: AidApplication, step: AidStep) -> None:
         recipients[filer.pk] = filer
     if not recipients:
         return
-    with translation.override(settings.LANGUAGE_CODE):
-        kind = AidKind(application.kind).label
-        params = {"kind": kind, "pk": application.pk, "amount": application.amount_approved}
-        title = _(STATE_MESSAGES[step.to_state]) % params
-        body = step.note if step.to_state in (State.REJECTED, State.WITHDRAWN, State.PAID) else ""
-        if step.to_state == State.REJECTED:
-            body = _("Reason: %(reason)s") % {"reason": application.rejection_reason}
-        title, body = str(title), str(body)
+    context = step_context(application, step)
     for user in recipients.values():
         notify(
             user=user,
-            kind=f"aid.{step.to_state}",
-            title=title,
-            body=body,
+            event=STEP_EVENTS[step.to_state],
+            context=context,
             link=_link(application),
             key=f"aid.step:{step.pk}:{user.pk}",
         )
@@ -709,6 +715,14 @@ def application_approve(
         MutualAidEnrolment.objects.filter(pk=application.enrolment_id).update(
             reimbursed_total=F("reimbursed_total") + amount
         )
+    if amount != limit:
+        # The computation ends with the amount it produced: the district's decision, and why.
+        label = (
+            _("Approved above the limit by the district: %(reason)s") % {"reason": override_reason}
+            if amount > limit
+            else _("Approved by the district below the limit")
+        )
+        computation = [*computation, {"label": label, "amount": str(amount)}]
     application.amount_limit, application.amount_approved = limit, amount
     application.override_reason, application.computation = override_reason, computation
     note = note or override_reason
@@ -839,6 +853,12 @@ MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
 )
 CLOSED_STATES = (State.CLOSED, State.REJECTED, State.WITHDRAWN)
+#: Once paid (or finished) an application takes no more documents: nothing is left to decide on them.
+NO_UPLOAD_STATES = (State.PAID, *CLOSED_STATES)
+
+
+def documents_accepted(application: AidApplication) -> bool:
+    return application.state not in NO_UPLOAD_STATES
 
 
 def sniff_document(head: bytes) -> tuple[str, str] | None:
@@ -851,8 +871,12 @@ def sniff_document(head: bytes) -> tuple[str, str] | None:
 def document_add(*, application: AidApplication, by, upload, kind: str = DocumentKind.OTHER) -> Document:
     """Keep an uploaded PDF, JPEG or PNG with the application, privately, under a random name."""
     require_visible(by, application)
-    if application.state in CLOSED_STATES:
-        raise _invalid(_("Documents cannot be added to a finished application."), "documents", "finished")
+    if not documents_accepted(application):
+        raise _invalid(
+            _("Documents cannot be added to an application that is paid or finished."),
+            "documents",
+            "finished",
+        )
     if kind not in DocumentKind.values:
         raise _invalid(_("Choose what the document is."), "documents")
     size = upload.size or 0

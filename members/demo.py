@@ -1,15 +1,13 @@
 """The demo district: 三水区总工会, its towns, enterprises, unions, members and staff.
 
 Built through the services, so the demo data obeys every rule. Idempotent:
-each part is made only if it is missing. Later apps add their own part in a
-``<app>/demo.py`` with a ``build(ctx: DemoContext)`` function, called by
-:func:`seed` after the members exist.
+each part is made only if it is missing. ``seed_demo`` (``union_portal.core.demo.seed``) calls this
+``build`` first, then every later app's ``<app>/demo.py`` ``build(ctx)``.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -18,6 +16,7 @@ from django.utils import timezone
 
 from union_portal.accounts.models import User
 from union_portal.accounts.roles import Role
+from union_portal.core.demo import DemoContext
 from union_portal.organisations import services as org_services
 from union_portal.organisations.models import Enterprise, Industry, Organisation, OrganisationKind, Ownership
 
@@ -126,18 +125,6 @@ GRADES = (
         SkillGrade.SENIOR_TECHNICIAN,
     ]
 )
-
-
-@dataclass
-class DemoContext:
-    district: Organisation
-    towns: dict[str, Organisation]
-    unions: list[Organisation]
-    users: dict[str, tuple[User, str, str]] = field(
-        default_factory=dict
-    )  # username -> (user, password, what)
-    rng: random.Random = field(default_factory=lambda: random.Random(2026))
-    log: list[str] = field(default_factory=list)
 
 
 def build_tree(rng: random.Random) -> tuple[Organisation, dict[str, Organisation], list[Organisation]]:
@@ -398,25 +385,11 @@ def build_merchants(ctx: DemoContext) -> None:
         )
 
 
-def seed(*, members: int = 2000) -> DemoContext:
-    """Build the district, then let every other installed app with a ``demo.build(ctx)`` add its part."""
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    from django.apps import apps
-
-    rng = random.Random(2026)
-    district, towns, unions = build_tree(rng)
-    ctx = DemoContext(district=district, towns=towns, unions=unions, rng=rng)
+def build(ctx: DemoContext) -> None:
+    """The district, its staff, members, the demo member and the merchants; the other apps come after."""
+    ctx.district, ctx.towns, ctx.unions = build_tree(ctx.rng)
     build_people(ctx)
-    build_members(ctx, members)
+    build_members(ctx, ctx.members)
     build_demo_member(ctx)
     build_merchants(ctx)
-    for config in apps.get_app_configs():
-        if config.name == __package__ or find_spec(f"{config.name}.demo") is None:
-            continue
-        module = import_module(f"{config.name}.demo")
-        if hasattr(module, "build"):
-            ctx.rng = random.Random(f"2026-{config.label}")
-            module.build(ctx)
-    return ctx
+    ctx.log.append(f"{Member.objects.count()} members")

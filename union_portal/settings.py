@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "union_portal.notifications",
     "union_portal.certificates",
     "assistance",
+    "volunteers",  # volunteers: teams, activities, sign-ups, verified hours
 ]
 
 MIDDLEWARE = [
@@ -364,6 +365,8 @@ IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=2000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 #: What an xlsx (a zip) may unpack to, by the sizes its archive declares; checked before unpacking.
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=10 * UPLOAD_MAX_BYTES)
+#: imports: how many times its compressed size a part of an xlsx may unpack to (real sheets: 5 to 30).
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
 
 # --- history -------------------------------------------------------------------------------------
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the services' rules and events

@@ -223,12 +223,3 @@ def test_a_withdrawn_membership_and_a_withdrawn_application_read_differently():
     with translation.override("zh-hans"):
         assert str(MemberStatus.WITHDRAWN.label) == "已退会"
         assert str(State.WITHDRAWN.label) == "已撤回"
-
-
-def test_the_aid_notification_titles_are_translated():
-    from assistance.services import STATE_MESSAGES
-
-    titles = {state: translation.gettext(message) for state, message in STATE_MESSAGES.items()}
-
-    assert [state for state, title in titles.items() if not HAN.search(title)] == []
-    assert titles["submitted"] % {"kind": "金秋助学", "pk": 7} == "您的金秋助学申请（编号 7）已收到。"
