@@ -100,7 +100,9 @@ def test_an_existing_login_with_that_mobile_is_linked_not_overwritten(client, tr
     _request_code(client, member)
     data = {"step": "activate", "id_number": member.id_number, "mobile": member.mobile, "code": _code()}
     # another password than the login's is refused, and the code stays valid
-    refused = client.post("/portal/activate/", {**data, "password1": "New-pass-2026", "password2": "New-pass-2026"})
+    refused = client.post(
+        "/portal/activate/", {**data, "password1": "New-pass-2026", "password2": "New-pass-2026"}
+    )
     assert "already has a login" in refused.content.decode()
     client.post("/portal/activate/", {**data, "password1": "Old-pass-2026", "password2": "Old-pass-2026"})
     member.refresh_from_db()
