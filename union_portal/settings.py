@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "union_portal.certificates",
     "assistance",
     "volunteers",  # volunteers: teams, activities, sign-ups, verified hours
+    "competitions.quiz",  # knowledge quiz: daily attempts, monthly leaderboard and prizes
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "union_portal.api.middleware.APICallLogMiddleware",
 ]
 
 ROOT_URLCONF = "union_portal.urls"
@@ -240,6 +242,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST API ---------------------------------------------------------------------------
+# Hours an API key keeps working after it was rotated, so that the partner can switch to the new one.
+API_KEY_ROTATION_OVERLAP_HOURS = env.int("API_KEY_ROTATION_OVERLAP_HOURS", default=24)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "union_portal.api.authentication.APIKeyAuthentication",
@@ -377,6 +381,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the services' rul
 # --- members ---------------------------------------------------------------------------------------
 CARD_NUMBER_PREFIX = env.str("CARD_NUMBER_PREFIX", default="4406")
 MEMBER_MIN_AGE = env.int("MEMBER_MIN_AGE", default=16)  # the legal working age, on the day of the application
+
+# --- knowledge quiz (competitions.quiz) --------------------------------------------------------------
+#: Read the monthly leaderboard from Redis sorted sets when REDIS_URL is set (the database otherwise).
+QUIZ_LEADERBOARD_REDIS = env.bool("QUIZ_LEADERBOARD_REDIS", default=True)
 
 LOGGING = {
     "version": 1,
