@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "union_portal.certificates",
     "assistance",
     "volunteers",  # volunteers: teams, activities, sign-ups, verified hours
+    "competitions.quiz",  # knowledge quiz: daily attempts, monthly leaderboard and prizes
 ]
 
 MIDDLEWARE = [
@@ -373,6 +374,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the services' rul
 # --- members ---------------------------------------------------------------------------------------
 CARD_NUMBER_PREFIX = env.str("CARD_NUMBER_PREFIX", default="4406")
 MEMBER_MIN_AGE = env.int("MEMBER_MIN_AGE", default=16)  # the legal working age, on the day of the application
+
+# --- knowledge quiz (competitions.quiz) --------------------------------------------------------------
+#: Read the monthly leaderboard from Redis sorted sets when REDIS_URL is set (the database otherwise).
+QUIZ_LEADERBOARD_REDIS = env.bool("QUIZ_LEADERBOARD_REDIS", default=True)
 
 LOGGING = {
     "version": 1,
