@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "union_portal.certificates",
     "assistance",
     "volunteers",  # volunteers: teams, activities, sign-ups, verified hours
+    "competitions.quiz",  # knowledge quiz: daily attempts, monthly leaderboard and prizes
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "union_portal.api.middleware.APICallLogMiddleware",
 ]
 
 ROOT_URLCONF = "union_portal.urls"
@@ -240,6 +242,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST API ---------------------------------------------------------------------------
+# Hours an API key keeps working after it was rotated, so that the partner can switch to the new one.
+API_KEY_ROTATION_OVERLAP_HOURS = env.int("API_KEY_ROTATION_OVERLAP_HOURS", default=24)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "union_portal.api.authentication.APIKeyAuthentication",
@@ -336,6 +340,13 @@ SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="三水区总工会")
 SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 SMS_MAX_LENGTH = env.int("SMS_MAX_LENGTH", default=300)
 SMS_ENABLED = env.bool("SMS_ENABLED", default=True)
+# Security (issue 18.3, 9.5, 9.6): caps on SMS codes (activation, password reset, any later code),
+# counted per mobile typed and per client address whether or not a code is sent.
+SMS_CODE_COOLDOWN_SECONDS = env.int("SMS_CODE_COOLDOWN_SECONDS", default=60)
+SMS_CODES_PER_MOBILE_HOUR = env.int("SMS_CODES_PER_MOBILE_HOUR", default=5)
+SMS_CODES_PER_MOBILE_DAY = env.int("SMS_CODES_PER_MOBILE_DAY", default=10)
+SMS_CODES_PER_CLIENT_HOUR = env.int("SMS_CODES_PER_CLIENT_HOUR", default=20)
+SMS_CODES_PER_CLIENT_DAY = env.int("SMS_CODES_PER_CLIENT_DAY", default=50)
 # A delivery run that claimed an SMS and then died is taken over after this many seconds.
 NOTIFICATION_SMS_CLAIM_SECONDS = env.int("NOTIFICATION_SMS_CLAIM_SECONDS", default=600)
 
@@ -348,6 +359,9 @@ AID_RECHECK_NOTICE_DAYS = env.int("AID_RECHECK_NOTICE_DAYS", default=30)
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = env.int("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=60)
 CERTIFICATE_VERIFY_API_RATE = env.str("CERTIFICATE_VERIFY_API_RATE", default="600/hour")
 
+# --- staff workspace (the admin's dashboard) --------------------------------------------------------
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=900)
+
 # --- import/export ---------------------------------------------------------------------------------
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
@@ -358,6 +372,8 @@ IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=2000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 #: What an xlsx (a zip) may unpack to, by the sizes its archive declares; checked before unpacking.
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=10 * UPLOAD_MAX_BYTES)
+#: imports: how many times its compressed size a part of an xlsx may unpack to (real sheets: 5 to 30).
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
 
 # --- history -------------------------------------------------------------------------------------
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the services' rules and events
@@ -365,6 +381,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the services' rul
 # --- members ---------------------------------------------------------------------------------------
 CARD_NUMBER_PREFIX = env.str("CARD_NUMBER_PREFIX", default="4406")
 MEMBER_MIN_AGE = env.int("MEMBER_MIN_AGE", default=16)  # the legal working age, on the day of the application
+
+# --- knowledge quiz (competitions.quiz) --------------------------------------------------------------
+#: Read the monthly leaderboard from Redis sorted sets when REDIS_URL is set (the database otherwise).
+QUIZ_LEADERBOARD_REDIS = env.bool("QUIZ_LEADERBOARD_REDIS", default=True)
 
 LOGGING = {
     "version": 1,

@@ -99,6 +99,7 @@ class MemberResource(CheckedResource):
         self._employers.update({e.credit_code.upper(): e for e in enterprises})
         self._employer_names = {e.pk: e.name for e in enterprises}
         self._today = timezone.localdate()
+        self._labels = {c.field: c.label_of for c in self.columns if c.kind == "choice"}
 
     # -- one row ---------------------------------------------------------------------------------------
 
@@ -224,7 +225,7 @@ class MemberResource(CheckedResource):
         return [
             r["name"], mask_id_number(r["id_number"]), mask_phone(r["mobile"]), SEX_LABELS.get(r["sex"], ""),
             r["birth_date"].isoformat(), self._union_names.get(r["union_id"], ""),
-            self._employer_names.get(r["employer_id"], ""), r["job"], SKILL_LABELS.get(r["skill_grade"], ""),
-            HOUSEHOLD_LABELS.get(r["household_type"], ""), "是" if r["is_migrant_worker"] else "否",
+            self._employer_names.get(r["employer_id"], ""), r["job"], self._labels["skill_grade"](r["skill_grade"]),
+            self._labels["household_type"](r["household_type"]), "是" if r["is_migrant_worker"] else "否",
             (r["join_date"] or self._today).isoformat(),
         ]  # fmt: skip

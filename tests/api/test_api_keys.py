@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -103,3 +104,122 @@ def test_no_credentials_is_a_401_naming_the_scheme(tree, api):
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Api-Key"
     assert error_attrs(response) == [(None, "not_authenticated")]
+
+
+# --- scopes, rotation, revocation, per-key rates, the call log (issue 16) ----------------------------
+
+
+def test_a_key_does_only_what_its_scopes_allow(tree, key_client):
+    mine = make_member(tree.union_a, active=False)
+    before = member_state(mine)
+    reader = key_client(town_a_partner(tree), scopes=["members:read"])
+
+    assert reader.get(MEMBERS).status_code == 200
+    refused = reader.post(reverse("v1:application-approve", args=[mine.pk]), {})
+    assert refused.status_code == 403
+    assert "members:write" in refused.json()["errors"][0]["detail"]
+    assert member_state(mine) == before
+
+    aid_only = key_client(
+        make_user(Role.TOWN_STAFF, tree.town_a, username="aid-partner"), scopes=["assistance:read"]
+    )
+    assert aid_only.get(MEMBERS).status_code == 403
+
+
+def test_every_endpoint_has_a_scope_named_after_its_area():
+    from union_portal.api.scopes import known_scopes
+
+    scopes = known_scopes()
+    assert {"members:read", "members:write", "assistance:read", "certificates:read"} <= set(scopes)
+    assert not any(
+        scope.startswith(("rest_framework", "drf_spectacular", "union_portal")) for scope in scopes
+    )
+
+
+def test_a_rotated_key_overlaps_then_stops(tree, settings):
+    from rest_framework.test import APIClient
+
+    from union_portal.api.services import api_key_rotate
+
+    key, old_secret = APIKey.issue(
+        name="省平台", user=town_a_partner(tree), scopes=["members:read"], rate="50/hour"
+    )
+    new, new_secret = api_key_rotate(key=key)
+
+    def status(secret):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+        return client.get(MEMBERS).status_code
+
+    assert (new.scopes, new.rate, new.user_id) == (["members:read"], "50/hour", key.user_id)
+    assert status(old_secret) == 200 and status(new_secret) == 200  # the overlap
+    key.refresh_from_db()
+    assert key.replaced_by == new
+    overlap = key.expires_at - timezone.now()
+    assert dt.timedelta(hours=settings.API_KEY_ROTATION_OVERLAP_HOURS - 1) < overlap
+    APIKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert status(old_secret) == 401 and status(new_secret) == 200
+
+
+def test_a_revoked_key_stops_at_once_and_cannot_be_rotated(tree, key_client):
+    from union_portal.api.services import api_key_revoke, api_key_rotate
+    from union_portal.core.errors import ApplicationError
+
+    client = key_client(town_a_partner(tree))
+    assert client.get(MEMBERS).status_code == 200
+    key = api_key_revoke(key=APIKey.objects.get())
+    assert key.revoked_at is not None
+    assert client.get(MEMBERS).status_code == 401
+    with pytest.raises(ApplicationError) as refused:
+        api_key_rotate(key=key)
+    assert refused.value.code == "wrong_state"
+
+
+def test_each_key_has_its_own_rate(tree, key_client):
+    slow = key_client(town_a_partner(tree), rate="2/minute")
+    other = key_client(make_user(Role.TOWN_STAFF, tree.town_a, username="other-partner"))
+
+    assert [slow.get(MEMBERS).status_code for _ in range(3)] == [200, 200, 429]
+    assert other.get(MEMBERS).status_code == 200
+
+
+def test_a_rate_is_validated():
+    from django.core.exceptions import ValidationError
+
+    from union_portal.api.models import validate_rate
+
+    for good in ("1000/hour", "5/s", "20/minute", "100000/day"):
+        validate_rate(good)
+    for bad in ("1000", "/hour", "0/hour", "ten/minute", "5/week"):
+        try:
+            validate_rate(bad)
+        except ValidationError:
+            continue
+        raise AssertionError(f"{bad!r} was accepted")
+
+
+def test_every_key_call_is_logged_without_its_body(tree, key_client):
+    from union_portal.api.models import APICall
+
+    client = key_client(town_a_partner(tree), scopes=["members:read"])
+    client.get(MEMBERS)
+    client.get(reverse("v1:member-detail", args=[make_member(tree.union_b).pk]))
+    client.post(MEMBERS, member_payload(tree.union_a))  # refused by the scope: logged too
+
+    calls = list(APICall.objects.order_by("pk").values_list("method", "endpoint", "status"))
+    assert calls == [
+        ("GET", "v1:member-list", 200),
+        ("GET", "v1:member-detail", 404),
+        ("POST", "v1:member-list", 403),
+    ]
+    assert {field.name for field in APICall._meta.get_fields()} == {
+        "id", "key", "at", "method", "endpoint", "status", "duration_ms",
+    }  # fmt: skip
+    assert all(call.duration_ms >= 0 for call in APICall.objects.all())
+
+
+def test_session_calls_are_not_logged_as_partner_calls(tree, api):
+    from union_portal.api.models import APICall
+
+    api(town_a_partner(tree)).get(MEMBERS)
+    assert not APICall.objects.exists()

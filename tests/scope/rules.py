@@ -25,7 +25,7 @@ from django_celery_beat.models import (
 
 from members.models import BenefitMerchant, Member, MembershipEvent
 from union_portal.accounts.models import User
-from union_portal.api.models import APIKey
+from union_portal.api.models import APICall, APIKey
 from union_portal.core.models import AccessLog
 from union_portal.imports.models import ImportJob
 from union_portal.organisations.models import Enterprise, Organisation
@@ -48,7 +48,7 @@ ALLOWED_ROLES = {"district_staff", "town_b_staff"}
 #: Admin models with no organisation scope: only superusers or holders of a permission no walking
 #: role has. The walk checks that every walking role is denied on all their URLs.
 UNSCOPED_ADMIN_MODELS = {
-    Group, APIKey, AccessLog,
+    Group, APIKey, APICall, AccessLog,
     PeriodicTask, IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule,
 }  # fmt: skip
 UNSCOPED_ADMIN_APPS = {"axes", "django_celery_beat"}
@@ -90,6 +90,10 @@ PORTAL_URLS: dict[str, tuple] = {
     "portal:activate": (
         "public",
         "asks for ID number and mobile; answers the same whether they match or not",
+    ),
+    "portal:password_reset": (
+        "public",
+        "asks for a mobile; answers the same whether it has a login or not",
     ),
     "portal:status": ("own", "the viewer's own applications"),
     "portal:status_detail": (Member, "pk"),

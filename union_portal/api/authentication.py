@@ -10,6 +10,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from .models import APIKey, hash_key
+from .scopes import required_scope
 
 KEYWORD = "Api-Key"
 
@@ -33,6 +34,15 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         )
         if key is None or not key.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or expired API key."))
+        # The call log (middleware) reads the key from the Django request, refused calls included.
+        request._request.api_key = key
+        view = (request.parser_context or {}).get("view")
+        if view is not None:
+            scope = required_scope(view, request.method)
+            if not key.allows(scope):
+                raise exceptions.PermissionDenied(
+                    _("This API key may not do this: it needs the scope %(scope)s.") % {"scope": scope}
+                )
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > dt.timedelta(minutes=5):
             APIKey.objects.filter(pk=key.pk).update(last_used_at=now)

@@ -21,6 +21,13 @@ class APIKeyRateThrottle(_SettingsRateMixin, SimpleRateThrottle):
 
     scope = "api_key"
 
+    def allow_request(self, request, view):
+        rate = getattr(getattr(request, "auth", None), "rate", "")
+        if rate:  # the key's own rate, set by staff on the key
+            self.rate = rate
+            self.num_requests, self.duration = self.parse_rate(rate)
+        return super().allow_request(request, view)
+
     def get_cache_key(self, request, view):
         key = getattr(request, "auth", None)
         if key is None or not hasattr(key, "prefix"):

@@ -28,3 +28,16 @@ def probe_task(token: str, sleep_seconds: float = 0.0) -> str:
     cache.add(probe_key(token, "finished"), 0, PROBE_TTL)
     cache.incr(probe_key(token, "finished"))
     return token
+
+
+SCHEDULES = {
+    "core: keep the dashboard's figures warm": ("union_portal.core.tasks.dashboard_warm", "*/10", "*"),
+}
+
+
+@shared_task
+def dashboard_warm() -> int:
+    """Compute the dashboard's figures of the district and its towns into the cache (safe twice)."""
+    from union_portal.core.dashboard import warm
+
+    return warm()

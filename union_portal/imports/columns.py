@@ -127,15 +127,25 @@ class Column:
         return words
 
     def allowed_labels(self) -> list[str]:
-        """The words to offer (template and messages): the export's labels, else the Chinese labels."""
+        """The words to offer (template, drop-down lists, messages): the Chinese labels the interface
+        shows, then the words the export writes where they differ (both are accepted)."""
         if self.kind == "bool":
             return ["是", "否"]
-        if self.labels:
-            return [w for w in self.labels.values() if w]
-        if self.choices is None:
-            return list(dict.fromkeys(self.words))
+        words: list[str] = []
+        if self.choices is not None:
+            with translation.override("zh-hans"):
+                words += [str(label) for code, label in self.choices.choices if code]
+        words += [str(w) for w in self.labels.values() if w]
+        if self.choices is None and not self.labels:
+            words += list(self.words)
+        return list(dict.fromkeys(words))
+
+    def label_of(self, code) -> str:
+        """The Chinese label the interface shows for ``code`` (the preview shows rows as stored)."""
+        if self.choices is None or code in (None, ""):
+            return str(self.labels.get(code, "") or "") if code not in (None, "") else ""
         with translation.override("zh-hans"):
-            return [str(label) for code, label in self.choices.choices if code]
+            return str(dict(self.choices.choices).get(code, code))
 
     def allowed_english(self) -> list[str]:
         if self.choices is None:

@@ -7,8 +7,9 @@ What staff upload, and what can go wrong with it, shapes this module:
   superset), "CSV UTF-8" with a byte-order mark (sometimes twice), and "Unicode text" as UTF-16 with
   tabs between the cells; all of these are read.
 - An xlsx is checked by the sizes its zip *declares* before anything is unpacked (a 1.7 MB file can
-  unpack to gigabytes), and its rows are counted by streaming the sheet, so a file over the row limit
-  is refused before any row is read. Reading never produces more than the declared size (``zipfile``
+  unpack to gigabytes): the total, and the ratio of each large part to its compressed size
+  (``IMPORT_MAX_ZIP_RATIO``: real sheets pack 5 to 30 times, a bomb hundreds of times); its rows
+  are counted by streaming the sheet, so a file over the row limit is refused before any row is read. Reading never produces more than the declared size (``zipfile``
   stops there), and a damaged archive (bad CRC, truncated) is a :class:`SpreadsheetError`, never a 500.
 - Nothing is held in memory per row: the sheet XML is parsed incrementally and each row is dropped once
   yielded; the shared-string table (Excel stores every text once there: a million-row file holds
@@ -50,6 +51,8 @@ SHARED_STRINGS_IN_MEMORY = 50_000
 #: Parts of a workbook other than sheets and shared strings (workbook, styles, relationships) are small.
 SMALL_PART_MAX_BYTES = 20 * 1024 * 1024
 CHUNK = 1 << 16
+#: Parts smaller than this unpacked are not judged by their compression ratio (small parts pack well).
+RATIO_CHECKED_FROM = 1024 * 1024
 
 
 class SpreadsheetError(Exception):
@@ -223,6 +226,16 @@ def open_zip(fh) -> zipfile.ZipFile:
             _("This workbook unpacks to more than %(mb)d MB: split it into several files.")
             % {"mb": limit // (1024 * 1024)},
             "too_large",
+        )
+    ratio = settings.IMPORT_MAX_ZIP_RATIO
+    if any(i.file_size > RATIO_CHECKED_FROM and i.file_size > ratio * max(i.compress_size, 1) for i in infos):
+        raise SpreadsheetError(
+            _(
+                "This workbook is packed far more tightly than a real one (a part unpacks to more than "
+                "%(ratio)d times its size): open it in Excel and save it again, or save it as csv."
+            )
+            % {"ratio": ratio},
+            "too_compressed",
         )
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:

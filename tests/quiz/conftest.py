@@ -1,0 +1,29 @@
+"""Quiz fixtures: an open quiz of the district with a bank of questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from union_portal.notifications import backends
+
+from .factories import make_bank, make_quiz
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    backends.outbox.clear()
+    yield
+    backends.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _database_leaderboard(settings):
+    """Unit tests read the leaderboard from the database unless a test asks for Redis."""
+    settings.REDIS_URL = ""
+
+
+@pytest.fixture
+def quiz(tree, people):
+    quiz = make_quiz(tree.district)
+    make_bank(quiz, people.district_staff, questions=8)
+    return quiz
