@@ -24,6 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
 from union_portal.core.errors import ApplicationError, apply_each
 from union_portal.core.models import AccessLog, log_access
+from union_portal.core.record_steps import NoteForm, RecordStep, RecordStepsAdminMixin
 from union_portal.core.spreadsheets import escape_formula
 from union_portal.core.workdays import working_days_between
 from union_portal.imports.admin import ImportAdminMixin
@@ -46,6 +47,7 @@ from .models import (
     PaymentMethod,
     State,
     Visit,
+    member_label,
 )
 
 
@@ -193,7 +195,7 @@ class HardshipFileAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("member"), ordering="member__name")
     def member_name(self, obj):
-        return obj.member.masked_name
+        return member_label(obj.member)
 
     @admin.display(description=_("union"))
     def union(self, obj):
@@ -456,7 +458,7 @@ class MutualAidEnrolmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("member"))
     def member_name(self, obj):
-        return obj.member.masked_name
+        return member_label(obj.member)
 
     def get_readonly_fields(self, request, obj=None):
         return ("scheme", "member", "enrolled_on", "reimbursed_total") if obj else ("reimbursed_total",)
@@ -561,8 +563,38 @@ class CampaignListFilter(admin.SimpleListFilter):
         return queryset.filter(campaign_id=self.value()) if self.value() else queryset
 
 
+def _approve(*, request, obj, data):
+    services.application_approve(
+        application=obj, by=request.user, amount=data["amount"], override_reason=data["override_reason"],
+        note=data["note"],
+    )  # fmt: skip
+
+
+def _pay(*, request, obj, data):
+    services.application_pay(
+        application=obj, by=request.user, method=data["method"], reference=data["reference"],
+        paid_on=data["paid_on"],
+    )  # fmt: skip
+
+
+#: The workflow as buttons on the application's page (union_portal.core.record_steps).
+APPLICATION_STEPS = (
+    RecordStep("check", _("Check"), "assistance.check_aidapplication", (State.SUBMITTED,),
+               lambda *, request, obj, data: services.application_check(application=obj, by=request.user, note=data["note"])),
+    RecordStep("approve", _("Approve"), "assistance.approve_aidapplication", (State.CHECKED,), _approve, ApproveForm),
+    RecordStep("reject", _("Reject"), ("assistance.check_aidapplication", "assistance.approve_aidapplication"),
+               (State.SUBMITTED, State.CHECKED),
+               lambda *, request, obj, data: services.application_reject(application=obj, by=request.user, reason=data["reason"]),
+               ReasonForm, style="danger"),
+    RecordStep("pay", _("Record payment"), "assistance.pay_aidapplication", (State.APPROVED,), _pay, PayForm),
+    RecordStep("close", _("Close"), "assistance.pay_aidapplication", (State.PAID,),
+               lambda *, request, obj, data: services.application_close(application=obj, by=request.user, note=data["note"]),
+               NoteForm),
+)  # fmt: skip
+
+
 @admin.register(AidApplication)
-class AidApplicationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class AidApplicationAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     """The work queues: filter by state and town; move applications only through the actions."""
 
     list_display = (
@@ -592,10 +624,27 @@ class AidApplicationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "rejection_reason", "payment_info",
     )  # fmt: skip
     fields = readonly_fields
+    record_steps = APPLICATION_STEPS
+
+    def record_step_summary(self, request, obj):
+        limit, _steps = services.application_limit(obj)
+        campaign = obj.campaign
+        return [
+            (_("kind"), obj.get_kind_display()), (_("member"), obj.member.masked_name),
+            (_("union"), obj.member.union.name), (_("state"), obj.get_state_display()),
+            (_("situation"), obj.reason), (_("amount requested"), obj.amount_requested),
+            (_("medical expenses"), obj.medical_expenses), (_("limit of the rules"), f"¥{limit}"),
+            (_("campaign"), campaign), (_("campaign budget remaining"), f"¥{campaign.remaining}" if campaign else None),
+            (_("hardship file"), obj.hardship_file), (_("student's name"), obj.student_name),
+            (_("university"), obj.university),
+        ]  # fmt: skip
+
+    def record_step_documents(self, request, obj):
+        return [(d.original_name, reverse("aid:document", args=[d.pk])) for d in obj.documents.all()]
 
     @admin.display(description=_("member"), ordering="member__name")
     def member_name(self, obj):
-        return obj.member.masked_name
+        return member_label(obj.member)
 
     @admin.display(description=_("union"))
     def union_name(self, obj):
@@ -722,13 +771,16 @@ class AidApplicationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ("paid_on", "member_name", "amount", "method", "reference", "campaign", "application")
+    list_display = (
+        "paid_on", "member_name", "union_name", "amount", "method", "reference", "campaign", "application",
+    )  # fmt: skip
     list_filter = ("method", "campaign")
-    list_select_related = ("member", "campaign", "application")
+    list_select_related = ("member__union", "campaign", "application")
     readonly_fields = (
         "application",
         "campaign",
-        "member",
+        "member_name",
+        "union_name",
         "amount",
         "paid_on",
         "method",
@@ -736,10 +788,15 @@ class PaymentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "recorded_by",
         "recorded_at",
     )
+    fields = readonly_fields  # the member by the label, never a link with the full name
 
     @admin.display(description=_("member"))
     def member_name(self, obj):
-        return obj.member.masked_name
+        return member_label(obj.member)
+
+    @admin.display(description=_("union"))
+    def union_name(self, obj):
+        return obj.member.union.name
 
     def has_add_permission(self, request):
         return False

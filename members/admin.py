@@ -19,6 +19,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
 from union_portal.core.errors import ApplicationError
 from union_portal.core.pagination import EstimatedCountPaginator
+from union_portal.core.record_steps import NoteForm, RecordStep, RecordStepsAdminMixin
+from union_portal.core.timeline import timeline_rows
 from union_portal.imports.admin import ImportAdminMixin
 from union_portal.organisations.admin import OrganisationAdmin as BaseOrganisationAdmin
 from union_portal.organisations.admin import percent
@@ -191,8 +193,31 @@ def _member_union_choices():
     return Organisation.objects.filter(kind__in=MEMBER_UNION_KINDS, is_active=True)
 
 
+def _transfer_choices(form, request, obj):
+    form.fields["to_union"].queryset = _member_union_choices().exclude(pk=obj.union_id)
+
+
+#: The membership workflow as buttons on the member's page (union_portal.core.record_steps).
+MEMBER_STEPS = (
+    RecordStep("approve", _("Approve"), "members.approve_member", (MemberStatus.PENDING,),
+               lambda *, request, obj, data: services.member_approve(member=obj, by=request.user, note=data["note"]),
+               NoteForm),
+    RecordStep("reject", _("Reject"), "members.approve_member", (MemberStatus.PENDING,),
+               lambda *, request, obj, data: services.member_reject(member=obj, by=request.user, reason=data["reason"]),
+               ReasonForm, style="danger"),
+    RecordStep("transfer", _("Transfer"), "members.transfer_member", (MemberStatus.ACTIVE,),
+               lambda *, request, obj, data: services.member_transfer(
+                   member=obj, by=request.user, to_union=data["to_union"], reason=data["reason"]),
+               TransferForm, setup_form=_transfer_choices),
+    RecordStep("end", _("End membership"), "members.end_member", (MemberStatus.ACTIVE,),
+               lambda *, request, obj, data: services.member_end(
+                   member=obj, by=request.user, status=data["status"], reason=data["reason"], on=data["on"]),
+               EndForm, style="danger"),
+)  # fmt: skip
+
+
 @admin.register(Member)
-class MemberAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(RecordStepsAdminMixin, ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "name", "masked_id_number", "masked_mobile", "union", "employer", "status",
         "skill_grade", "household_type", "card_number", "join_date",
@@ -213,6 +238,18 @@ class MemberAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_per_page = 50
     history_list_display = ("status", "union")
     history_hidden_fields = ("id_number", "id_number_hash", "mobile")
+    record_steps = MEMBER_STEPS
+    record_state_field = "status"
+
+    def record_step_summary(self, request, obj):
+        return [
+            (_("name"), obj.masked_name), (_("union"), obj.union.name), (_("employer"), obj.employer),
+            (_("job"), obj.job), (_("status"), obj.get_status_display()), (_("channel"), obj.get_channel_display()),
+            (_("applied at"), obj.applied_at), (_("joined on"), obj.join_date),
+        ]  # fmt: skip
+
+    def record_extra_context(self, request, obj):
+        return {"timeline": timeline_rows(member=obj, viewer=request.user)}
 
     change_readonly = (
         "masked_id_number", "masked_mobile_display", "sex", "birth_date", "union", "status", "channel",

@@ -27,3 +27,14 @@ def member_timeline(*, member, viewer) -> list[TimelineEvent]:
     for _config, member_events in declared("timeline", "member_events"):
         events += member_events(member=member, viewer=viewer)
     return sorted(events, key=lambda event: event.at, reverse=True)
+
+
+def timeline_rows(*, member, viewer) -> list[dict]:
+    """:func:`member_timeline` as rows for a page, each with the contributing app's name."""
+    from django.apps import apps
+
+    names = {config.label: config.verbose_name for config in apps.get_app_configs()}
+    return [
+        {**event.__dict__, "app_label": names.get(event.app, event.app)}
+        for event in member_timeline(member=member, viewer=viewer)
+    ]
