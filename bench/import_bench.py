@@ -121,7 +121,7 @@ def section(source_url: str, target_url: str, n: int, quick: bool) -> tuple[list
                 "",
                 None,
                 "refused before reading a row",
-                bomb["code"] == ("too_large" if shape == "wide" else "too_many_rows"),
+                bomb["code"] in (("too_large",) if shape == "wide" else ("too_compressed", "too_many_rows")),
             )
         )
     bad = _worker("import_bad_rows", source_url, {})

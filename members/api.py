@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -39,7 +39,15 @@ from .filters import (
     OrganisationFilterSet,
 )
 from .models import Channel, HouseholdType, MemberStatus, Sex, SkillGrade
-from .selectors import coverage, member_list, organisation_list
+from .selectors import (
+    FEED_PAGE_MAX,
+    coverage,
+    decode_feed_cursor,
+    encode_feed_cursor,
+    member_changes,
+    member_list,
+    organisation_list,
+)
 from .services import (
     END_STATUSES,
     card_verify,
@@ -162,6 +170,17 @@ class RevealedMemberSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
     id_number = serializers.CharField(read_only=True)
     mobile = serializers.CharField(read_only=True)
+
+
+class MemberFeedSerializer(serializers.Serializer):
+    results = MemberSerializer(many=True)
+    next_cursor = serializers.CharField(
+        allow_null=True,
+        help_text="Pass as ?cursor= to read what changed after this page; keep it for next time.",
+    )
+    has_more = serializers.BooleanField(
+        help_text="true: read the next page at once; false: poll again later."
+    )
 
 
 class CardCheckSerializer(serializers.Serializer):
@@ -389,6 +408,44 @@ class MemberViewSet(
         note = data.pop("note", "")
         serializer.instance = member_update(
             member=serializer.instance, by=self.request.user, data=data, note=note
+        )
+
+    @extend_schema(
+        summary="Members changed since a cursor",
+        description=(
+            "The change feed: every member of the caller's scope whose record changed after `cursor` "
+            "(new, updated, transferred, ended), each once per page at its latest change, oldest first. "
+            "Start without a cursor; pass `next_cursor` back. No change is skipped or repeated while "
+            "others are writing."
+        ),
+        parameters=[
+            OpenApiParameter("cursor", str, description="next_cursor of the previous page", required=False),
+            OpenApiParameter("limit", int, description=f"1 to {FEED_PAGE_MAX} (default 100)", required=False),
+        ],
+        responses={200: MemberFeedSerializer},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def changes(self, request):
+        raw_cursor = request.query_params.get("cursor")
+        after = None
+        if raw_cursor:
+            after = decode_feed_cursor(raw_cursor)
+            if after is None:
+                raise serializers.ValidationError(
+                    {"cursor": [gettext_lazy("This cursor is not one we gave.")]}
+                )
+        raw_limit = request.query_params.get("limit", "100")
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= FEED_PAGE_MAX:
+            raise serializers.ValidationError(
+                {"limit": [gettext_lazy("Give a number from 1 to %(max)d.") % {"max": FEED_PAGE_MAX}]}
+            )
+        members, cursor, has_more = member_changes(viewer=request.user, after=after, limit=int(raw_limit))
+        return Response(
+            {
+                "results": MemberSerializer(members, many=True).data,
+                "next_cursor": encode_feed_cursor(*cursor) if cursor else None,
+                "has_more": has_more,
+            }
         )
 
     @extend_schema(request=TransferInputSerializer, responses={200: MemberSerializer})

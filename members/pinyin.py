@@ -15,6 +15,7 @@ reading in ``name_pinyin``/``name_initials`` (what the lists sort by) and the co
 from __future__ import annotations
 
 import functools
+import re
 from typing import NamedTuple
 
 from pypinyin import Style, lazy_pinyin
@@ -145,20 +146,31 @@ def surname_of(name: str) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _readings(text: str) -> tuple[list[str], list[str]]:
+    """The syllables of ``text`` and their first letters. A text of Chinese characters only is read
+    once (each character gives one syllable, whose first letter is pypinyin's FIRST_LETTER: checked
+    for every character of the block); anything else is read in both styles."""
+    syllables = lazy_pinyin(text)
+    if _HAN_ONLY.fullmatch(text):
+        return syllables, [s[0] for s in syllables]
+    return syllables, lazy_pinyin(text, style=Style.FIRST_LETTER)
+
+
 @functools.lru_cache(maxsize=65536)  # a pure function of the name, and half the cost of importing a row
 def name_search_keys(name: str) -> NameKeys:
     """Pinyin and initials of a Chinese name, surname read as a surname: 区伟强 -> ouweiqiang, owq
     (and the common reading quweiqiang, qwq)."""
-    common = _keys(lazy_pinyin(name), lazy_pinyin(name, style=Style.FIRST_LETTER))
+    common = _keys(*_readings(name))
     found = surname_of(name)
     if found is None:
         return NameKeys(*common)
     surname, syllables = found
     rest = name[len(surname) :]
-    as_surname = _keys(
-        [*syllables, *lazy_pinyin(rest)],
-        [*(s[0] for s in syllables), *lazy_pinyin(rest, style=Style.FIRST_LETTER)],
-    )
+    rest_syllables, rest_initials = _readings(rest)
+    as_surname = _keys([*syllables, *rest_syllables], [*(s[0] for s in syllables), *rest_initials])
     if as_surname == common:
         return NameKeys(*common)
     return NameKeys(*as_surname, *common)

@@ -340,6 +340,13 @@ SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="三水区总工会")
 SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 SMS_MAX_LENGTH = env.int("SMS_MAX_LENGTH", default=300)
 SMS_ENABLED = env.bool("SMS_ENABLED", default=True)
+# Security (issue 18.3, 9.5, 9.6): caps on SMS codes (activation, password reset, any later code),
+# counted per mobile typed and per client address whether or not a code is sent.
+SMS_CODE_COOLDOWN_SECONDS = env.int("SMS_CODE_COOLDOWN_SECONDS", default=60)
+SMS_CODES_PER_MOBILE_HOUR = env.int("SMS_CODES_PER_MOBILE_HOUR", default=5)
+SMS_CODES_PER_MOBILE_DAY = env.int("SMS_CODES_PER_MOBILE_DAY", default=10)
+SMS_CODES_PER_CLIENT_HOUR = env.int("SMS_CODES_PER_CLIENT_HOUR", default=20)
+SMS_CODES_PER_CLIENT_DAY = env.int("SMS_CODES_PER_CLIENT_DAY", default=50)
 # A delivery run that claimed an SMS and then died is taken over after this many seconds.
 NOTIFICATION_SMS_CLAIM_SECONDS = env.int("NOTIFICATION_SMS_CLAIM_SECONDS", default=600)
 

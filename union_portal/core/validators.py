@@ -127,6 +127,13 @@ def validate_uscc(value: object) -> None:
     normalize_uscc(value)
 
 
+#: Eleven ASCII digits that phonenumbers' own metadata calls a mainland mobile (a third of the cost of
+#: importing a row was parsing them): accepted as they are; anything else is parsed.
+_MOBILE = re.compile(
+    f"(?:{phonenumbers.PhoneMetadata.metadata_for_region('CN').mobile.national_number_pattern})", re.ASCII
+)
+
+
 def normalize_mobile(value: object) -> str:
     """Check a mainland mobile number; return its 11 digits (``+86``, spaces and dashes removed)."""
     if not isinstance(value, str):
@@ -134,6 +141,8 @@ def normalize_mobile(value: object) -> str:
     raw = _SEPARATORS.sub("", value)
     if not raw:
         raise _fail(_("Enter a mobile number."), "mobile_required")
+    if _MOBILE.fullmatch(raw):  # the common case, without parsing: what phonenumbers calls a CN mobile
+        return raw
     if len(raw) > 20:
         raise _fail(_("Enter a valid mainland mobile number of 11 digits."), "mobile_invalid")
     try:
@@ -162,6 +171,10 @@ def validate_mobile(value: object) -> None:
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 #: Bidirectional controls (they can make ``exe.txt`` read as ``txt.exe``): refused.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: What free text may not hold: the control characters (Unicode category Cc: C0, DEL and C1) and the
+#: bidirectional controls; a tab and line breaks are allowed where the field is multi-line.
+_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(sorted(_BIDI)) + "]")
+_REFUSED_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(_BIDI)) + "]")
 
 
 def clean_text(
@@ -181,12 +194,8 @@ def clean_text(
     text = unicodedata.normalize("NFC", "" if value is None else str(value)).translate(_INVISIBLE)
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    allowed = {"\t", "\n"} if multiline else set()
-    for char in text:
-        if char in allowed:
-            continue
-        if char in _BIDI or unicodedata.category(char) == "Cc":
-            raise _fail(_("Remove the control or invisible characters from the text."), "invalid_characters")
+    if (_REFUSED_MULTILINE if multiline else _REFUSED).search(text):
+        raise _fail(_("Remove the control or invisible characters from the text."), "invalid_characters")
     text = text.strip()
     if required and not text:
         raise _fail(_("This field is required."), "required")
