@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from union_portal.api.commands import CommandMixin
 from union_portal.api.fields import RefField
 from union_portal.api.filters import StableOrderingFilter
+from union_portal.api.idempotency import replay_or_run
 from union_portal.api.permissions import CommandPermissions
 from union_portal.api.serializers import FlatReadSerializer
 from union_portal.api.throttles import CardVerifyThrottle
@@ -39,7 +40,15 @@ from .filters import (
     OrganisationFilterSet,
 )
 from .models import Channel, HouseholdType, MemberStatus, Sex, SkillGrade
-from .selectors import coverage, member_list, organisation_list
+from .selectors import (
+    FEED_PAGE_MAX,
+    coverage,
+    decode_feed_cursor,
+    encode_feed_cursor,
+    member_changes,
+    member_list,
+    organisation_list,
+)
 from .services import (
     END_STATUSES,
     card_verify,
@@ -49,6 +58,7 @@ from .services import (
     member_register,
     member_reject,
     member_reveal,
+    member_sync,
     member_transfer,
     member_update,
 )
@@ -164,6 +174,17 @@ class RevealedMemberSerializer(serializers.Serializer):
     mobile = serializers.CharField(read_only=True)
 
 
+class MemberFeedSerializer(serializers.Serializer):
+    results = MemberSerializer(many=True)
+    next_cursor = serializers.CharField(
+        allow_null=True,
+        help_text="Pass as ?cursor= to read what changed after this page; keep it for next time.",
+    )
+    has_more = serializers.BooleanField(
+        help_text="true: read the next page at once; false: poll again later."
+    )
+
+
 class CardCheckSerializer(serializers.Serializer):
     valid = serializers.BooleanField(read_only=True)
     masked_name = serializers.CharField(read_only=True)
@@ -263,6 +284,80 @@ class ApproveInputSerializer(serializers.Serializer):
 
 class RejectInputSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, help_text=gettext_lazy("The applicant reads it."))
+
+
+SYNC_MAX = 1000
+
+
+class MemberSyncInputSerializer(serializers.Serializer):
+    members = serializers.ListField(
+        child=serializers.DictField(),
+        min_length=1,
+        max_length=SYNC_MAX,
+        help_text=f"Up to {SYNC_MAX} records, each as in POST /members/ (keyed by id_number).",
+    )
+
+
+class SyncErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class SyncResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The record's position in the request, from 0.")
+    result = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
+    id = serializers.IntegerField(allow_null=True, help_text="The member's id, unless the record failed.")
+    errors = SyncErrorSerializer(many=True)
+
+
+class MemberSyncSerializer(serializers.Serializer):
+    results = SyncResultSerializer(many=True)
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+def _flat_errors(errors, prefix=None) -> list[dict]:
+    """A serializer's nested errors as the API's flat list: code, detail, attr."""
+    flat = []
+    if isinstance(errors, dict):
+        for field, value in errors.items():
+            attr = field if prefix is None else f"{prefix}.{field}"
+            flat += _flat_errors(value, None if field == "non_field_errors" else attr)
+    elif isinstance(errors, list):
+        for value in errors:
+            flat += _flat_errors(value, prefix)
+    else:
+        flat.append({"code": getattr(errors, "code", "invalid"), "detail": str(errors), "attr": prefix})
+    return flat
+
+
+def sync_members(records: list[dict], *, by) -> dict:
+    """Each record on its own (a savepoint each): one bad record does not stop the others, and no
+    record is ever half written."""
+    from django.db import transaction
+
+    from union_portal.core.errors import ApplicationError
+
+    results, counts = [], {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    for index, record in enumerate(records):
+        serializer = MemberInputSerializer(data=record)
+        outcome = {"index": index, "result": "error", "id": None, "errors": []}
+        if not serializer.is_valid():
+            outcome["errors"] = _flat_errors(serializer.errors)
+        else:
+            try:
+                with transaction.atomic():
+                    result, member = member_sync(data=serializer.validated_data, by=by)
+            except ApplicationError as error:
+                outcome["errors"] = [{"code": error.code, "detail": str(error.message), "attr": error.field}]
+            else:
+                outcome.update(result=result, id=member.pk)
+        counts["failed" if outcome["result"] == "error" else outcome["result"]] += 1
+        results.append(outcome)
+    return {"results": results, **counts}
 
 
 class CardVerifyInputSerializer(serializers.Serializer):
@@ -390,6 +485,73 @@ class MemberViewSet(
         serializer.instance = member_update(
             member=serializer.instance, by=self.request.user, data=data, note=note
         )
+
+    @extend_schema(
+        summary="Members changed since a cursor",
+        description=(
+            "The change feed: every member of the caller's scope whose record changed after `cursor` "
+            "(new, updated, transferred, ended), each once per page at its latest change, oldest first. "
+            "Start without a cursor; pass `next_cursor` back. No change is skipped or repeated while "
+            "others are writing."
+        ),
+        parameters=[
+            OpenApiParameter("cursor", str, description="next_cursor of the previous page", required=False),
+            OpenApiParameter("limit", int, description=f"1 to {FEED_PAGE_MAX} (default 100)", required=False),
+        ],
+        responses={200: MemberFeedSerializer},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def changes(self, request):
+        raw_cursor = request.query_params.get("cursor")
+        after = None
+        if raw_cursor:
+            after = decode_feed_cursor(raw_cursor)
+            if after is None:
+                raise serializers.ValidationError(
+                    {"cursor": [gettext_lazy("This cursor is not one we gave.")]}
+                )
+        raw_limit = request.query_params.get("limit", "100")
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= FEED_PAGE_MAX:
+            raise serializers.ValidationError(
+                {"limit": [gettext_lazy("Give a number from 1 to %(max)d.") % {"max": FEED_PAGE_MAX}]}
+            )
+        members, cursor, has_more = member_changes(viewer=request.user, after=after, limit=int(raw_limit))
+        return Response(
+            {
+                "results": MemberSerializer(members, many=True).data,
+                "next_cursor": encode_feed_cursor(*cursor) if cursor else None,
+                "has_more": has_more,
+            }
+        )
+
+    @extend_schema(
+        summary="Sync members: create or update up to 1,000 records, keyed by ID number",
+        description=(
+            "Each record is validated and written by the same services as every other way in, on its "
+            "own: the answer gives each record's result (created, updated, unchanged) or its errors. "
+            "Send an `Idempotency-Key` header: a retry with the same key and body returns the first "
+            "answer and changes nothing; the same key with another body is refused (409)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="up to 100 characters",
+            )
+        ],
+        request=MemberSyncInputSerializer,
+        responses={200: MemberSyncSerializer},
+    )
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def sync(self, request):
+        def run():
+            payload = MemberSyncInputSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            return Response(sync_members(payload.validated_data["members"], by=request.user))
+
+        return replay_or_run(request, run)
 
     @extend_schema(request=TransferInputSerializer, responses={200: MemberSerializer})
     @action(detail=True, methods=["post"], permission_classes=[CommandPermissions])

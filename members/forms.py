@@ -265,7 +265,7 @@ class ActivationRequestForm(forms.Form):
 
 
 class ActivationForm(ActivationRequestForm):
-    """The code from the SMS, and the password of the new login (not needed when one exists already)."""
+    """The code from the SMS, and the password of the login (a new one, or the one this mobile has)."""
 
     code = forms.CharField(
         label=_("Code from the SMS"),
@@ -273,9 +273,16 @@ class ActivationForm(ActivationRequestForm):
         max_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
-    password1 = forms.CharField(label=_("Password"), required=False, widget=forms.PasswordInput, strip=False)
+    password1 = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text=_("If you already log in with this mobile number, type that password."),
+    )
     password2 = forms.CharField(
-        label=_("Password again"), required=False, widget=forms.PasswordInput, strip=False
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -284,16 +291,47 @@ class ActivationForm(ActivationRequestForm):
         self.fields["mobile"].widget = forms.HiddenInput()
 
     def clean(self):
-        from django.contrib.auth import password_validation
-
         cleaned = super().clean()
         first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first or second:
-            if first != second:
-                self.add_error("password2", _("The two passwords differ."))
-            else:
-                try:
-                    password_validation.validate_password(first)
-                except forms.ValidationError as error:
-                    self.add_error("password1", error)
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
+
+
+class PasswordResetRequestForm(forms.Form):
+    """Forgot password: the mobile number on file gets a code by SMS."""
+
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        validators=[validate_mobile],
+        max_length=20,
+        help_text=_("The mobile number of your login: the code is sent there."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+class PasswordResetForm(PasswordResetRequestForm):
+    """The code from the SMS and the new password."""
+
+    code = ActivationForm.base_fields["code"]
+    password1 = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+    password2 = forms.CharField(
+        label=_("New password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mobile"].widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
         return cleaned

@@ -341,3 +341,30 @@ class BenefitMerchant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MemberChange(models.Model):
+    """Where each member stands in the change feed: one row per member, moved to the end of the feed
+    by a database trigger on every insert or update of the member (bulk writes and COPY included).
+
+    ``txid`` is the writing transaction (PostgreSQL; 0 on SQLite) and ``seq`` the order of writes: the
+    feed reads rows ordered by ``(txid, seq)`` and only those of transactions older than every
+    transaction still running, so a page never skips a write that commits later nor repeats one.
+    """
+
+    member = models.OneToOneField(
+        Member, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    seq = models.BigIntegerField()
+    txid = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("member change")
+        verbose_name_plural = _("member changes")
+        indexes = [
+            models.Index(fields=["txid", "seq"], name="memberchange_feed"),
+            models.Index(fields=["seq"], name="memberchange_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}@{self.txid}.{self.seq}"

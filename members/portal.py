@@ -69,7 +69,11 @@ def _render(
     request: HttpRequest, template: str, context: dict | None = None, status: int = 200
 ) -> HttpResponse:
     """``render`` with what the base template's navigation needs."""
-    context = {"is_proxy_agent": is_proxy_agent(request.user), **(context or {})}
+    context = {
+        "is_proxy_agent": is_proxy_agent(request.user),
+        "cooldown": settings.SMS_CODE_COOLDOWN_SECONDS,
+        **(context or {}),
+    }
     return render(request, template, context, status=status)
 
 
@@ -340,10 +344,22 @@ def verify(request: HttpRequest, card_number: str) -> HttpResponse:
 ACTIVATION_RATE_PER_MINUTE = 5
 
 
+def _code_refused(request: HttpRequest, form, error: ApplicationError, template: str, context: dict):
+    """A code request over a cap or inside the cooldown: the same page with the reason, HTTP 429."""
+    if form.is_bound:
+        add_to_form(form, error)
+    else:  # the code step after "send a new code": the reason above the unchanged form
+        context = {**context, "refused": str(error)}
+    response = _render(request, template, {"form": form, **context}, status=error.status_code)
+    response["Retry-After"] = str(settings.SMS_CODE_COOLDOWN_SECONDS)
+    return response
+
+
 @never_cache
 def activate(request: HttpRequest) -> HttpResponse:
     """Members registered by their union (or imported) get a login: ID number and mobile as on file,
-    then the code sent by SMS to that mobile, then a password."""
+    then the code sent by SMS to that mobile, then a password. A failed last step keeps the code;
+    "send a new code" is offered after the cooldown (issue 9.5)."""
     if request.user.is_authenticated:
         return redirect("portal:home")
     step = request.POST.get("step") if request.method == "POST" else None
@@ -355,7 +371,7 @@ def activate(request: HttpRequest) -> HttpResponse:
                     id_number=form.cleaned_data["id_number"],
                     mobile=form.cleaned_data["mobile"],
                     code=form.cleaned_data["code"],
-                    password=form.cleaned_data.get("password1") or None,
+                    password=form.cleaned_data["password1"],
                 )
             except ApplicationError as error:
                 add_to_form(form, error)
@@ -364,18 +380,70 @@ def activate(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your member account is active."))
                 return redirect("portal:card")
         return _render(request, "portal/activate.html", {"form": form, "step": "activate"})
-    form = ActivationRequestForm(request.POST if step == "request" else None)
-    if step == "request" and form.is_valid():
+    form = ActivationRequestForm(request.POST if step in ("request", "resend") else None)
+    if step in ("request", "resend") and form.is_valid():
         if _over_rate(request, "activate", ACTIVATION_RATE_PER_MINUTE):
             response = _render(request, "portal/verify_limited.html", status=429)
             response["Retry-After"] = "60"
             return response
-        services.member_activation_request(
-            id_number=form.cleaned_data["id_number"], mobile=form.cleaned_data["mobile"]
-        )
+        try:
+            services.member_activation_request(
+                id_number=form.cleaned_data["id_number"],
+                mobile=form.cleaned_data["mobile"],
+                client=get_client_ip_address(request) or "",
+            )
+        except ApplicationError as error:
+            if step == "resend":
+                code_form = ActivationForm(initial=form.cleaned_data)
+                return _code_refused(request, code_form, error, "portal/activate.html", {"step": "activate"})
+            return _code_refused(request, form, error, "portal/activate.html", {"step": "request"})
         code_form = ActivationForm(initial=form.cleaned_data)
         return _render(request, "portal/activate.html", {"form": code_form, "step": "activate", "sent": True})
     return _render(request, "portal/activate.html", {"form": form, "step": "request"})
+
+
+@never_cache
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Forgot password (忘记密码): a code by SMS to the mobile on file, then a new password. The
+    answer is the same whether the mobile has a login or not; after the reset every session of the
+    account has ended and the person logs in with the new password (issue 9.6)."""
+    from union_portal.accounts import services as account_services
+
+    from .forms import PasswordResetForm, PasswordResetRequestForm
+
+    if request.user.is_authenticated:
+        return redirect("portal:home")
+    template = "portal/password_reset.html"
+    step = request.POST.get("step") if request.method == "POST" else None
+    if step == "reset":
+        form = PasswordResetForm(request.POST)
+        if form.is_valid():
+            try:
+                account_services.password_reset(
+                    mobile=form.cleaned_data["mobile"],
+                    code=form.cleaned_data["code"],
+                    password=form.cleaned_data["password1"],
+                )
+            except ApplicationError as error:
+                add_to_form(form, error)
+            else:
+                messages.success(request, _("Your new password is set: log in with it."))
+                return redirect("portal:login")
+        return _render(request, template, {"form": form, "step": "reset"})
+    form = PasswordResetRequestForm(request.POST if step in ("request", "resend") else None)
+    if step in ("request", "resend") and form.is_valid():
+        try:
+            account_services.password_reset_request(
+                mobile=form.cleaned_data["mobile"], client=get_client_ip_address(request) or ""
+            )
+        except ApplicationError as error:
+            if step == "resend":
+                code_form = PasswordResetForm(initial=form.cleaned_data)
+                return _code_refused(request, code_form, error, template, {"step": "reset"})
+            return _code_refused(request, form, error, template, {"step": "request"})
+        code_form = PasswordResetForm(initial=form.cleaned_data)
+        return _render(request, template, {"form": code_form, "step": "reset", "sent": True})
+    return _render(request, template, {"form": form, "step": "request"})
 
 
 # --- proxy agents ------------------------------------------------------------------------------------------

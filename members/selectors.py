@@ -130,3 +130,56 @@ def coverage(*, organisation: Organisation, on=None) -> Coverage:
         headcount=value("members.headcount"),
         members=value("members.members"),
     )
+
+
+# --- the change feed ---------------------------------------------------------------------------------
+
+FEED_PAGE_MAX = 1000
+
+
+def encode_feed_cursor(txid: int, seq: int) -> str:
+    return f"{txid}.{seq}"
+
+
+def decode_feed_cursor(cursor: str) -> tuple[int, int] | None:
+    """``(txid, seq)`` of the last change a partner read; None for a malformed cursor."""
+    txid, _sep, seq = (cursor or "").partition(".")
+    if not (txid.isdigit() and seq.isdigit()) or len(cursor) > 40:
+        return None
+    return int(txid), int(seq)
+
+
+def member_changes(
+    *, viewer, after: tuple[int, int] | None, limit: int
+) -> tuple[list, tuple[int, int] | None, bool]:
+    """Members the viewer may see that changed after the cursor, in the order of their last change.
+
+    Returns ``(members, next_cursor, has_more)``. Two queries per page whatever its length: the keyset
+    page of changes, then the members shaped for lists. On PostgreSQL only changes of transactions
+    older than every running transaction are read (``txid < xmin`` of the current snapshot): a write
+    still in flight cannot later appear behind the cursor.
+    """
+    from django.db import connection
+    from django.db.models import Q
+    from django.db.models.expressions import RawSQL
+
+    from .models import MemberChange
+
+    visible = Member.objects.visible_to(viewer).values("pk")
+    changes = MemberChange.objects.filter(member_id__in=visible)
+    if connection.vendor == "postgresql":
+        # ... and the reader's own transaction's, which cannot commit behind it (a test's, or a sync job's).
+        changes = changes.filter(
+            Q(txid__lt=RawSQL("txid_snapshot_xmin(txid_current_snapshot())", []))
+            | Q(txid=RawSQL("txid_current_if_assigned()", []))
+        )
+    if after is not None:
+        txid, seq = after
+        changes = changes.filter(Q(txid__gt=txid) | Q(txid=txid, seq__gt=seq))
+    rows = list(changes.order_by("txid", "seq").values_list("member_id", "txid", "seq")[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    by_pk = {m.pk: m for m in member_list(viewer=viewer).filter(pk__in=[row[0] for row in rows])}
+    members = [by_pk[row[0]] for row in rows if row[0] in by_pk]
+    next_cursor = (rows[-1][1], rows[-1][2]) if rows else after
+    return members, next_cursor, has_more

@@ -435,6 +435,36 @@ def member_update(*, member: Member, by, data: dict, note: str = "") -> Member:
     return member
 
 
+def member_sync(*, data: dict, by) -> tuple[str, Member]:
+    """One record of a partner's member sync, keyed by the ID number: ``("created" | "updated" |
+    "unchanged", member)``. A new number is registered, a known one (an open membership the caller
+    may see) updated, through the same services as every other way in. The union changes only by a
+    transfer (its own step, with a reason)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        number = parse_id_number(data.get("id_number")).number
+    except ValidationError as exc:
+        raise ApplicationError.from_validation_error(exc, field="id_number") from None
+    existing = Member.objects.open().filter(id_number_hash=id_number_key(number)).first()
+    if existing is None:
+        return "created", member_register(data=data, by=by, channel=Channel.API)
+    require_visible(by, existing)
+    if data.get("union") is not None and getattr(data["union"], "pk", data["union"]) != existing.union_id:
+        raise _invalid(
+            _("This member belongs to another union: transfer the membership instead."),
+            "union",
+            "transfer_needed",
+        )
+    before = existing.updated_at
+    member = member_update(
+        member=existing,
+        by=by,
+        data={k: v for k, v in data.items() if k in UPDATABLE_FIELDS and k != "id_number"},
+    )
+    return ("updated" if member.updated_at != before else "unchanged"), member
+
+
 def members_bulk(
     action, members: Iterable[Member], **kwargs
 ) -> tuple[int, list[tuple[Member, ApplicationError]]]:
@@ -466,14 +496,23 @@ def _unclaimed_membership(id_number: str, mobile: str) -> Member | None:
     )
 
 
-def member_activation_request(*, id_number: str, mobile: str) -> None:
+def member_activation_request(*, id_number: str, mobile: str, client: str = "") -> None:
     """A member registered by an officer, a proxy agent or an import asks for a portal login.
 
     A code goes by SMS to the mobile on file, and only when the ID number and that mobile match an
-    open membership without a login. The caller says the same thing either way (no enumeration).
+    open membership without a login. The caller says the same thing either way (no enumeration):
+    the request is counted against the caps on SMS codes (per typed mobile and per ``client``
+    address) before anything is looked up, so a refusal says nothing about the membership either.
     """
-    from union_portal.notifications.services import verification_code_send
+    from django.core.exceptions import ValidationError
 
+    from union_portal.notifications.services import verification_code_allow, verification_code_send
+
+    try:
+        typed_mobile = normalize_mobile(mobile)
+    except ValidationError as exc:
+        raise ApplicationError.from_validation_error(exc, field="mobile") from None
+    verification_code_allow(mobile=typed_mobile, client=client)
     member = _unclaimed_membership(id_number, mobile)
     if member is None:
         return
@@ -488,34 +527,57 @@ def member_activation_request(*, id_number: str, mobile: str) -> None:
 def member_activate(*, id_number: str, mobile: str, code: str, password: str | None):
     """Give the membership a login once the code sent to its mobile is right; returns the user.
 
-    A person who already has a login under this mobile keeps it (and its password): the membership
-    is linked to it. Otherwise a login is made with the mobile as user name and ``password``.
+    A person who already has a login under this mobile keeps it: the membership is linked to it once
+    ``password`` is that login's password. Otherwise a login is made with the mobile as user name
+    and ``password``. The code is spent only when everything else succeeded: a refused password
+    leaves it valid for the next try (issue 9.5).
     """
-    from django.contrib.auth import get_user_model
+    from django.contrib.auth import get_user_model, password_validation
     from django.contrib.auth.models import Group
+    from django.core.exceptions import ValidationError
     from django.db.models import Q
 
     from union_portal.accounts.roles import Role
     from union_portal.notifications.services import verification_code_check
 
+    def bad_code():
+        return _invalid(_("The code is wrong or has expired: ask for a new one."), "code", "bad_code")
+
     member = _unclaimed_membership(id_number, mobile)
     if member is None or not verification_code_check(
-        mobile=member.mobile, purpose=ACTIVATION_PURPOSE, code=code
+        mobile=member.mobile, purpose=ACTIVATION_PURPOSE, code=code, use=False
     ):
-        raise _invalid(_("The code is wrong or has expired: ask for a new one."), "code", "bad_code")
+        raise bad_code()
     member = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
     if member.user_id is not None:
         raise _invalid(_("This membership already has a login."), code="already_linked")
+    if not password:
+        raise _invalid(_("Choose a password."), "password1", "required")
     user_model = get_user_model()
     user = (
         user_model.objects.filter(Q(mobile=member.mobile) | Q(username=member.mobile)).order_by("pk").first()
     )
+    if user is not None and not user.check_password(password):
+        raise _invalid(
+            _(
+                "This mobile number already has a login: type its password, "
+                "or set a new one with “Forgot password” first."
+            ),
+            "password1",
+            "existing_login",
+        )
     if user is None:
-        if not password:
-            raise _invalid(_("Choose a password."), "password1", "required")
         user = user_model(username=member.mobile, mobile=member.mobile, display_name=member.name)
-        user.set_password(password)
-        user.save()
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as exc:
+            raise ApplicationError(" ".join(exc.messages), code="weak_password", field="password1") from None
+    if not verification_code_check(mobile=member.mobile, purpose=ACTIVATION_PURPOSE, code=code, use=True):
+        raise bad_code()  # spent by a simultaneous request
+    if user.pk is None:
+        from union_portal.accounts.services import member_login_create
+
+        user = member_login_create(mobile=member.mobile, display_name=member.name, password=password)
     user.groups.add(Group.objects.get_or_create(name=Role.MEMBER)[0])
     member.user = user
     member.save(update_fields=["user", "updated_at"])

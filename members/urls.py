@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("apply/", portal.apply, name="apply"),
     path("activate/", portal.activate, name="activate"),
+    path("password-reset/", portal.password_reset, name="password_reset"),
     path("status/", portal.status, name="status"),
     path("status/<int:pk>/", portal.status_detail, name="status_detail"),
     path("profile/", portal.profile, name="profile"),

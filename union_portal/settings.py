@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "assistance",
     "volunteers",  # volunteers: teams, activities, sign-ups, verified hours
     "competitions.quiz",  # knowledge quiz: daily attempts, monthly leaderboard and prizes
+    "legal_aid",  # legal aid: lawyers, duty rosters, consultations, labour-dispute cases
 ]
 
 MIDDLEWARE = [
@@ -340,6 +341,13 @@ SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="三水区总工会")
 SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 SMS_MAX_LENGTH = env.int("SMS_MAX_LENGTH", default=300)
 SMS_ENABLED = env.bool("SMS_ENABLED", default=True)
+# Security (issue 18.3, 9.5, 9.6): caps on SMS codes (activation, password reset, any later code),
+# counted per mobile typed and per client address whether or not a code is sent.
+SMS_CODE_COOLDOWN_SECONDS = env.int("SMS_CODE_COOLDOWN_SECONDS", default=60)
+SMS_CODES_PER_MOBILE_HOUR = env.int("SMS_CODES_PER_MOBILE_HOUR", default=5)
+SMS_CODES_PER_MOBILE_DAY = env.int("SMS_CODES_PER_MOBILE_DAY", default=10)
+SMS_CODES_PER_CLIENT_HOUR = env.int("SMS_CODES_PER_CLIENT_HOUR", default=20)
+SMS_CODES_PER_CLIENT_DAY = env.int("SMS_CODES_PER_CLIENT_DAY", default=50)
 # A delivery run that claimed an SMS and then died is taken over after this many seconds.
 NOTIFICATION_SMS_CLAIM_SECONDS = env.int("NOTIFICATION_SMS_CLAIM_SECONDS", default=600)
 
@@ -347,6 +355,12 @@ NOTIFICATION_SMS_CLAIM_SECONDS = env.int("NOTIFICATION_SMS_CLAIM_SECONDS", defau
 AID_DOCUMENT_MAX_BYTES = env.int("AID_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 AID_WAITING_WORKING_DAYS = env.int("AID_WAITING_WORKING_DAYS", default=5)
 AID_RECHECK_NOTICE_DAYS = env.int("AID_RECHECK_NOTICE_DAYS", default=30)
+
+# --- legal aid (legal_aid/) ---
+LEGAL_ADVISER_MAX_ENTERPRISES = env.int("LEGAL_ADVISER_MAX_ENTERPRISES", default=3)
+LEGAL_MAX_SHIFTS_PER_WEEK = env.int("LEGAL_MAX_SHIFTS_PER_WEEK", default=3)
+LEGAL_LIMITATION_WARNING_DAYS = env.list("LEGAL_LIMITATION_WARNING_DAYS", cast=int, default=[60, 30, 7])
+LEGAL_ROSTER_SOLVER_SECONDS = env.float("LEGAL_ROSTER_SOLVER_SECONDS", default=20.0)
 
 # --- certificates ----------------------------------------------------------------------------------
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = env.int("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=60)

@@ -98,17 +98,13 @@ def test_an_existing_login_with_that_mobile_is_linked_not_overwritten(client, tr
     user.save()
     member = make_member(tree.union_a, mobile="13911117777")
     _request_code(client, member)
-    client.post(
-        "/portal/activate/",
-        {
-            "step": "activate",
-            "id_number": member.id_number,
-            "mobile": member.mobile,
-            "code": _code(),
-            "password1": "New-pass-2026",
-            "password2": "New-pass-2026",
-        },
+    data = {"step": "activate", "id_number": member.id_number, "mobile": member.mobile, "code": _code()}
+    # another password than the login's is refused, and the code stays valid
+    refused = client.post(
+        "/portal/activate/", {**data, "password1": "New-pass-2026", "password2": "New-pass-2026"}
     )
+    assert "already has a login" in refused.content.decode()
+    client.post("/portal/activate/", {**data, "password1": "Old-pass-2026", "password2": "Old-pass-2026"})
     member.refresh_from_db()
     user.refresh_from_db()
     assert member.user == user and user.check_password("Old-pass-2026")

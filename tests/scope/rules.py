@@ -91,6 +91,10 @@ PORTAL_URLS: dict[str, tuple] = {
         "public",
         "asks for ID number and mobile; answers the same whether they match or not",
     ),
+    "portal:password_reset": (
+        "public",
+        "asks for a mobile; answers the same whether it has a login or not",
+    ),
     "portal:status": ("own", "the viewer's own applications"),
     "portal:status_detail": (Member, "pk"),
     "portal:profile": ("own", "the viewer's own data"),

@@ -42,3 +42,79 @@ def member_login_create(*, mobile: str, display_name: str, password: str | None)
     user.save()
     user.groups.add(Group.objects.get_or_create(name=Role.MEMBER)[0])
     return user
+
+
+# --- password reset by an SMS code (issue 9.6) ---------------------------------------------------------
+
+PASSWORD_RESET_PURPOSE = "password-reset"  # noqa: S105 - a cache key part, not a password
+
+
+def _login_of_mobile(mobile: str) -> User | None:
+    return User.objects.filter(mobile=mobile, is_active=True).order_by("pk").first()
+
+
+def password_reset_request(*, mobile: str, client: str = "") -> None:
+    """Forgot password: a code by SMS to ``mobile`` when an active login has it on file.
+
+    The caller answers the same whether or not a login exists: the request is counted against the
+    caps on SMS codes (per typed mobile, per client address, with a cooldown) before the lookup, so
+    neither the answer nor a refusal tells whether the number has an account."""
+    from django.core.exceptions import ValidationError
+
+    from union_portal.notifications.services import verification_code_allow, verification_code_send
+
+    try:
+        mobile = normalize_mobile(mobile)
+    except ValidationError as exc:
+        raise ApplicationError.from_validation_error(exc, field="mobile") from None
+    verification_code_allow(mobile=mobile, client=client)
+    if _login_of_mobile(mobile) is None:
+        return
+    verification_code_send(
+        mobile=mobile,
+        purpose=PASSWORD_RESET_PURPOSE,
+        text=_(
+            "Your code to set a new password is %(code)s. It is valid for 10 minutes. "
+            "If you did not ask for it, ignore this message."
+        ),
+    )
+
+
+@transaction.atomic
+def password_reset(*, mobile: str, code: str, password: str) -> User:
+    """Set a new password with the code sent to the mobile on file; returns the user.
+
+    The code is single-use and short-lived (``CODE_TTL_SECONDS``, five wrong tries), and spent only
+    when the new password is accepted. Every session of the user ends: Django ties a session to the
+    password hash, so a changed password logs out every browser at its next request. A lockout of
+    the account (axes) is lifted: the code proved the mobile."""
+    from django.contrib.auth import password_validation
+    from django.core.exceptions import ValidationError
+
+    from union_portal.notifications.services import verification_code_check
+
+    bad_code = ApplicationError(
+        _("The code is wrong or has expired: ask for a new one."), code="bad_code", field="code"
+    )
+    try:
+        mobile = normalize_mobile(mobile)
+    except ValidationError:
+        raise bad_code from None
+    user = _login_of_mobile(mobile)
+    if user is None or not verification_code_check(
+        mobile=mobile, purpose=PASSWORD_RESET_PURPOSE, code=code, use=False
+    ):
+        raise bad_code
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages), code="weak_password", field="password1") from None
+    if not verification_code_check(mobile=mobile, purpose=PASSWORD_RESET_PURPOSE, code=code, use=True):
+        raise bad_code
+    user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    from axes.utils import reset as axes_reset
+
+    axes_reset(username=user.get_username())
+    return user

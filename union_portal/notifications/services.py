@@ -197,16 +197,85 @@ def notifications_mark_all_read(*, by) -> int:
 
 CODE_TTL_SECONDS = 10 * 60
 CODE_MAX_ATTEMPTS = 5
+HOUR, DAY = 60 * 60, 24 * 60 * 60
 
 
 def _code_key(purpose: str, mobile: str) -> str:
     return f"otp:{purpose}:{mobile}"
 
 
+def _code_limits() -> list[tuple[str, int, int]]:
+    """(who, window in seconds, most codes in it): the caps on codes sent, from the settings."""
+    return [
+        ("client", HOUR, settings.SMS_CODES_PER_CLIENT_HOUR),
+        ("client", DAY, settings.SMS_CODES_PER_CLIENT_DAY),
+        ("mobile", HOUR, settings.SMS_CODES_PER_MOBILE_HOUR),
+        ("mobile", DAY, settings.SMS_CODES_PER_MOBILE_DAY),
+    ]
+
+
+def _count_in_window(key: str, window: int) -> int:
+    """One more in a fixed window of the shared cache; the count so far (atomic ``incr`` in Redis)."""
+    from django.core.cache import cache
+
+    key = f"{key}:{int(timezone.now().timestamp()) // window}"
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ended between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
+def _too_many_codes():
+    from django.utils.translation import gettext as _
+
+    from union_portal.core.errors import ApplicationError
+
+    error = ApplicationError(
+        _("Too many codes were asked for: try again later."), code="too_many_codes", field=None
+    )
+    error.status_code = 429
+    return error
+
+
+def verification_code_allow(*, mobile: str, client: str) -> None:
+    """Count one code request for ``mobile`` from ``client``, or refuse it (``ApplicationError``, 429).
+
+    Every SMS code (activation, password reset and any later one) passes here, whether or not a code
+    is then sent, so the answer never tells whether the mobile is on file: at most one code per
+    mobile per ``SMS_CODE_COOLDOWN_SECONDS``, and at most ``SMS_CODES_PER_{MOBILE,CLIENT}_{HOUR,DAY}``.
+    The client is counted first: a client over its cap does not use up the mobile's allowance."""
+    from django.core.cache import cache
+    from django.utils.translation import gettext as _
+
+    from union_portal.core.errors import ApplicationError
+
+    for who, window, limit in _code_limits():
+        if (
+            who == "client"
+            and _count_in_window(f"otp:rate:client:{client or 'unknown'}:{window}", window) > limit
+        ):
+            raise _too_many_codes()
+    cooldown = settings.SMS_CODE_COOLDOWN_SECONDS
+    if cooldown and not cache.add(f"otp:cooldown:{mobile}", 1, timeout=cooldown):
+        error = ApplicationError(
+            _("A code was sent a moment ago: wait %(seconds)s seconds before asking for a new one."),
+            code="code_too_soon",
+            params={"seconds": cooldown},
+        )
+        error.status_code = 429
+        raise error
+    for who, window, limit in _code_limits():
+        if who == "mobile" and _count_in_window(f"otp:rate:mobile:{mobile}:{window}", window) > limit:
+            raise _too_many_codes()
+
+
 def verification_code_send(*, mobile: str, purpose: str, text: str) -> None:
     """Send a 6-digit code by SMS; only its hash is kept (in the shared cache, for 10 minutes).
 
-    ``text`` has a ``%(code)s`` placeholder. A new code replaces the previous one.
+    ``text`` has a ``%(code)s`` placeholder. A new code replaces the previous one. The caller has
+    counted the request with :func:`verification_code_allow` first (for every request, sent or not).
     """
     import hashlib
     import secrets
@@ -215,12 +284,18 @@ def verification_code_send(*, mobile: str, purpose: str, text: str) -> None:
 
     code = f"{secrets.randbelow(1_000_000):06d}"
     digest = hashlib.sha256(f"{purpose}:{mobile}:{code}".encode()).hexdigest()
-    cache.set(_code_key(purpose, mobile), {"digest": digest, "attempts": 0}, CODE_TTL_SECONDS)
+    until = timezone.now().timestamp() + CODE_TTL_SECONDS
+    cache.set(_code_key(purpose, mobile), {"digest": digest, "attempts": 0, "until": until}, CODE_TTL_SECONDS)
     get_sms_backend().send(mobile, f"【{settings.SMS_SIGN_NAME}】" + (str(text) % {"code": code}))
 
 
-def verification_code_check(*, mobile: str, purpose: str, code: str) -> bool:
-    """True once for the right code; five wrong tries and the code is gone."""
+def verification_code_check(*, mobile: str, purpose: str, code: str, use: bool = True) -> bool:
+    """True for the right code; five wrong tries and the code is gone.
+
+    With ``use=False`` a right code stays valid: a service checks the code first, then everything
+    else (a password, say), and spends the code with ``use=True`` only when all of it succeeded, so a
+    mistake in a later step does not burn the code. Spending is single-use under concurrency: of two
+    requests with the same code, only the one that deletes the entry gets True."""
     import hashlib
     import hmac
 
@@ -228,15 +303,15 @@ def verification_code_check(*, mobile: str, purpose: str, code: str) -> bool:
 
     key = _code_key(purpose, mobile)
     entry = cache.get(key)
-    if entry is None:
+    left = (entry or {}).get("until", 0) - timezone.now().timestamp()
+    if entry is None or left <= 0:
         return False
     digest = hashlib.sha256(f"{purpose}:{mobile}:{(code or '').strip()}".encode()).hexdigest()
     if hmac.compare_digest(digest, entry["digest"]):
-        cache.delete(key)
-        return True
+        return True if not use else bool(cache.delete(key))
     entry["attempts"] += 1
     if entry["attempts"] >= CODE_MAX_ATTEMPTS:
         cache.delete(key)
     else:
-        cache.set(key, entry, CODE_TTL_SECONDS)
+        cache.set(key, entry, max(1, int(left)))  # a wrong try does not make the code live longer
     return False
