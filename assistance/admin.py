@@ -47,6 +47,7 @@ from .models import (
     PaymentMethod,
     State,
     Visit,
+    member_label,
 )
 
 
@@ -194,7 +195,7 @@ class HardshipFileAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("member"), ordering="member__name")
     def member_name(self, obj):
-        return obj.member.masked_name
+        return member_label(obj.member)
 
     @admin.display(description=_("union"))
     def union(self, obj):
@@ -457,7 +458,7 @@ class MutualAidEnrolmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("member"))
     def member_name(self, obj):
-        return obj.member.masked_name
+        return member_label(obj.member)
 
     def get_readonly_fields(self, request, obj=None):
         return ("scheme", "member", "enrolled_on", "reimbursed_total") if obj else ("reimbursed_total",)
@@ -643,7 +644,7 @@ class AidApplicationAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistory
 
     @admin.display(description=_("member"), ordering="member__name")
     def member_name(self, obj):
-        return obj.member.masked_name
+        return member_label(obj.member)
 
     @admin.display(description=_("union"))
     def union_name(self, obj):
@@ -770,13 +771,16 @@ class AidApplicationAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistory
 
 @admin.register(Payment)
 class PaymentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ("paid_on", "member_name", "amount", "method", "reference", "campaign", "application")
+    list_display = (
+        "paid_on", "member_name", "union_name", "amount", "method", "reference", "campaign", "application",
+    )  # fmt: skip
     list_filter = ("method", "campaign")
-    list_select_related = ("member", "campaign", "application")
+    list_select_related = ("member__union", "campaign", "application")
     readonly_fields = (
         "application",
         "campaign",
-        "member",
+        "member_name",
+        "union_name",
         "amount",
         "paid_on",
         "method",
@@ -784,10 +788,15 @@ class PaymentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "recorded_by",
         "recorded_at",
     )
+    fields = readonly_fields  # the member by the label, never a link with the full name
 
     @admin.display(description=_("member"))
     def member_name(self, obj):
-        return obj.member.masked_name
+        return member_label(obj.member)
+
+    @admin.display(description=_("union"))
+    def union_name(self, obj):
+        return obj.member.union.name
 
     def has_add_permission(self, request):
         return False

@@ -44,6 +44,7 @@ from .models import (
     HardshipLevel,
     PaymentMethod,
     State,
+    member_label,
 )
 
 # --- filters ------------------------------------------------------------------------------------------
@@ -102,6 +103,14 @@ class AidApplicationSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=State.choices, read_only=True)
     member = serializers.IntegerField(source="member_id", read_only=True)
     member_name = serializers.CharField(source="member.masked_name", read_only=True)
+    member_label = serializers.SerializerMethodField(
+        help_text="The masked name with the card number's last four digits: tells equal masks apart."
+    )
+    union_name = serializers.CharField(source="member.union.name", read_only=True)
+
+    def get_member_label(self, obj) -> str:
+        return member_label(obj.member)
+
     union = RefField(source="member.union")
     campaign = serializers.IntegerField(source="campaign_id", read_only=True, allow_null=True)
     reason = serializers.CharField(read_only=True)
@@ -139,6 +148,14 @@ class HardshipFileSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     member = serializers.IntegerField(source="member_id", read_only=True)
     member_name = serializers.CharField(source="member.masked_name", read_only=True)
+    member_label = serializers.SerializerMethodField(
+        help_text="The masked name with the card number's last four digits: tells equal masks apart."
+    )
+    union_name = serializers.CharField(source="member.union.name", read_only=True)
+
+    def get_member_label(self, obj) -> str:
+        return member_label(obj.member)
+
     union = RefField(source="member.union")
     level = serializers.ChoiceField(choices=HardshipLevel.choices, read_only=True)
     causes = serializers.ListField(child=serializers.ChoiceField(choices=Cause.choices), read_only=True)

@@ -33,6 +33,17 @@ def private_storage() -> FileSystemStorage:
     return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / "private", base_url=None)
 
 
+def member_label(member: Member) -> str:
+    """The masked name with what tells two members apart when their masks are the same (陈晓明 and
+    陈小明 are both 陈*明): the last four digits of the card number, or of the ID number before
+    there is a card. Never more than the masked forms show."""
+    if member.card_number:
+        return _("%(name)s (card …%(tail)s)") % {"name": member.masked_name, "tail": member.card_number[-4:]}
+    if member.id_number:
+        return _("%(name)s (ID …%(tail)s)") % {"name": member.masked_name, "tail": member.id_number[-4:]}
+    return member.masked_name
+
+
 # --- help centres -------------------------------------------------------------------------------
 
 
@@ -171,7 +182,7 @@ class HardshipFile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("Hardship file of %(name)s") % {"name": self.member.masked_name}
+        return _("Hardship file of %(name)s") % {"name": member_label(self.member)}
 
     @property
     def cause_labels(self) -> list[str]:
@@ -425,7 +436,7 @@ class MutualAidEnrolment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scheme} · {self.member.masked_name}"
+        return f"{self.scheme} · {member_label(self.member)}"
 
 
 # --- applications ---------------------------------------------------------------------------------
@@ -619,7 +630,7 @@ class AidApplication(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.member.masked_name} · #{self.pk}"
+        return f"{self.get_kind_display()} · {member_label(self.member)} · #{self.pk}"
 
     @property
     def is_withdrawable(self) -> bool:
@@ -707,7 +718,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member.masked_name} ¥{self.amount} ({self.paid_on})"
+        return f"{member_label(self.member)} ¥{self.amount} ({self.paid_on})"
 
 
 class DocumentKind(models.TextChoices):

@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from union_portal.core.admin import ScopedAdminMixin, report_each, run_service
 from union_portal.core.errors import ApplicationError
+from union_portal.core.figures import figures_scope
 from union_portal.core.models import AccessLog, log_access
 from union_portal.core.spreadsheets import spreadsheet_response
 from union_portal.imports.admin import ImportAdminMixin
@@ -69,7 +70,8 @@ class QuizAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             raise PermissionDenied
         quiz = get_object_or_404(self.get_queryset(request), pk=object_id)
         month = selectors.parse_month(request.GET.get("month")) or timezone.localdate().replace(day=1)
-        rows = selectors.participation_by_union(quiz=quiz, month=month, viewer=request.user)
+        scope = figures_scope(request.user)
+        rows = selectors.participation_by_union(quiz=quiz, month=month, scope=scope) if scope else []
         return TemplateResponse(
             request,
             "admin/quiz/participation.html",

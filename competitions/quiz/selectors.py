@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count
 
 from union_portal.core.figures import child_path
 from union_portal.organisations.models import Organisation
@@ -153,17 +153,12 @@ class ParticipationRow:
     average_score: float | None
 
 
-def participation_by_union(*, quiz: Quiz, month: dt.date, viewer) -> list[ParticipationRow]:
-    """Per node directly below the viewer's node (the towns, for the district): participants,
-    attempts and average score of the closed attempts of a month. One grouped query."""
-    scope = getattr(viewer, "organisation", None)
-    if viewer.is_superuser and scope is None:
-        scope = quiz.organisation
-    if scope is None:
-        return []
+def participation_by_union(*, quiz: Quiz, month: dt.date, scope: Organisation) -> list[ParticipationRow]:
+    """Per node directly below ``scope`` (the towns, for the district): participants, attempts and
+    average score of the closed attempts of a month. One grouped query; the caller checks that the
+    viewer may see ``scope`` (``union_portal.core.figures.figures_scope``)."""
     rows = (
-        Attempt.objects.visible_to(viewer)
-        .filter(participant__quiz=quiz, month=month, union__path__startswith=scope.path)
+        Attempt.objects.filter(participant__quiz=quiz, month=month, union__path__startswith=scope.path)
         .exclude(state=AttemptState.OPEN)
         .annotate(node=child_path("union__path", scope))
         .values("node")
@@ -186,11 +181,3 @@ def participation_by_union(*, quiz: Quiz, month: dt.date, viewer) -> list[Partic
         )
         for r in rows
     ]
-
-
-def participant_counts(*, quiz: Quiz, month: dt.date) -> dict:
-    return Attempt.objects.filter(participant__quiz=quiz, month=month).aggregate(
-        attempts=Count("pk"),
-        participants=Count("participant", distinct=True),
-        submitted=Count("pk", filter=Q(state=AttemptState.SUBMITTED)),
-    )

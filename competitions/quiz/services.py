@@ -528,9 +528,11 @@ def tiers_check(*, quiz_month: QuizMonth) -> None:
 
 @transaction.atomic
 def month_close(*, quiz_month: QuizMonth, by, now: dt.datetime | None = None) -> QuizMonth:
-    """Rule 5: after the month, fix the top 100 and their phone credit, and tell each winner."""
-    require_perm(by, "quiz.export_prize")
-    require_visible(by, quiz_month)
+    """Rule 5: after the month, fix the top 100 and their phone credit, and tell each winner.
+    ``by`` None: the monthly task (:func:`months_close_due`)."""
+    if by is not None:
+        require_perm(by, "quiz.export_prize")
+        require_visible(by, quiz_month)
     now = _now(now)
     quiz_month = (
         QuizMonth.objects.select_for_update(of=("self",)).select_related("quiz").get(pk=quiz_month.pk)
@@ -579,6 +581,20 @@ def month_close(*, quiz_month: QuizMonth, by, now: dt.datetime | None = None) ->
             link=_portal_link(quiz_month.quiz),
         )
     return quiz_month
+
+
+def months_close_due(*, now: dt.datetime | None = None) -> int:
+    """On and after the 1st: draw up last month's prize list of every quiz that had scores (safe twice)."""
+    now = _now(now)
+    last_month = ranking.month_start(ranking.month_start(local_day(now)) - dt.timedelta(days=1))
+    closed = 0
+    quiz_ids = MonthScore.objects.filter(month=last_month).values_list("quiz_id", flat=True).distinct()
+    for quiz in Quiz.objects.filter(pk__in=list(quiz_ids)):
+        quiz_month = quiz_month_ensure(quiz=quiz, month=last_month)
+        if quiz_month.state != MonthState.CLOSED:
+            month_close(quiz_month=quiz_month, by=None, now=now)
+            closed += 1
+    return closed
 
 
 def prize_list_rows(*, quiz_month: QuizMonth, viewer) -> list[list]:

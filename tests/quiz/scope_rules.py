@@ -39,6 +39,19 @@ def _quiz(w):
     return cached
 
 
+def _open_attempt(w):
+    """An open attempt of the victim (their second of the day, after a share), made once per world."""
+    cached = w.__dict__.get("_quiz_open_attempt")
+    if cached is None:
+        from competitions.quiz import services
+
+        participant = _quiz(w)["participant"]
+        services.share_open(token=services.share_token(participant), by=w.people.member_user)
+        cached = services.attempt_start(participant=participant, by=w.victim_user)
+        w.__dict__["_quiz_open_attempt"] = cached
+    return cached
+
+
 def register(rules) -> None:
     from competitions.quiz import models as quiz
     from competitions.quiz import services
@@ -69,4 +82,14 @@ def register(rules) -> None:
         "quiz:history": ("own", "the viewer's own attempts"),
         "quiz:attempt": (quiz.Attempt, "pk"),
         "quiz:share": ("own", "a share link anyone may open: it names the sharer masked, nothing else"),
+    })  # fmt: skip
+    rules.COMMANDS.update({
+        "v1:quiz-attempt-start": lambda w: {"quiz": _quiz(w)["quiz"].pk},
+        "v1:quiz-attempt-submit": lambda w: {"answers": {}},
+    })  # fmt: skip
+    rules.COMMAND_VICTIMS["v1:quiz-attempt-submit"] = _open_attempt
+    rules.COMMAND_ACTORS["v1:quiz-attempt-submit"] = lambda w: w.victim_user
+    rules.API_COMMAND_URLS.update({
+        "v1:quiz-leaderboard": "public: the top 100 with masked names, and the caller's own standing",
+        "v1:quiz-participation": "aggregates only, of a node the caller sees, with quiz.view_quiz_figures",
     })  # fmt: skip

@@ -1,0 +1,243 @@
+"""REST API of the knowledge quiz (``/api/v1/quiz/...``).
+
+- ``quiz/attempts/``: the caller's attempts (a member's own; staff: their subtree), read only. An
+  open attempt's questions carry no right answers; a closed one's do. ``POST quiz/attempts/start/``
+  starts one (``attempt_start``), ``POST quiz/attempts/{id}/submit/`` scores it (``attempt_submit``).
+- ``quiz/<quiz id>/leaderboard/``: public, the month's top 100 with masked names (and the caller's
+  own standing when they take part).
+- ``quiz/participation/``: participants, attempts and average score per union of a subtree the
+  caller may see, with ``quiz.view_quiz_figures``.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from union_portal.api.commands import CommandMixin
+from union_portal.core.errors import NotFoundError
+from union_portal.core.figures import figures_scope
+
+from . import selectors, services
+from .models import Attempt, Quiz, QuizStatus
+from .ranking import month_start
+
+# --- serializers -------------------------------------------------------------------------------------
+
+
+class OptionSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text=gettext_lazy("What to send back to choose this option."))
+    letter = serializers.CharField()
+    text = serializers.CharField()
+    chosen = serializers.BooleanField()
+    right = serializers.BooleanField(help_text=gettext_lazy("Always false until the attempt is closed."))
+
+
+class ShownQuestionSerializer(serializers.Serializer):
+    question_id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    options = OptionSerializer(many=True)
+    is_correct = serializers.BooleanField(allow_null=True)
+    explanation = serializers.CharField()
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    quiz = serializers.IntegerField(source="participant.quiz_id", read_only=True)
+    state = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("open, submitted or expired (time ran out: no points)")
+    )
+
+    class Meta:
+        model = Attempt
+        fields = [
+            "id", "quiz", "day", "number", "state", "started_at", "deadline", "submitted_at", "correct", "score",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class AttemptDetailSerializer(AttemptSerializer):
+    questions = serializers.SerializerMethodField()
+
+    class Meta(AttemptSerializer.Meta):
+        fields = [*AttemptSerializer.Meta.fields, "questions"]
+        read_only_fields = fields
+
+    @extend_schema_field(ShownQuestionSerializer(many=True))
+    def get_questions(self, attempt) -> list[dict]:
+        return ShownQuestionSerializer(selectors.shown_questions(attempt), many=True).data
+
+
+class StartInputSerializer(serializers.Serializer):
+    quiz = serializers.IntegerField()
+
+
+class SubmitInputSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField(min_value=0), max_length=6),
+        help_text=gettext_lazy("{question id: [shown option indexes]}; questions left out are unanswered."),
+    )
+
+
+class StandingSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    points = serializers.IntegerField()
+
+
+class BoardRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    name = serializers.CharField(help_text=gettext_lazy("Masked."))
+    union = serializers.CharField()
+    points = serializers.IntegerField()
+
+
+class LeaderboardSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    rows = BoardRowSerializer(many=True)
+    mine = StandingSerializer(allow_null=True)
+
+
+class MonthQuerySerializer(serializers.Serializer):
+    month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False)
+
+
+class ParticipationQuerySerializer(MonthQuerySerializer):
+    quiz = serializers.IntegerField()
+    organisation = serializers.IntegerField(required=False)
+
+
+class ParticipationRowSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    participants = serializers.IntegerField()
+    attempts = serializers.IntegerField()
+    average_score = serializers.FloatField(allow_null=True)
+
+
+class ParticipationSerializer(serializers.Serializer):
+    quiz = serializers.IntegerField()
+    organisation = serializers.IntegerField()
+    month = serializers.CharField()
+    rows = ParticipationRowSerializer(many=True)
+
+
+# --- attempts ----------------------------------------------------------------------------------------
+
+
+class AttemptViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
+    """Attempts the caller may see: a member their own, staff those of their subtree."""
+
+    serializer_class = AttemptSerializer
+    output_serializer_class = AttemptDetailSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return (
+            Attempt.objects.visible_to(self.request.user)
+            .select_related("participant")
+            .order_by("-started_at", "-pk")
+        )
+
+    def get_serializer_class(self):
+        return AttemptDetailSerializer if self.action == "retrieve" else AttemptSerializer
+
+    @extend_schema(
+        summary=gettext_lazy("Start an attempt (within the day's allowance)"),
+        request=StartInputSerializer,
+        responses={201: AttemptDetailSerializer},
+    )
+    @action(detail=False, methods=["post"], filter_backends=[])
+    def start(self, request):
+        data = self.command_input(StartInputSerializer)
+        quiz = Quiz.objects.filter(pk=data["quiz"], status=QuizStatus.OPEN).first()
+        participant = services.participant_of(quiz=quiz, user=request.user) if quiz else None
+        if participant is None:
+            raise NotFoundError(gettext_lazy("Join the quiz on the portal first."))
+        attempt = services.attempt_start(participant=participant, by=request.user)
+        response = self.render(attempt)
+        response.status_code = 201
+        return response
+
+    # Members hold no model permissions; the service checks that the caller owns the attempt.
+    @extend_schema(
+        summary=gettext_lazy("Submit the answers of an attempt (scored once)"),
+        request=SubmitInputSerializer,
+        responses={200: AttemptDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def submit(self, request, pk=None):
+        attempt = self.get_object()
+        data = self.command_input(SubmitInputSerializer)
+        return self.render(services.attempt_submit(attempt=attempt, by=request.user, answers=data["answers"]))
+
+
+# --- leaderboard and figures -----------------------------------------------------------------------
+
+
+class LeaderboardView(APIView):
+    """The month's top 100 with masked names; public. With a signed-in participant, their own standing."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[MonthQuerySerializer], responses={200: LeaderboardSerializer})
+    def get(self, request, quiz_id: int):
+        quiz = get_object_or_404(Quiz.objects.exclude(status=QuizStatus.DRAFT), pk=quiz_id)
+        query = MonthQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        month = selectors.parse_month(query.validated_data.get("month")) or month_start(services.local_day())
+        participant = services.participant_of(quiz=quiz, user=request.user)
+        rows, mine, _source = selectors.leaderboard(quiz=quiz, month=month, participant=participant)
+        data = {
+            "month": f"{month:%Y-%m}",
+            "rows": [{"rank": r.rank, "name": r.name, "union": r.union, "points": r.points} for r in rows],
+            "mine": {"rank": mine.rank, "points": mine.points} if mine else None,
+        }
+        return Response(LeaderboardSerializer(data).data)
+
+
+class HasQuizFigures(BasePermission):
+    def has_permission(self, request, view):
+        return bool(
+            request.user and request.user.is_authenticated and request.user.has_perm("quiz.view_quiz_figures")
+        )
+
+
+class ParticipationView(APIView):
+    """Participation per union below a node the caller may see (default: their own node)."""
+
+    permission_classes = [HasQuizFigures]
+
+    @extend_schema(parameters=[ParticipationQuerySerializer], responses={200: ParticipationSerializer})
+    def get(self, request):
+        query = ParticipationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        quiz = Quiz.objects.filter(pk=query.validated_data["quiz"]).first()
+        scope = figures_scope(request.user, query.validated_data.get("organisation"))
+        if quiz is None or scope is None:
+            raise NotFound(gettext_lazy("No such quiz or organisation in your scope."))
+        month = selectors.parse_month(query.validated_data.get("month")) or month_start(services.local_day())
+        rows = selectors.participation_by_union(quiz=quiz, month=month, scope=scope)
+        data = {
+            "quiz": quiz.pk,
+            "organisation": scope.pk,
+            "month": f"{month:%Y-%m}",
+            "rows": [r.__dict__ for r in rows],
+        }
+        return Response(ParticipationSerializer(data).data)
+
+
+ROUTES = [
+    ("quiz/attempts", AttemptViewSet, "quiz-attempt"),
+]
+COMMAND_URLS = [
+    path("quiz/<int:quiz_id>/leaderboard/", LeaderboardView.as_view(), name="quiz-leaderboard"),
+    path("quiz/participation/", ParticipationView.as_view(), name="quiz-participation"),
+]

@@ -1,0 +1,82 @@
+"""Members whose masked names are the same are told apart in the aid queues, the payment list and
+the aid API (issue 9.11), and no full name sits in a link beside the masked one."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from assistance import services
+from assistance.models import AidApplication, Payment, member_label
+
+from ..factories import make_member
+from .conftest import checked, make_file, submit_festival
+
+NAMES = ("陈晓明", "陈小明")
+
+
+@pytest.fixture
+def twins(tree, people, aid):
+    """Two members of the same union whose names both mask to 陈*明, each paid in the campaign."""
+    applications = []
+    for name in NAMES:
+        member = make_member(tree.union_a, name=name)
+        make_file(member, people.district_staff)
+        application = checked(submit_festival(aid, member=member, by=people.officer_a), people)
+        application = services.application_approve(application=application, by=people.district_staff)
+        application = services.application_pay(
+            application=application,
+            by=people.district_staff,
+            method="bank",
+            reference=f"NS-{NAMES.index(name)}",
+        )
+        applications.append(application)
+    return applications
+
+
+def _labels(applications):
+    return [member_label(a.member) for a in applications]
+
+
+def test_the_labels_differ_and_show_only_masked_forms(twins):
+    first, second = _labels(twins)
+
+    assert first != second
+    assert first.startswith("陈*明 (card …") and second.startswith("陈*明 (card …")
+    assert [a.member.card_number[-4:] in label for a, label in zip(twins, (first, second), strict=True)] == [
+        True,
+        True,
+    ]
+
+
+@pytest.mark.parametrize("model", [AidApplication, Payment])
+def test_the_queue_and_the_payment_list_tell_them_apart(client, people, twins, model):
+    client.force_login(people.district_staff)
+
+    page = client.get(reverse(f"admin:assistance_{model._meta.model_name}_changelist")).content.decode()
+
+    assert all(label in page for label in _labels(twins))
+    assert "健力宝集团工会委员会" in page  # the union, in its own column
+    assert [name for name in NAMES if name in page] == []
+
+
+def test_the_payment_page_shows_no_full_name(client, people, twins):
+    client.force_login(people.district_staff)
+    payment = Payment.objects.get(application=twins[0])
+
+    page = client.get(reverse("admin:assistance_payment_change", args=[payment.pk])).content.decode()
+
+    assert member_label(twins[0].member) in page
+    assert [name for name in NAMES if name in page] == []
+
+
+def test_the_api_gives_the_label_and_the_union(people, twins):
+    api = APIClient()
+    api.force_authenticate(people.district_staff)
+
+    rows = api.get(reverse("v1:aid-application-list")).json()["results"]
+
+    by_pk = {row["id"]: row for row in rows}
+    assert [by_pk[a.pk]["member_label"] for a in twins] == _labels(twins)
+    assert {by_pk[a.pk]["union_name"] for a in twins} == {"健力宝集团工会委员会"}

@@ -1,0 +1,99 @@
+"""The quiz API: start and submit an attempt, the public leaderboard, participation figures."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from competitions.quiz import services
+from competitions.quiz.models import Attempt
+
+from .factories import make_player, right_answers
+
+
+def _client(user=None):
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def test_start_and_submit_through_the_api(tree, quiz):
+    player = make_player(quiz, tree.union_a)
+    client = _client(player.user)
+    response = client.post("/api/v1/quiz/attempts/start/", {"quiz": quiz.pk}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert len(body["questions"]) == 5
+    assert not any(o["right"] for q in body["questions"] for o in q["options"])
+    raw = json.dumps(body)
+    attempt = Attempt.objects.get(pk=body["id"])
+    for row in attempt.questions.select_related("question"):
+        assert row.question.explanation == "" or row.question.explanation not in raw
+    answers = {str(k): v for k, v in right_answers(attempt).items()}
+    response = client.post(f"/api/v1/quiz/attempts/{attempt.pk}/submit/", {"answers": answers}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["score"] == 50
+    assert all(any(o["right"] for o in q["options"]) for q in response.json()["questions"])
+    # again: no attempt left
+    response = client.post("/api/v1/quiz/attempts/start/", {"quiz": quiz.pk}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "no_attempts_left"
+
+
+def test_a_question_not_drawn_is_refused_by_the_api(tree, quiz):
+    player = make_player(quiz, tree.union_a)
+    attempt = services.attempt_start(participant=player, by=player.user)
+    response = _client(player.user).post(
+        f"/api/v1/quiz/attempts/{attempt.pk}/submit/", {"answers": {"999999": [0]}}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "not_drawn"
+
+
+def test_the_leaderboard_is_public_and_masked(tree, quiz):
+    player = make_player(quiz, tree.union_a)
+    attempt = services.attempt_start(participant=player, by=player.user)
+    services.attempt_submit(attempt=attempt, by=player.user, answers=right_answers(attempt))
+    body = _client().get(f"/api/v1/quiz/{quiz.pk}/leaderboard/").json()
+    assert body["rows"] == [{"rank": 1, "name": player.masked_name, "union": tree.union_a.name, "points": 50}]
+    assert body["mine"] is None
+    assert _client(player.user).get(f"/api/v1/quiz/{quiz.pk}/leaderboard/").json()["mine"] == {
+        "rank": 1,
+        "points": 50,
+    }
+
+
+def test_participation_is_scoped(tree, people, quiz):
+    for union in (tree.union_a, tree.union_a, tree.union_b):
+        player = make_player(quiz, union)
+        attempt = services.attempt_start(participant=player, by=player.user)
+        services.attempt_submit(attempt=attempt, by=player.user, answers=right_answers(attempt))
+    district = _client(people.district_staff).get("/api/v1/quiz/participation/", {"quiz": quiz.pk}).json()
+    assert {r["name"]: r["participants"] for r in district["rows"]} == {
+        tree.town_a.name: 2,
+        tree.town_b.name: 1,
+    }
+    town_a = _client(people.town_a_staff).get("/api/v1/quiz/participation/", {"quiz": quiz.pk}).json()
+    assert [r["participants"] for r in town_a["rows"]] == [2]
+    response = _client(people.town_a_staff).get(
+        "/api/v1/quiz/participation/", {"quiz": quiz.pk, "organisation": tree.town_b.pk}
+    )
+    assert response.status_code == 404
+    assert (
+        _client(people.member_user).get("/api/v1/quiz/participation/", {"quiz": quiz.pk}).status_code == 403
+    )
+
+
+@pytest.mark.parametrize("rows", [2, 10])
+def test_the_attempt_list_costs_the_same_queries(tree, people, quiz, rows, django_assert_num_queries):
+    for _ in range(rows):
+        player = make_player(quiz, tree.union_a)
+        services.attempt_start(participant=player, by=player.user)
+    client = _client(people.district_staff)
+    client.get("/api/v1/quiz/attempts/")
+    with django_assert_num_queries(2):
+        response = client.get("/api/v1/quiz/attempts/")
+    assert response.json()["count"] == rows
