@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "assistance",
     "volunteers",  # volunteers: teams, activities, sign-ups, verified hours
     "competitions.quiz",  # knowledge quiz: daily attempts, monthly leaderboard and prizes
+    "legal_aid",  # legal aid: lawyers, duty rosters, consultations, labour-dispute cases
+    "competitions",  # contests and honours (competitions/)
 ]
 
 MIDDLEWARE = [
@@ -354,6 +356,12 @@ NOTIFICATION_SMS_CLAIM_SECONDS = env.int("NOTIFICATION_SMS_CLAIM_SECONDS", defau
 AID_DOCUMENT_MAX_BYTES = env.int("AID_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 AID_WAITING_WORKING_DAYS = env.int("AID_WAITING_WORKING_DAYS", default=5)
 AID_RECHECK_NOTICE_DAYS = env.int("AID_RECHECK_NOTICE_DAYS", default=30)
+
+# --- legal aid (legal_aid/) ---
+LEGAL_ADVISER_MAX_ENTERPRISES = env.int("LEGAL_ADVISER_MAX_ENTERPRISES", default=3)
+LEGAL_MAX_SHIFTS_PER_WEEK = env.int("LEGAL_MAX_SHIFTS_PER_WEEK", default=3)
+LEGAL_LIMITATION_WARNING_DAYS = env.list("LEGAL_LIMITATION_WARNING_DAYS", cast=int, default=[60, 30, 7])
+LEGAL_ROSTER_SOLVER_SECONDS = env.float("LEGAL_ROSTER_SOLVER_SECONDS", default=20.0)
 
 # --- certificates ----------------------------------------------------------------------------------
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = env.int("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=60)

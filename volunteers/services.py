@@ -758,3 +758,43 @@ def training_attend(*, session: TrainingSession, volunteers, by) -> int:
         _, created = TrainingAttendance.objects.get_or_create(session=session, volunteer=volunteer)
         added += created
     return added
+
+
+# --- certificate of service hours --------------------------------------------------------------------
+
+
+def _district_name(organisation) -> str:
+    from union_portal.organisations.models import Organisation
+
+    root = Organisation.objects.filter(path=organisation.path[: Organisation.steplen]).first()
+    return root.name if root is not None else organisation.name
+
+
+def hours_certificate(*, volunteer: Volunteer, by):
+    """A certificate of the volunteer's verified hours as they stand (one per total: asking again with the
+    same hours returns the same certificate and code)."""
+    from django.utils import translation
+
+    from union_portal.certificates.services import certificate_issue
+
+    _require_self_or(by, volunteer, "volunteers.view_volunteer")
+    volunteer = Volunteer.objects.select_related("organisation").get(pk=volunteer.pk)
+    if volunteer.verified_hours <= 0:
+        raise _invalid(_("You have no verified hours yet."), code="no_hours")
+    hours = volunteer.verified_hours
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Certificate of volunteer service hours")
+        subject = _("%(hours)s hours of volunteer service, verified by the team leaders") % {"hours": hours}
+    return certificate_issue(
+        by=None,
+        kind="volunteers.hours",
+        source=("volunteers", "volunteer", f"{volunteer.pk}:{hours}"),
+        holder_name=volunteer.name,
+        holder_user=volunteer.user,
+        holder_is_person=True,
+        title=title,
+        subject=subject,
+        issuer=_district_name(volunteer.organisation),
+        organisation=volunteer.organisation,
+        context={"hours": str(hours), "star_level": volunteer.star_level},
+    )

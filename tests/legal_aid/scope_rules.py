@@ -1,0 +1,75 @@
+"""Scope-walk rules of legal aid (discovered by ``tests/scope/rules.py``)."""
+
+from __future__ import annotations
+
+
+def _legal(w):
+    """Town B's legal-aid records, made once per world through the services."""
+    cached = w.__dict__.get("_legal")
+    if cached is not None:
+        return cached
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from legal_aid import services as legal
+    from legal_aid.models import Station
+
+    from .factories import at, make_lawyer, next_weekday
+
+    staff, today = w.people.district_staff, timezone.localdate()
+    station = legal.station_save(
+        station=Station(
+            name="乐平秘密工作站", organisation=w.tree.town_b, address="乐平秘密路1号",
+            opening_hours=[[["09:00", "12:00"]]] * 5 + [[], []],
+        ),
+        by=staff,
+    )  # fmt: skip
+    lawyer = make_lawyer(w.tree.town_b, staff, name="乐平秘密律师")
+    colleague = make_lawyer(w.tree.town_b, staff, name="乐平秘密同事")
+    day = next_weekday(0)
+    shift = legal.shift_add(
+        station=station, start=at(day, "09:00"), end=at(day, "12:00"), lawyer=lawyer, by=staff
+    )
+    case = legal.case_open(
+        by=staff,
+        applicant=w.victim_member,
+        data={
+            "employer": w.tree.union_b.enterprise, "claims": [{"type": "wages", "amount": "8000"}],
+            "arose_on": today - dt.timedelta(days=30), "details": "乐平秘密争议细节",
+        },
+    )  # fmt: skip
+    cached = {
+        "station": station, "lawyer": lawyer, "shift": shift, "case": case,
+        "leave": legal.leave_add(lawyer=lawyer, by=staff, starts_on=today, ends_on=today, reason="乐平秘密假"),
+        "swap": legal.swap_request(shift=shift, to_lawyer=colleague, by=lawyer.user),
+        "assignment": legal.adviser_assign(
+            lawyer=lawyer, union=w.tree.union_b, by=staff, starts_on=today, ends_on=today + dt.timedelta(days=365)
+        ),
+        "consultation": legal.consultation_record(
+            by=staff, channel="visit", topic="wages", question="乐平秘密问题", name="乐平秘密咨询人",
+            organisation=w.tree.town_b,
+        ),
+    }  # fmt: skip
+    cached["event"] = legal.enterprise_event_record(
+        kind="checkup", union=w.tree.union_b, lawyer=lawyer, by=staff, held_on=today, findings="乐平秘密发现"
+    )
+    w.__dict__["_legal"] = cached
+    return cached
+
+
+def register(rules) -> None:
+    from legal_aid import models as legal
+
+    rules.VICTIMS.update({
+        legal.Station: lambda w: _legal(w)["station"],
+        legal.Lawyer: lambda w: _legal(w)["lawyer"],
+        legal.Leave: lambda w: _legal(w)["leave"],
+        legal.Shift: lambda w: _legal(w)["shift"],
+        legal.SwapRequest: lambda w: _legal(w)["swap"],
+        legal.AdviserAssignment: lambda w: _legal(w)["assignment"],
+        legal.EnterpriseEvent: lambda w: _legal(w)["event"],
+        legal.Consultation: lambda w: _legal(w)["consultation"],
+        legal.DisputeCase: lambda w: _legal(w)["case"],
+    })  # fmt: skip
+    rules.ADMIN_EXTRA_URLS["legal_aid_shift_cover"] = {"pk": legal.Shift}
