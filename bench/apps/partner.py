@@ -62,6 +62,8 @@ def feed_pages(payload: dict) -> dict:
 
     limit = payload["limit"]
     total = MemberChange.objects.count()
+    if total < 3 * limit:
+        return {"first": 0, "deep": 0, "page": 0, "offset": 0}
     page = max(1, min(payload["page"], total // limit - 1))
     offset = (page - 1) * limit
     last = MemberChange.objects.order_by("txid", "seq").values_list("txid", "seq")[offset - 1 : offset]

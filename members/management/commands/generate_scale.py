@@ -319,6 +319,14 @@ def bulk_load(tables: list[str], log=None):
             cursor.execute("SET maintenance_work_mem = '256MB'")
             for _name, definition in indexes:
                 cursor.execute(definition)
+            if replica and "members_member" in tables:
+                # The replica role skipped the trigger that keeps the change feed (members 0009): put
+                # every member in the feed as that trigger would have, in one statement.
+                cursor.execute(
+                    "INSERT INTO members_memberchange (member_id, seq, txid) "
+                    "SELECT id, nextval('members_memberchange_order'), txid_current() FROM members_member "
+                    "ORDER BY id ON CONFLICT (member_id) DO UPDATE SET seq = EXCLUDED.seq, txid = EXCLUDED.txid"
+                )
         if log is not None:
             log(f"indexes rebuilt: {len(indexes)} in {time.perf_counter() - started:.1f} s")
 
