@@ -68,7 +68,7 @@ def section(ctx) -> tuple[list[Row], list[str]]:
             f"{race['started']} started, {race['refused']} refused",
             None,
             "0 third attempts",
-            race["third_attempts"] == 0 and race["pairs"] >= 1000,
+            (race["third_attempts"] == 0) if race["pairs"] >= 1000 else None,
         )
     )
     submit = common.run_worker(
