@@ -99,6 +99,23 @@ def _text(
     return text
 
 
+def clean_bank_account(value) -> str:
+    """A bank account or card number: 8 to 30 digits; spaces and hyphens as people write them are dropped."""
+    account = "".join(str(value or "").split()).replace("-", "")
+    if not account.isascii() or not account.isdigit() or not 8 <= len(account) <= 30:
+        raise _invalid(_("Enter the account number: 8 to 30 digits."), "payee_account")
+    return account
+
+
+def _payee(bank, account) -> tuple[str, str]:
+    bank = _text(bank, "payee_bank", required=False, limit=100)
+    if not bank and not (account or "").strip():
+        return "", ""
+    if not bank:
+        raise _invalid(_("Enter the bank of the account."), "payee_bank", "required")
+    return bank, clean_bank_account(account)
+
+
 # --- hardship files ------------------------------------------------------------------------------
 
 
@@ -612,6 +629,9 @@ def application_submit(
         application.amount_requested = _money(data["amount_requested"], "amount_requested")
         if application.amount_requested <= 0:
             raise _invalid(_("Enter the amount you ask for."), "amount_requested", "required")
+    application.payee_bank, application.payee_account = _payee(
+        data.get("payee_bank"), data.get("payee_account")
+    )
     application.submitted_at = application.state_changed_at = timezone.now()
     try:
         with transaction.atomic():
@@ -652,6 +672,24 @@ def application_check(*, application: AidApplication, by, note: str = "") -> Aid
     if application.state != State.SUBMITTED:
         raise _wrong_state(application, _("Only a submitted application can be checked (it is %(state)s)."))
     return _move(application, State.CHECKED, by=by, note=note)
+
+
+@transaction.atomic
+def application_payee_set(*, application: AidApplication, by, bank: str, account: str) -> AidApplication:
+    """Where the aid is transferred: set by the applicant or by staff who record payments, until paid."""
+    application = _lock_application(application.pk)
+    if by is None or by.pk not in (application.member.user_id, application.filed_by_id):
+        require_perm(by, "assistance.pay_aidapplication")
+    require_visible(by, application)
+    if application.state not in (State.SUBMITTED, State.CHECKED, State.APPROVED):
+        raise _wrong_state(application, _("The account can be changed only until payment (it is %(state)s)."))
+    bank, account = _payee(bank, account)
+    if not account:
+        raise _invalid(_("Enter the bank of the account."), "payee_bank", "required")
+    application.payee_bank, application.payee_account = bank, account
+    application._change_reason = "payee"
+    application.save(update_fields=["payee_bank", "payee_account", "updated_at"])
+    return application
 
 
 def application_limit(application: AidApplication) -> tuple[Decimal, list[dict]]:
