@@ -164,7 +164,7 @@ class ShiftViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         queryset = selectors.shift_list(viewer=self.request.user)
-        if self.action == "list" and self.request.query_params.get("past") != "1":
+        if self.action == "list" and self.request.GET.get("past") != "1":
             queryset = queryset.filter(end__gte=timezone.now())
         return queryset.order_by("start", "pk")
 
