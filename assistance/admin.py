@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import tablib
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -23,14 +22,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
 from union_portal.core.errors import ApplicationError, apply_each
-from union_portal.core.models import AccessLog, log_access
 from union_portal.core.record_steps import NoteForm, RecordStep, RecordStepsAdminMixin
-from union_portal.core.spreadsheets import escape_formula
+from union_portal.core.spreadsheets import spreadsheet_response
 from union_portal.core.workdays import working_days_between
 from union_portal.imports.admin import ImportAdminMixin
 from union_portal.organisations.models import Organisation, OrganisationKind
 
-from . import selectors, services
+from . import exports, selectors, services
 from .models import (
     AidApplication,
     AidStep,
@@ -364,12 +362,23 @@ class CampaignAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def remaining(self, obj):
         return obj.remaining
 
-    @admin.display(description=_("payment list"))
+    @admin.display(description=_("bank file and payments"))
     def payment_list(self, obj):
+        def links(name):
+            return format_html(
+                '<a href="{}">xlsx</a> · <a href="{}">csv</a> · <a href="{}?unmasked=1">{}</a>',
+                reverse(name, args=[obj.pk, "xlsx"]),
+                reverse(name, args=[obj.pk, "csv"]),
+                reverse(name, args=[obj.pk, "xlsx"]),
+                _("unmasked…"),
+            )
+
         return format_html(
-            '<a href="{}">xlsx</a> · <a href="{}">csv</a>',
-            reverse("admin:assistance_campaign_payments", args=[obj.pk, "xlsx"]),
-            reverse("admin:assistance_campaign_payments", args=[obj.pk, "csv"]),
+            "{}: {}<br>{}: {}",
+            _("bank file (approved, unpaid)"),
+            links("admin:assistance_campaign_bank_file"),
+            _("payments made"),
+            links("admin:assistance_campaign_payments"),
         )
 
     def save_model(self, request, obj, form, change):
@@ -378,57 +387,54 @@ class CampaignAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def get_urls(self):
         return [
             path(
+                "<int:object_id>/bank-file.<str:fmt>",
+                self.admin_site.admin_view(self.bank_file_view),
+                name="assistance_campaign_bank_file",
+            ),
+            path(
                 "<int:object_id>/payments.<str:fmt>",
                 self.admin_site.admin_view(self.payments_view),
                 name="assistance_campaign_payments",
-            )
+            ),
         ] + super().get_urls()
 
+    def bank_file_view(self, request, object_id, fmt):
+        """The instruction to the bank: approved applications not yet paid, with the payee's account."""
+        return self._export(request, object_id, fmt, exports.BANK_FILE)
+
     def payments_view(self, request, object_id, fmt):
-        """The payment list of a campaign for the bank: text cells escaped against formula injection."""
+        """The record of payments made, with the bank's references."""
+        return self._export(request, object_id, fmt, exports.PAYMENT_RECORD)
+
+    def _export(self, request, object_id, fmt, kind):
+        """Masked unless asked (``?unmasked=1``); then a page asks the reason first, and the service
+        checks the permission and logs the reason."""
         if fmt not in ("xlsx", "csv") or not request.user.has_perm("assistance.export_payment"):
             raise PermissionDenied
         campaign = get_object_or_404(self.get_queryset(request), pk=object_id)
-        unmasked = request.user.has_perm("members.export_unmasked_member")
-        payments = list(selectors.campaign_payments(campaign=campaign, viewer=request.user))
-        headers = [
-            str(_("no.")), str(_("name")), str(_("resident ID number")), str(_("union")), str(_("amount")),
-            str(_("method")), str(_("reference")), str(_("paid on")), str(_("application")),
-        ]  # fmt: skip
-        dataset = tablib.Dataset(headers=headers)
-        for index, payment in enumerate(payments, 1):
-            member = payment.member
-            dataset.append(
-                [
-                    index,
-                    escape_formula(member.name),
-                    escape_formula(member.id_number if unmasked else member.masked_id_number),
-                    escape_formula(member.union.name),
-                    payment.amount,
-                    escape_formula(str(payment.get_method_display())),
-                    escape_formula(payment.reference),
-                    payment.paid_on.isoformat(),
-                    payment.application_id,
-                ]
+        unmasked = request.GET.get("unmasked") == "1"
+        if unmasked and not request.user.has_perm(exports.UNMASKED_PERM):
+            raise PermissionDenied
+        form = ReasonForm(request.POST or None)
+        if unmasked and not (request.method == "POST" and form.is_valid()):
+            return TemplateResponse(
+                request,
+                "admin/assistance/export_reason.html",
+                {**self.admin_site.each_context(request), "form": form, "campaign": campaign,
+                 "title": _("Why do you need the full ID and account numbers?"), "opts": self.model._meta},
+            )  # fmt: skip
+        try:
+            export = exports.campaign_export(
+                campaign=campaign,
+                by=request.user,
+                kind=kind,
+                unmasked=unmasked,
+                reason=form.cleaned_data["reason"] if unmasked else "",
+                request=request,
             )
-        log_access(
-            actor=request.user,
-            action=AccessLog.Action.EXPORT,
-            target=Payment,
-            reason=f"{campaign.name} ({'unmasked' if unmasked else 'masked'})",
-            request=request,
-            row_count=len(payments),
-        )
-        if fmt == "xlsx":
-            content = dataset.export("xlsx")
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            content = "\ufeff" + dataset.export("csv")  # Excel reads UTF-8 with a BOM
-            content_type = "text/csv; charset=utf-8"
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="payments-{campaign.pk}.{fmt}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        except ApplicationError as error:
+            raise PermissionDenied(str(error)) from None
+        return spreadsheet_response(export.rows, fmt, export.stem)
 
 
 @admin.register(MutualAidScheme)
@@ -621,7 +627,7 @@ class AidApplicationAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistory
         "kind", "member_name", "union_name", "filed_by", "campaign", "hardship_file", "enrolment", "reason",
         "student_name", "university", "admission_year", "medical_expenses", "amount_requested", "state",
         "submitted_at", "state_changed_at", "amount_limit", "amount_approved", "override_reason", "computation_steps",
-        "rejection_reason", "payment_info",
+        "rejection_reason", "payee_info", "payment_info",
     )  # fmt: skip
     fields = readonly_fields
     record_steps = APPLICATION_STEPS
@@ -661,6 +667,10 @@ class AidApplicationAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistory
         return format_html_join(
             "", "<div>{}: ¥{}</div>", ((s["label"], s["amount"]) for s in obj.computation or [])
         )
+
+    @admin.display(description=_("payee's account"))
+    def payee_info(self, obj):
+        return f"{obj.payee_bank} · {obj.masked_payee_account}" if obj.payee_account else "—"
 
     @admin.display(description=_("payment"))
     def payment_info(self, obj):

@@ -107,6 +107,8 @@ class AidApplicationSerializer(serializers.Serializer):
         help_text="The masked name with the card number's last four digits: tells equal masks apart."
     )
     union_name = serializers.CharField(source="member.union.name", read_only=True)
+    payee_bank = serializers.CharField(read_only=True)
+    payee_account_masked = serializers.CharField(source="masked_payee_account", read_only=True)
 
     def get_member_label(self, obj) -> str:
         return member_label(obj.member)
@@ -225,6 +227,8 @@ class AidSubmitInputSerializer(serializers.Serializer):
     amount_requested = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, allow_null=True
     )
+    payee_bank = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    payee_account = serializers.CharField(required=False, allow_blank=True, max_length=40, write_only=True)
 
     def to_representation(self, instance):
         return AidApplicationSerializer(instance, context=self.context).data

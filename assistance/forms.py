@@ -77,6 +77,18 @@ class AidApplicationForm(forms.Form):
         help_text=_("PDF, JPEG or PNG; proof of income, medical bills, admission letter."),
     )
 
+    payee_bank = forms.CharField(
+        label=_("Bank for the transfer"),
+        max_length=100,
+        required=False,
+        help_text=_("The bank and branch of the account the aid is paid into, e.g. 农业银行三水支行."),
+    )
+    payee_account = forms.CharField(
+        label=_("Account or bank card number"), max_length=40, required=False, widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off"}
+        )
+    )  # fmt: skip
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = open_campaigns().order_by("closes_on", "pk")
@@ -84,6 +96,7 @@ class AidApplicationForm(forms.Form):
     def service_data(self) -> dict:
         return {k: self.cleaned_data.get(k) for k in (
             "reason", "campaign", "student_name", "university", "admission_year", "medical_expenses", "amount_requested",
+            "payee_bank", "payee_account",
         )}  # fmt: skip
 
     def service_documents(self) -> list:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.models import Member
+from union_portal.core.crypto import EncryptedTextField
 from union_portal.core.scoping import ScopedQuerySet, sees_everything, user_scope_path
 from union_portal.organisations.models import Organisation
 
@@ -578,6 +579,10 @@ class AidApplication(models.Model):
         _("reason for exceeding the limit"), max_length=300, blank=True, editable=False
     )
     computation = models.JSONField(_("computation"), default=list, blank=True, editable=False)
+    # Where the money goes by bank transfer: given with the application or by staff before payment
+    # (services.application_payee_set); the account is encrypted like the ID number, masked on screen.
+    payee_bank = models.CharField(_("payee's bank"), max_length=100, blank=True, default="", editable=False)
+    payee_account = EncryptedTextField(_("payee's account number"), blank=True, default="", editable=False)
     rejection_reason = models.CharField(_("rejection reason"), max_length=300, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -631,6 +636,13 @@ class AidApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {member_label(self.member)} · #{self.pk}"
+
+    @property
+    def masked_payee_account(self) -> str:
+        account = self.payee_account or ""
+        return (
+            account[:4] + "*" * (len(account) - 8) + account[-4:] if len(account) > 8 else "*" * len(account)
+        )
 
     @property
     def is_withdrawable(self) -> bool:

@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
@@ -34,6 +35,7 @@ from django.utils.translation import gettext as _
 from members.models import Member, MemberStatus
 from union_portal.core.errors import ApplicationError, PermissionDeniedError, apply_each
 from union_portal.core.permissions import require_perm, require_visible
+from union_portal.core.validators import clean_text
 from union_portal.core.workdays import working_days_between
 from union_portal.notifications.services import notify
 
@@ -83,11 +85,35 @@ def _money(value, field: str) -> Decimal:
     return amount
 
 
-def _text(value, field: str, *, required: bool = True, limit: int = REASON_MAX) -> str:
-    text = (value or "").strip()
+def _text(
+    value, field: str, *, required: bool = True, limit: int | None = REASON_MAX, multiline: bool = False
+) -> str:
+    """Text a person typed, through ``clean_text``: control and bidirectional characters refused,
+    invisible ones removed, too long refused (never cut)."""
+    try:
+        text = clean_text(value, max_length=limit, multiline=multiline)
+    except ValidationError as exc:
+        raise ApplicationError.from_validation_error(exc, field=field) from None
     if required and not text:
         raise _invalid(_("This is required."), field, "required")
-    return text[:limit]
+    return text
+
+
+def clean_bank_account(value) -> str:
+    """A bank account or card number: 8 to 30 digits; spaces and hyphens as people write them are dropped."""
+    account = "".join(str(value or "").split()).replace("-", "")
+    if not account.isascii() or not account.isdigit() or not 8 <= len(account) <= 30:
+        raise _invalid(_("Enter the account number: 8 to 30 digits."), "payee_account")
+    return account
+
+
+def _payee(bank, account) -> tuple[str, str]:
+    bank = _text(bank, "payee_bank", required=False, limit=100)
+    if not bank and not (account or "").strip():
+        return "", ""
+    if not bank:
+        raise _invalid(_("Enter the bank of the account."), "payee_bank", "required")
+    return bank, clean_bank_account(account)
 
 
 # --- hardship files ------------------------------------------------------------------------------
@@ -183,7 +209,7 @@ def hardship_file_open(
         causes=clean_causes(causes),
         opened_on=today,
         next_recheck_on=next_recheck_on or _one_year_after(today),
-        notes=(notes or "").strip(),
+        notes=_text(notes, "notes", required=False, limit=None, multiline=True),
         opened_by=by,
     )
     _store_figures(file, household_figures(rows))
@@ -227,6 +253,8 @@ def hardship_file_update(*, file: HardshipFile, by, data: dict) -> HardshipFile:
         raise _invalid(_("Choose the hardship level."), "level", "required")
     if "causes" in data:
         data = {**data, "causes": clean_causes(data["causes"])}
+    if "notes" in data:
+        data = {**data, "notes": _text(data["notes"], "notes", required=False, limit=None, multiline=True)}
     for key, value in data.items():
         setattr(file, key, value)
     file.save()
@@ -269,7 +297,7 @@ def hardship_file_exit(*, file: HardshipFile, by, reason: str, on: dt.date | Non
     """The family is out of hardship (解困脱困): the file stops being active, with the date and reason."""
     require_perm(by, "assistance.change_hardshipfile")
     require_visible(by, file)
-    reason = _text(reason, "reason")
+    reason = _text(reason, "reason", multiline=True)
     file = _lock_file(file)
     if file.status == FileStatus.OUT:
         return file
@@ -288,7 +316,7 @@ def hardship_file_close(*, file: HardshipFile, by, reason: str) -> HardshipFile:
     """Close a file for another reason (moved away, died, left the union)."""
     require_perm(by, "assistance.change_hardshipfile")
     require_visible(by, file)
-    reason = _text(reason, "reason")
+    reason = _text(reason, "reason", multiline=True)
     file = _lock_file(file)
     if file.status == FileStatus.CLOSED:
         return file
@@ -311,7 +339,7 @@ def visit_record(
         visited_on=visited_on,
         visitors=_text(visitors, "visitors", limit=200),
         gift_value=_money(gift_value, "gift_value"),
-        notes=notes or "",
+        notes=_text(notes, "notes", required=False, limit=None, multiline=True),
         recorded_by=by,
     )
 
@@ -474,6 +502,7 @@ def _notify_step(application: AidApplication, step: AidStep) -> None:
 def _move(
     application: AidApplication, to_state: str, *, by, note: str = "", amount=None, fields=()
 ) -> AidApplication:
+    note = _text(note, "note", required=False, multiline=True)
     from_state = application.state
     application.state = to_state
     application.state_changed_at = timezone.now()
@@ -483,7 +512,7 @@ def _move(
         from_state=from_state,
         to_state=to_state,
         by=by,
-        note=(note or "")[:REASON_MAX],
+        note=note,
         amount=amount,
     )
     _notify_step(application, step)
@@ -544,7 +573,7 @@ def application_submit(
         kind=kind,
         member=member,
         filed_by=by,
-        reason=_text(data.get("reason"), "reason", limit=2000),
+        reason=_text(data.get("reason"), "reason", limit=2000, multiline=True),
         hardship_file=_active_file(member),
     )
     if kind in CAMPAIGN_KIND_OF:
@@ -600,6 +629,9 @@ def application_submit(
         application.amount_requested = _money(data["amount_requested"], "amount_requested")
         if application.amount_requested <= 0:
             raise _invalid(_("Enter the amount you ask for."), "amount_requested", "required")
+    application.payee_bank, application.payee_account = _payee(
+        data.get("payee_bank"), data.get("payee_account")
+    )
     application.submitted_at = application.state_changed_at = timezone.now()
     try:
         with transaction.atomic():
@@ -642,6 +674,24 @@ def application_check(*, application: AidApplication, by, note: str = "") -> Aid
     return _move(application, State.CHECKED, by=by, note=note)
 
 
+@transaction.atomic
+def application_payee_set(*, application: AidApplication, by, bank: str, account: str) -> AidApplication:
+    """Where the aid is transferred: set by the applicant or by staff who record payments, until paid."""
+    application = _lock_application(application.pk)
+    if by is None or by.pk not in (application.member.user_id, application.filed_by_id):
+        require_perm(by, "assistance.pay_aidapplication")
+    require_visible(by, application)
+    if application.state not in (State.SUBMITTED, State.CHECKED, State.APPROVED):
+        raise _wrong_state(application, _("The account can be changed only until payment (it is %(state)s)."))
+    bank, account = _payee(bank, account)
+    if not account:
+        raise _invalid(_("Enter the bank of the account."), "payee_bank", "required")
+    application.payee_bank, application.payee_account = bank, account
+    application._change_reason = "payee"
+    application.save(update_fields=["payee_bank", "payee_account", "updated_at"])
+    return application
+
+
 def application_limit(application: AidApplication) -> tuple[Decimal, list[dict]]:
     """The most the rules allow for this application, and the computation behind it (call under lock)."""
     if application.campaign_id:
@@ -682,7 +732,7 @@ def application_approve(
         raise _invalid(
             _("The amount must be more than zero (nothing is left under the rules)."), "amount", "zero_amount"
         )
-    override_reason = (override_reason or "").strip()[:REASON_MAX]
+    override_reason = _text(override_reason, "override_reason", required=False, multiline=True)
     if amount > limit:
         if not by.has_perm("assistance.override_aid_amount"):
             raise PermissionDeniedError(
@@ -739,7 +789,7 @@ def application_approve(
 @transaction.atomic
 def application_reject(*, application: AidApplication, by, reason: str) -> AidApplication:
     """Reject at the union's check (a submitted application) or at the district (a checked one)."""
-    reason = _text(reason, "reason")
+    reason = _text(reason, "reason", multiline=True)
     application = AidApplication.objects.get(pk=application.pk)
     perm = (
         "assistance.approve_aidapplication"
@@ -792,7 +842,7 @@ def application_pay(
     require_visible(by, application)
     if method not in PaymentMethod.values:
         raise _invalid(_("Choose how it was paid."), "method", "required")
-    reference = (reference or "").strip()[:100]
+    reference = _text(reference, "reference", required=False, limit=100)
     if method == PaymentMethod.BANK and not reference:
         raise _invalid(_("Enter the bank's transaction reference."), "reference", "required")
     paid_on = paid_on or timezone.localdate()

@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from union_portal.api.commands import CommandMixin
 from union_portal.api.fields import RefField
 from union_portal.api.filters import StableOrderingFilter
+from union_portal.api.idempotency import replay_or_run
 from union_portal.api.permissions import CommandPermissions
 from union_portal.api.serializers import FlatReadSerializer
 from union_portal.api.throttles import CardVerifyThrottle
@@ -57,6 +58,7 @@ from .services import (
     member_register,
     member_reject,
     member_reveal,
+    member_sync,
     member_transfer,
     member_update,
 )
@@ -284,6 +286,80 @@ class RejectInputSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, help_text=gettext_lazy("The applicant reads it."))
 
 
+SYNC_MAX = 1000
+
+
+class MemberSyncInputSerializer(serializers.Serializer):
+    members = serializers.ListField(
+        child=serializers.DictField(),
+        min_length=1,
+        max_length=SYNC_MAX,
+        help_text=f"Up to {SYNC_MAX} records, each as in POST /members/ (keyed by id_number).",
+    )
+
+
+class SyncErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class SyncResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The record's position in the request, from 0.")
+    result = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
+    id = serializers.IntegerField(allow_null=True, help_text="The member's id, unless the record failed.")
+    errors = SyncErrorSerializer(many=True)
+
+
+class MemberSyncSerializer(serializers.Serializer):
+    results = SyncResultSerializer(many=True)
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+def _flat_errors(errors, prefix=None) -> list[dict]:
+    """A serializer's nested errors as the API's flat list: code, detail, attr."""
+    flat = []
+    if isinstance(errors, dict):
+        for field, value in errors.items():
+            attr = field if prefix is None else f"{prefix}.{field}"
+            flat += _flat_errors(value, None if field == "non_field_errors" else attr)
+    elif isinstance(errors, list):
+        for value in errors:
+            flat += _flat_errors(value, prefix)
+    else:
+        flat.append({"code": getattr(errors, "code", "invalid"), "detail": str(errors), "attr": prefix})
+    return flat
+
+
+def sync_members(records: list[dict], *, by) -> dict:
+    """Each record on its own (a savepoint each): one bad record does not stop the others, and no
+    record is ever half written."""
+    from django.db import transaction
+
+    from union_portal.core.errors import ApplicationError
+
+    results, counts = [], {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    for index, record in enumerate(records):
+        serializer = MemberInputSerializer(data=record)
+        outcome = {"index": index, "result": "error", "id": None, "errors": []}
+        if not serializer.is_valid():
+            outcome["errors"] = _flat_errors(serializer.errors)
+        else:
+            try:
+                with transaction.atomic():
+                    result, member = member_sync(data=serializer.validated_data, by=by)
+            except ApplicationError as error:
+                outcome["errors"] = [{"code": error.code, "detail": str(error.message), "attr": error.field}]
+            else:
+                outcome.update(result=result, id=member.pk)
+        counts["failed" if outcome["result"] == "error" else outcome["result"]] += 1
+        results.append(outcome)
+    return {"results": results, **counts}
+
+
 class CardVerifyInputSerializer(serializers.Serializer):
     card_number = serializers.CharField(max_length=32)
 
@@ -447,6 +523,35 @@ class MemberViewSet(
                 "has_more": has_more,
             }
         )
+
+    @extend_schema(
+        summary="Sync members: create or update up to 1,000 records, keyed by ID number",
+        description=(
+            "Each record is validated and written by the same services as every other way in, on its "
+            "own: the answer gives each record's result (created, updated, unchanged) or its errors. "
+            "Send an `Idempotency-Key` header: a retry with the same key and body returns the first "
+            "answer and changes nothing; the same key with another body is refused (409)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="up to 100 characters",
+            )
+        ],
+        request=MemberSyncInputSerializer,
+        responses={200: MemberSyncSerializer},
+    )
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def sync(self, request):
+        def run():
+            payload = MemberSyncInputSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            return Response(sync_members(payload.validated_data["members"], by=request.user))
+
+        return replay_or_run(request, run)
 
     @extend_schema(request=TransferInputSerializer, responses={200: MemberSerializer})
     @action(detail=True, methods=["post"], permission_classes=[CommandPermissions])

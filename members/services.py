@@ -435,6 +435,36 @@ def member_update(*, member: Member, by, data: dict, note: str = "") -> Member:
     return member
 
 
+def member_sync(*, data: dict, by) -> tuple[str, Member]:
+    """One record of a partner's member sync, keyed by the ID number: ``("created" | "updated" |
+    "unchanged", member)``. A new number is registered, a known one (an open membership the caller
+    may see) updated, through the same services as every other way in. The union changes only by a
+    transfer (its own step, with a reason)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        number = parse_id_number(data.get("id_number")).number
+    except ValidationError as exc:
+        raise ApplicationError.from_validation_error(exc, field="id_number") from None
+    existing = Member.objects.open().filter(id_number_hash=id_number_key(number)).first()
+    if existing is None:
+        return "created", member_register(data=data, by=by, channel=Channel.API)
+    require_visible(by, existing)
+    if data.get("union") is not None and getattr(data["union"], "pk", data["union"]) != existing.union_id:
+        raise _invalid(
+            _("This member belongs to another union: transfer the membership instead."),
+            "union",
+            "transfer_needed",
+        )
+    before = existing.updated_at
+    member = member_update(
+        member=existing,
+        by=by,
+        data={k: v for k, v in data.items() if k in UPDATABLE_FIELDS and k != "id_number"},
+    )
+    return ("updated" if member.updated_at != before else "unchanged"), member
+
+
 def members_bulk(
     action, members: Iterable[Member], **kwargs
 ) -> tuple[int, list[tuple[Member, ApplicationError]]]:

@@ -26,6 +26,12 @@ def next_id_number() -> str:
     return next(_ids)
 
 
+def wrong_check_digit(id_number: str) -> str:
+    """The same ID number with a check digit that is certainly wrong (replacing it with a fixed digit
+    is right one time in eleven)."""
+    return id_number[:17] + ("1" if id_number[17] != "1" else "2")
+
+
 def next_mobile() -> str:
     return str(next(_mobiles))
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "volunteers",  # volunteers: teams, activities, sign-ups, verified hours
     "competitions.quiz",  # knowledge quiz: daily attempts, monthly leaderboard and prizes
     "legal_aid",  # legal aid: lawyers, duty rosters, consultations, labour-dispute cases
+    "competitions",  # contests and honours (competitions/)
 ]
 
 MIDDLEWARE = [

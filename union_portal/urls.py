@@ -28,3 +28,8 @@ urlpatterns = [
     path("api/", include("union_portal.api.urls")),
     *portal_urls(),
 ]
+
+# error pages in the portal's style (the admin's style under /admin/), Chinese by default: the workspace
+handler403 = "union_portal.core.views.permission_denied"
+handler404 = "union_portal.core.views.page_not_found"
+handler500 = "union_portal.core.views.server_error"

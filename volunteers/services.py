@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -758,3 +758,119 @@ def training_attend(*, session: TrainingSession, volunteers, by) -> int:
         _, created = TrainingAttendance.objects.get_or_create(session=session, volunteer=volunteer)
         added += created
     return added
+
+
+# --- certificate of service hours --------------------------------------------------------------------
+
+
+def _district_name(organisation) -> str:
+    from union_portal.organisations.models import Organisation
+
+    root = Organisation.objects.filter(path=organisation.path[: Organisation.steplen]).first()
+    return root.name if root is not None else organisation.name
+
+
+def hours_certificate(*, volunteer: Volunteer, by):
+    """A certificate of the volunteer's verified hours as they stand (one per total: asking again with the
+    same hours returns the same certificate and code)."""
+    from django.utils import translation
+
+    from union_portal.certificates.services import certificate_issue
+
+    _require_self_or(by, volunteer, "volunteers.view_volunteer")
+    volunteer = Volunteer.objects.select_related("organisation").get(pk=volunteer.pk)
+    if volunteer.verified_hours <= 0:
+        raise _invalid(_("You have no verified hours yet."), code="no_hours")
+    hours = volunteer.verified_hours
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Certificate of volunteer service hours")
+        subject = _("%(hours)s hours of volunteer service, verified by the team leaders") % {"hours": hours}
+    return certificate_issue(
+        by=None,
+        kind="volunteers.hours",
+        source=("volunteers", "volunteer", f"{volunteer.pk}:{hours}"),
+        holder_name=volunteer.name,
+        holder_user=volunteer.user,
+        holder_is_person=True,
+        title=title,
+        subject=subject,
+        issuer=_district_name(volunteer.organisation),
+        organisation=volunteer.organisation,
+        context={"hours": str(hours), "star_level": volunteer.star_level},
+    )
+
+
+# --- scheduled work ----------------------------------------------------------------------------------
+
+
+def activities_finish_ended() -> int:
+    """Finish every open, full or running activity that has ended; open check-ins are closed at the end
+    (their hours wait for verification). Returns how many activities were finished."""
+    now = timezone.now()
+    done = 0
+    ended = Activity.objects.filter(
+        status__in=[*SIGNUP_STATUSES, ActivityStatus.RUNNING], ends_at__lte=now
+    ).values_list("pk", flat=True)
+    for pk in ended:
+        with transaction.atomic():
+            activity = _lock(Activity, pk)
+            if activity.status not in (*SIGNUP_STATUSES, ActivityStatus.RUNNING):
+                continue
+            for record in ServiceRecord.objects.select_for_update(of=("self",)).filter(
+                activity=activity, status=RecordStatus.OPEN
+            ):
+                record.ended_at = activity.ends_at
+                record.hours = _hours_between(record.started_at, activity.ends_at)
+                record.status, record.note = RecordStatus.PENDING, _("No check-out: counted until the end.")
+                record.save(update_fields=["ended_at", "hours", "status", "note"])
+            activity.status = ActivityStatus.FINISHED
+            activity.save(update_fields=["status", "updated_at"])
+            done += 1
+    return done
+
+
+def activity_reminders_send() -> int:
+    """Tell every volunteer with a place at an activity starting tomorrow (once per sign-up)."""
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    signups = Signup.objects.filter(
+        status=SignupStatus.CONFIRMED,
+        activity__status__in=SIGNUP_STATUSES,
+        activity__starts_at__date=tomorrow,
+    ).select_related("activity", "volunteer__user")
+    sent = 0
+    with transaction.atomic():
+        for signup in signups:
+            activity = signup.activity
+            notify(
+                user=signup.volunteer.user,
+                event="volunteers.reminder",
+                key=f"volunteers.reminder:{signup.pk}",
+                context={"activity": activity.title, "start": activity.starts_at, "place": activity.place},
+                link=_portal_link("volunteers:activity", activity.pk),
+                urgent=True,
+            )
+            sent += 1
+    return sent
+
+
+def verification_reminders_send() -> int:
+    """Tell each team leader how many hours of their teams wait for verification (once a day)."""
+    from django.contrib.auth import get_user_model
+
+    waiting = (
+        get_user_model()
+        .objects.filter(led_volunteer_teams__activities__records__status=RecordStatus.PENDING)
+        .annotate(n=Count("led_volunteer_teams__activities__records", distinct=True))
+    )
+    today = timezone.localdate().isoformat()
+    sent = 0
+    with transaction.atomic():
+        for leader in waiting:
+            notify(
+                user=leader,
+                event="volunteers.to_verify",
+                key=f"volunteers.to_verify:{leader.pk}:{today}",
+                context={"count": leader.n},
+            )
+            sent += 1
+    return sent

@@ -121,6 +121,7 @@ def register(rules) -> None:
         Notification: lambda w: _aid(w)["notification"],
     })  # fmt: skip
     rules.ADMIN_EXTRA_URLS["assistance_campaign_payments"] = {"fmt": "csv"}
+    rules.ADMIN_EXTRA_URLS["assistance_campaign_bank_file"] = {"fmt": "csv"}
     rules.PORTAL_URLS.update({
         "aid:home": ("own", "the viewer's own applications and what they filed"),
         "aid:apply": ("own", "the viewer applies for themselves"),

@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from members import services
 from members.models import Channel
 
-from ..factories import PASSWORD, make_member, member_data, next_id_number
+from ..factories import PASSWORD, make_member, member_data, next_id_number, wrong_check_digit
 from .conftest import PHONE
 
 pytestmark = pytest.mark.e2e
@@ -65,7 +65,7 @@ def test_the_portal_pages_pass_axe_and_errors_take_the_focus(
 
     page.goto(f"{base}/portal/apply/")
     page.fill("#id_name", "陈嘉欣")
-    page.fill("#id_id_number", next_id_number()[:17] + "0")  # a wrong check digit
+    page.fill("#id_id_number", wrong_check_digit(next_id_number()))  # a wrong check digit
     page.fill("#id_mobile", "12345")
     page.select_option("#id_union", label="健力宝集团工会委员会")
     page.fill("#id_password1", "Gonghui-2026-safe")

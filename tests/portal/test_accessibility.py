@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 
-from ..factories import next_id_number
+from ..factories import next_id_number, wrong_check_digit
 
 EN = {"accept-language": "en"}
 
@@ -31,7 +31,7 @@ def autofocused(html: str) -> list[str]:
 def test_every_aria_describedby_of_a_failed_application_points_at_an_element(client, tree):
     data = {
         "name": "",
-        "id_number": next_id_number()[:17] + "0",
+        "id_number": wrong_check_digit(next_id_number()),
         "mobile": "12345",
         "union": tree.union_a.pk,
         "household_type": "local",

@@ -118,3 +118,26 @@ def register(rules) -> None:
         "v1:volunteer-open-activities": "public list of activities taking sign-ups: no personal data",
         "v1:volunteer-signup-self": "the caller signs themselves up for a public activity",
     })  # fmt: skip
+    rules.PORTAL_URLS.update({
+        "volunteers:home": ("public", "open activities for everyone, and the viewer's own sign-ups"),
+        "volunteers:register": ("own", "the viewer registers themselves"),
+        "volunteers:activity": ("public", "an activity taking sign-ups is public; a draft is a 404"),
+        "volunteers:signup": ("own", "signs the viewer themselves up (POST only)"),
+        "volunteers:cancel": (v.Signup, "pk"),
+        "volunteers:scan": ("own", "checks the viewer themselves in or out"),
+        "volunteers:scan_code": ("own", "checks the viewer themselves in or out with a signed code"),
+        "volunteers:my_hours": ("own", "the viewer's own hours"),
+        "volunteers:certificate": ("own", "the viewer's own certificate"),
+        "volunteers:lead_home": ("own", "the activities of the teams the viewer leads"),
+        "volunteers:lead_activity": (v.Activity, "pk"),
+        "volunteers:lead_code": (v.Activity, "pk"),
+        "volunteers:lead_verify": (v.ServiceRecord, "pk"),
+        "volunteers:lead_reject": (v.ServiceRecord, "pk"),
+        "volunteers:lead_correct": (v.ServiceRecord, "pk"),
+    })  # fmt: skip
+    rules.PORTAL_ARGS.update({
+        "volunteers:activity": {"pk": lambda w: _vol(w)["activity"].pk},
+        "volunteers:signup": {"pk": lambda w: _vol(w)["activity"].pk},
+        "volunteers:scan_code": {"code": lambda w: f"{_vol(w)['activity'].pk}.in.1.forged"},
+        "volunteers:lead_code": {"kind": lambda w: "in"},
+    })  # fmt: skip

@@ -123,3 +123,26 @@ class APICall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.endpoint} {self.status}"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a request sent with an ``Idempotency-Key`` header, replayed to retries.
+
+    The row is written before the work starts (``status`` empty) so that a retry arriving while the
+    first request still runs is told so instead of doing the work twice.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(_("idempotency key"), max_length=100)
+    body_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotent_request_once")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -23,6 +23,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: What XML 1.0 (so every xlsx writer) cannot hold: C0 controls but tab and line breaks, U+FFFE/FFFF,
 #: lone surrogates. Writers drop or refuse these; we drop them before escaping.
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+#: Spaces and invisible characters a spreadsheet may skip before it sees a leading ``=`` (C1 controls, which
+#: XML can hold, zero-width and bidirectional characters): a formula behind them is escaped too.
+_LEADING_BLANKS = re.compile(
+    r"^[\s\x7f-\x9f\u00a0\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\u3000\ufeff]+"
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 
@@ -33,7 +38,7 @@ def escape_formula(value):
     if not isinstance(value, str):
         return value
     value = _UNWRITABLE.sub("", value)
-    if value.startswith(FORMULA_PREFIXES):
+    if value.startswith(FORMULA_PREFIXES) or _LEADING_BLANKS.sub("", value).startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 

@@ -11,3 +11,47 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+# --- error pages: the portal's style, the admin's style under /admin/ -------------------------------
+
+
+def _error_page(request, status: int, title, text):
+    from django.shortcuts import render
+    from django.urls import reverse
+
+    admin_root = reverse("admin:index")
+    user = getattr(request, "user", None)
+    in_admin = request.path.startswith(admin_root) and user is not None and user.is_active and user.is_staff
+    template = "admin/error_page.html" if in_admin else "error_page.html"
+    context = {"status": status, "error_title": title, "error_text": text}
+    if in_admin:
+        from django.contrib import admin
+
+        context.update(admin.site.each_context(request))
+    return render(request, template, context, status=status)
+
+
+def permission_denied(request, exception=None):
+    from django.utils.translation import gettext as _
+
+    return _error_page(
+        request, 403, _("You may not open this page"),
+        _("Your account does not have the right to do this. Ask your union's administrator if you need it."),
+    )  # fmt: skip
+
+
+def page_not_found(request, exception=None):
+    from django.utils.translation import gettext as _
+
+    return _error_page(
+        request, 404, _("Page not found"),
+        _("The page does not exist, or it is not within what your account may see. Check the address, or go back."),
+    )  # fmt: skip
+
+
+def server_error(request):
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -7,13 +7,24 @@ from django.utils.translation import gettext as _
 
 from union_portal.core.errors import ApplicationError
 from union_portal.core.permissions import require_perm, require_visible
-from union_portal.core.validators import normalize_uscc
+from union_portal.core.validators import clean_text, normalize_uscc
 
 from .models import Enterprise, Organisation
 
 
 def _invalid(message, field: str | None = None, code: str = "invalid") -> ApplicationError:
     return ApplicationError(message, code=code, field=field)
+
+
+def _text(value, field: str, max_length: int) -> str:
+    """Text a person typed, through ``clean_text`` (control and bidirectional characters refused,
+    invisible ones removed, too long refused, never cut)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        return clean_text(value, max_length=max_length)
+    except ValidationError as exc:
+        raise ApplicationError.from_validation_error(exc, field=field) from None
 
 
 # --- organisations ------------------------------------------------------------------------------
@@ -25,6 +36,12 @@ def organisation_add(*, parent: Organisation | None, name: str, kind: str, by=No
 
     if kind not in OrganisationKind.values:
         raise _invalid(_("Unknown kind of organisation."), "kind")
+    name = _text(name, "name", Organisation._meta.get_field("name").max_length)
+    if not name:
+        raise _invalid(_("Enter the name."), "name", "required")
+    for key in ("chair_name", "address"):
+        if key in fields:
+            fields[key] = _text(fields[key], key, Organisation._meta.get_field(key).max_length)
     if parent is None:
         if kind != OrganisationKind.DISTRICT:
             raise _invalid(_("Only a district federation stands at the top of the tree."), "kind")
@@ -95,6 +112,9 @@ def clean_enterprise_input(data: dict) -> dict:
         cleaned["credit_code"] = normalize_uscc(data.get("credit_code"))
     except ValidationError as exc:
         raise ApplicationError.from_validation_error(exc, field="credit_code") from None
-    if not (data.get("name") or "").strip():
+    for key in ("name", "address"):
+        if key in data:
+            cleaned[key] = _text(data[key], key, Enterprise._meta.get_field(key).max_length)
+    if not cleaned.get("name"):
         raise _invalid(_("Enter the name."), "name", "required")
     return cleaned

@@ -1,0 +1,783 @@
+"""Every write of skills contests that carries a rule.
+
+A contest moves ``draft ─open─▶ open ─close─▶ judging ─publish─▶ published`` (or ``cancelled``).
+Entries are registered while it is open; judges are assigned to entries (one score sheet each, never
+an entry of their own enterprise) and mark every criterion; a submitted sheet is locked and only
+district staff reopen it, with a reason kept in its history. The results (weighted part scores, the
+total, the rank with ties broken by the practical part then by the time used, the prize by quota) are
+computed by one SQL query in the database; publication tells the entrants and issues certificates.
+
+Locks are taken in one order everywhere: the contest, then the entry, then the sheet.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from members.models import Member, MemberStatus
+from union_portal.certificates.services import certificate_issue, certificate_revoke, certificates_for
+from union_portal.core.errors import PermissionDeniedError
+from union_portal.core.permissions import require_perm, require_visible
+from union_portal.notifications.services import notify
+
+from ..models import (
+    Contest,
+    ContestStatus,
+    Criterion,
+    Entry,
+    EntryPerson,
+    EntryState,
+    Grade,
+    Judge,
+    Mark,
+    PartKind,
+    Prize,
+    ScoreSheet,
+    ScoringPart,
+    SheetState,
+)
+from .common import in_subtree, invalid, link, text
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+CERTIFICATE_KIND = "contest.award"
+
+
+def _lock_contest(contest: Contest) -> Contest:
+    return Contest.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=contest.pk)
+
+
+def _lock_entry(entry: Entry) -> Entry:
+    return (
+        Entry.objects.select_for_update(of=("self",))
+        .select_related("contest", "member", "union")
+        .get(pk=entry.pk)
+    )
+
+
+def _wrong_status(contest: Contest, message) -> Exception:
+    return invalid(message, code="wrong_state", status=contest.get_status_display())
+
+
+# --- the contest ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contest_save(*, contest: Contest, by) -> Contest:
+    """Create or change a contest (its settings; the workflow fields move only through the steps)."""
+    require_perm(by, "competitions.change_contest" if contest.pk else "competitions.add_contest")
+    require_visible(by, contest.organisation)
+    if contest.pk:
+        require_visible(by, contest)
+        current = _lock_contest(contest)
+        if current.status in (ContestStatus.PUBLISHED, ContestStatus.CANCELLED):
+            raise _wrong_status(
+                current, _("A contest whose results are published or that was cancelled is not changed.")
+            )
+    contest.name = text(contest.name, "name", limit=100)
+    contest.occupation = text(contest.occupation, "occupation", limit=50)
+    contest.description = text(contest.description, "description", required=False, limit=5000, multiline=True)
+    if contest.registration_closes_on < contest.registration_opens_on:
+        raise invalid(_("Registration cannot close before it opens."), "registration_closes_on")
+    if contest.team_max < contest.team_min:
+        raise invalid(_("The largest team cannot be smaller than the smallest."), "team_max")
+    if contest.next_contest_id and contest.next_contest_id == contest.pk:
+        raise invalid(_("The next level's contest must be another contest."), "next_contest")
+    if not contest.pk:
+        contest.created_by = by
+    contest.save()
+    return contest
+
+
+def scheme_problems(contest: Contest) -> list[str]:
+    """What keeps the scoring scheme from being used: weights not adding up to 100, a part without criteria."""
+    parts = list(ScoringPart.objects.filter(contest=contest).annotate(n=Sum("criteria__max_marks")))
+    problems = []
+    if not parts:
+        problems.append(_("The scoring scheme has no parts."))
+    total = sum((p.weight for p in parts), Decimal(0))
+    if parts and total != HUNDRED:
+        problems.append(_("The weights of the parts add up to %(total)s%%, not 100%%.") % {"total": total})
+    for part in parts:
+        if not part.n:
+            problems.append(_("The part %(part)s has no criteria.") % {"part": part.get_kind_display()})
+    return problems
+
+
+@transaction.atomic
+def scheme_set(*, contest: Contest, by, parts: list[dict]) -> Contest:
+    """Replace the scoring scheme of a contest being prepared: ``[{kind, weight, criteria: [{name, max_marks}]}]``."""
+    require_perm(by, "competitions.change_contest")
+    require_visible(by, contest)
+    contest = _lock_contest(contest)
+    if contest.status != ContestStatus.DRAFT:
+        raise _wrong_status(contest, _("The scoring scheme is fixed once registration has opened."))
+    Criterion.objects.filter(part__contest=contest).delete()  # a draft's scheme: nothing was marked yet
+    ScoringPart.objects.filter(contest=contest).delete()
+    for part in parts:
+        if part.get("kind") not in PartKind.values:
+            raise invalid(_("Choose a part: theory, practical or project."), "parts")
+        weight = _decimal(part.get("weight"), "parts")
+        scoring_part = ScoringPart.objects.create(contest=contest, kind=part["kind"], weight=weight)
+        for order, criterion in enumerate(part.get("criteria", [])):
+            maximum = _decimal(criterion.get("max_marks"), "parts")
+            if maximum <= 0:
+                raise invalid(_("A criterion's maximum must be above 0."), "parts")
+            Criterion.objects.create(
+                part=scoring_part,
+                name=text(criterion.get("name"), "parts", limit=100),
+                max_marks=maximum,
+                order=order,
+            )
+    problems = scheme_problems(contest)
+    if problems:
+        raise invalid(" ".join(problems), "parts")
+    return contest
+
+
+def _decimal(value, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip()).quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        raise invalid(_("Enter a number."), field) from None
+    if not number.is_finite() or number < 0:
+        raise invalid(_("Enter a number of 0 or more."), field)
+    return number
+
+
+@transaction.atomic
+def contest_open(*, contest: Contest, by) -> Contest:
+    """Open registration. The scoring scheme must be complete."""
+    require_perm(by, "competitions.change_contest")
+    require_visible(by, contest)
+    contest = _lock_contest(contest)
+    if contest.status == ContestStatus.OPEN:
+        return contest
+    if contest.status != ContestStatus.DRAFT:
+        raise _wrong_status(contest, _("Only a contest being prepared can open registration."))
+    problems = scheme_problems(contest)
+    if problems:
+        raise invalid(" ".join(problems), "parts", code="scheme_incomplete")
+    contest.status = ContestStatus.OPEN
+    contest._change_reason = "open"
+    contest.save(update_fields=["status"])
+    return contest
+
+
+@transaction.atomic
+def contest_close_registration(*, contest: Contest, by) -> Contest:
+    """Close registration and start judging."""
+    require_perm(by, "competitions.change_contest")
+    require_visible(by, contest)
+    contest = _lock_contest(contest)
+    if contest.status == ContestStatus.JUDGING:
+        return contest
+    if contest.status != ContestStatus.OPEN:
+        raise _wrong_status(contest, _("Only a contest open for registration can start judging."))
+    contest.status = ContestStatus.JUDGING
+    contest._change_reason = "judging"
+    contest.save(update_fields=["status"])
+    return contest
+
+
+@transaction.atomic
+def contest_cancel(*, contest: Contest, by, reason: str) -> Contest:
+    require_perm(by, "competitions.change_contest")
+    require_visible(by, contest)
+    reason = text(reason, "reason")
+    contest = _lock_contest(contest)
+    if contest.status == ContestStatus.CANCELLED:
+        return contest
+    if contest.status == ContestStatus.PUBLISHED:
+        raise _wrong_status(contest, _("A contest whose results are published cannot be cancelled."))
+    contest.status = ContestStatus.CANCELLED
+    contest._change_reason = reason[:100]
+    contest.save(update_fields=["status"])
+    return contest
+
+
+# --- entries ---------------------------------------------------------------------------------------------
+
+
+def eligibility_problem(contest: Contest, member: Member) -> str | None:
+    """Why ``member`` may not enter ``contest`` (None if they may): a member in good standing of a union
+    below the organiser."""
+    if member.status != MemberStatus.ACTIVE:
+        return _("Only members in good standing can enter a contest.")
+    if not in_subtree(member.union, contest.organisation):
+        return _("Only members of unions under %(organiser)s can enter this contest.") % {
+            "organiser": contest.organisation.name
+        }
+    return None
+
+
+def _may_act_for(by, member: Member) -> None:
+    if by is not None and by.is_authenticated and member.user_id == by.pk:
+        return
+    require_perm(by, "competitions.add_entry")
+    require_visible(by, member)
+
+
+@transaction.atomic
+def entry_register(
+    *,
+    contest: Contest,
+    member: Member,
+    by,
+    team_name: str = "",
+    team_members: list[Member] | tuple = (),
+    project_title: str = "",
+    practical_seconds: int | None = None,
+    skip_window: bool = False,
+) -> Entry:
+    """Enter ``member`` (alone, or as the leader of a work team of their enterprise) in ``contest``.
+
+    The member registers themselves on the portal, or staff register them. ``skip_window`` is for the
+    next level's contest receiving the winners of the level below (staff only)."""
+    _may_act_for(by, member)
+    contest = _lock_contest(contest)
+    member = Member.objects.select_related("union__enterprise", "employer").get(pk=member.pk)
+    today = timezone.localdate()
+    if skip_window:
+        require_perm(by, "competitions.add_entry")
+        if contest.status not in (ContestStatus.DRAFT, ContestStatus.OPEN, ContestStatus.JUDGING):
+            raise _wrong_status(contest, _("This contest does not take entries."))
+    elif contest.status != ContestStatus.OPEN or not (
+        contest.registration_opens_on <= today <= contest.registration_closes_on
+    ):
+        raise invalid(_("Registration for this contest is not open."), "contest", code="registration_closed")
+    people = [member]
+    if contest.is_team:
+        team_name = text(team_name, "team_name", limit=100)
+        others = list(Member.objects.filter(pk__in=[m.pk for m in team_members]).select_related("union"))
+        people += [m for m in others if m.pk != member.pk]
+        if not contest.team_min <= len(people) <= contest.team_max:
+            raise invalid(
+                _("A team has %(min)d to %(max)d members (this one has %(n)d)."),
+                "team_members",
+                min=contest.team_min,
+                max=contest.team_max,
+                n=len(people),
+            )
+        if any(m.employer_id != member.employer_id for m in people) or member.employer_id is None:
+            raise invalid(_("A work team's members all work for the same enterprise."), "team_members")
+    else:
+        team_name = ""
+    project_title = text(project_title, "project_title", required=contest.is_innovation, limit=200)
+    for person in people:
+        problem = eligibility_problem(contest, person)
+        if problem:
+            raise invalid(f"{person.masked_name}: {problem}", "member", code="not_eligible")
+    taken = EntryPerson.objects.filter(contest=contest, member__in=people, is_live=True).select_related(
+        "member"
+    )
+    if taken:
+        raise invalid(
+            _("%(name)s has already entered this contest.") % {"name": taken[0].member.masked_name},
+            "member",
+            code="duplicate",
+        )
+    number = (Entry.objects.filter(contest=contest).aggregate(n=Max("number"))["n"] or 0) + 1
+    try:
+        with transaction.atomic():
+            entry = Entry.objects.create(
+                contest=contest,
+                number=number,
+                member=member,
+                team_name=team_name,
+                project_title=project_title,
+                enterprise=member.employer or member.union.enterprise,
+                union=member.union,
+                registered_by=by,
+                practical_seconds=practical_seconds,
+            )
+            for person in people:
+                EntryPerson.objects.create(entry=entry, contest=contest, member=person)
+    except IntegrityError:
+        raise invalid(
+            _("This person has already entered this contest."), "member", code="duplicate"
+        ) from None
+    if member.user_id:
+        notify(
+            user=member.user,
+            event="contests.entry_registered",
+            key=f"contests.entry_registered:{entry.pk}",
+            context={"contest": contest.name, "number": entry.number},
+            link=link("contests:entry", entry.pk),
+        )
+    return entry
+
+
+@transaction.atomic
+def entry_withdraw(*, entry: Entry, by, reason: str = "") -> Entry:
+    """Withdraw an entry before judging (the member themselves, or staff)."""
+    _may_act_for(by, entry.member)
+    _lock_contest(entry.contest)
+    entry = _lock_entry(entry)
+    if entry.state == EntryState.WITHDRAWN:
+        return entry
+    if entry.state != EntryState.REGISTERED:
+        raise invalid(_("This entry is no longer registered."), code="wrong_state")
+    if entry.contest.status not in (ContestStatus.DRAFT, ContestStatus.OPEN):
+        raise invalid(_("An entry cannot be withdrawn once judging has started."), code="wrong_state")
+    entry.state = EntryState.WITHDRAWN
+    entry.state_reason = text(reason, "reason", required=False)
+    entry.save(update_fields=["state", "state_reason"])
+    for person in entry.people.all():
+        person.is_live = False
+        person.save(update_fields=["is_live"])
+    return entry
+
+
+@transaction.atomic
+def entry_set_practical_time(*, entry: Entry, by, seconds: int | None) -> Entry:
+    """Record the time an entry used in the practical part (it breaks ties)."""
+    require_perm(by, "competitions.change_entry")
+    require_visible(by, entry)
+    entry = _lock_entry(entry)
+    if entry.contest.status == ContestStatus.PUBLISHED:
+        raise invalid(_("The results of this contest are published."), code="wrong_state")
+    if seconds is not None and seconds < 0:
+        raise invalid(_("Enter a number of 0 or more."), "practical_seconds")
+    entry.practical_seconds = seconds
+    entry.save(update_fields=["practical_seconds"])
+    return entry
+
+
+# --- judges and score sheets ----------------------------------------------------------------------------
+
+
+def conflict_of_interest(judge: Judge, entry: Entry) -> bool:
+    return judge.enterprise_id is not None and judge.enterprise_id == entry.enterprise_id
+
+
+@transaction.atomic
+def judge_assign(*, entry: Entry, judge: Judge, by) -> ScoreSheet:
+    """Assign ``judge`` to ``entry``: a score sheet to fill. Never an entry of the judge's own enterprise."""
+    require_perm(by, "competitions.add_scoresheet")
+    require_visible(by, entry)
+    require_visible(by, judge)
+    _lock_contest(entry.contest)
+    entry = _lock_entry(entry)
+    if entry.contest.status not in (ContestStatus.OPEN, ContestStatus.JUDGING):
+        raise invalid(_("Judges are assigned while the contest is open or being judged."), code="wrong_state")
+    if entry.state != EntryState.REGISTERED:
+        raise invalid(_("This entry is no longer registered."), "entry", code="wrong_state")
+    if not judge.is_active:
+        raise invalid(_("This judge is no longer on the panel."), "judge")
+    if conflict_of_interest(judge, entry):
+        raise invalid(
+            _("A judge cannot score an entry of their own enterprise."), "judge", code="conflict_of_interest"
+        )
+    existing = ScoreSheet.objects.filter(entry=entry, judge=judge).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            sheet = ScoreSheet.objects.create(
+                entry=entry,
+                judge=judge,
+                judge_enterprise_id=judge.enterprise_id,
+                entry_enterprise_id=entry.enterprise_id,
+                assigned_by=by,
+            )
+    except IntegrityError:
+        raise invalid(_("A judge cannot score an entry of their own enterprise."), "judge") from None
+    notify(
+        user=judge.user,
+        event="contests.sheet_assigned",
+        key=f"contests.sheet_assigned:{entry.contest_id}:{judge.pk}",  # one message per contest, not per entry
+        context={"contest": entry.contest.name},
+        link=link("contests:judge_home"),
+    )
+    return sheet
+
+
+def judges_assign_all(*, contest: Contest, judges, by) -> tuple[int, int]:
+    """Assign each judge to every live entry of the contest they have no conflict with.
+    Returns (sheets made or found, entries skipped for a conflict of interest)."""
+    made = skipped = 0
+    entries = list(Entry.objects.filter(contest=contest).live().select_related("contest"))
+    for judge in judges:
+        for entry in entries:
+            if conflict_of_interest(judge, entry):
+                skipped += 1
+                continue
+            judge_assign(entry=entry, judge=judge, by=by)
+            made += 1
+    return made, skipped
+
+
+def _lock_sheet(sheet: ScoreSheet) -> ScoreSheet:
+    return (
+        ScoreSheet.objects.select_for_update(of=("self",))
+        .select_related("entry__contest", "judge__user")
+        .get(pk=sheet.pk)
+    )
+
+
+@transaction.atomic
+def sheet_mark(*, sheet: ScoreSheet, by, marks: dict, submit: bool = False) -> ScoreSheet:
+    """The judge enters marks (``{criterion id: marks}``); ``submit`` locks the sheet, which then needs
+    every criterion marked."""
+    require_perm(by, "competitions.score_scoresheet")
+    if sheet.judge.user_id != by.pk:
+        raise PermissionDeniedError(_("Only the judge assigned to this sheet can mark it."))
+    _lock_contest(sheet.entry.contest)
+    sheet = _lock_sheet(sheet)
+    contest = sheet.entry.contest
+    if contest.status != ContestStatus.JUDGING:
+        raise invalid(_("Marks are entered while the contest is being judged."), code="wrong_state")
+    if sheet.state == SheetState.SUBMITTED:
+        raise invalid(_("This sheet is submitted and locked."), code="sheet_locked")
+    if sheet.state != SheetState.OPEN:
+        raise invalid(_("This assignment was withdrawn."), code="wrong_state")
+    criteria = {c.pk: c for c in Criterion.objects.filter(part__contest=contest)}
+    existing = {m.criterion_id: m for m in Mark.objects.filter(sheet=sheet)}
+    for key, raw in marks.items():
+        criterion = criteria.get(int(key))
+        if criterion is None:
+            raise invalid(_("This criterion is not in the contest's scheme."), f"criterion_{key}")
+        if raw in (None, ""):
+            continue
+        value = _decimal(raw, f"criterion_{key}")
+        if value > criterion.max_marks:
+            raise invalid(
+                _("%(criterion)s: at most %(max)s marks.")
+                % {"criterion": criterion.name, "max": criterion.max_marks},
+                f"criterion_{key}",
+                code="above_maximum",
+            )
+        mark = existing.get(criterion.pk)
+        if mark is None:
+            existing[criterion.pk] = Mark.objects.create(
+                sheet=sheet,
+                criterion=criterion,
+                entry_id=sheet.entry_id,
+                marks=value,
+                max_marks=criterion.max_marks,
+            )
+        elif mark.marks != value:
+            mark.marks = value
+            mark.save(update_fields=["marks"])
+    if submit:
+        missing = [c.name for pk, c in criteria.items() if pk not in existing]
+        if missing:
+            raise invalid(
+                _("Mark every criterion before submitting: %(missing)s.") % {"missing": "、".join(missing)}
+            )
+        sheet.state = SheetState.SUBMITTED
+        sheet.submitted_at = timezone.now()
+        sheet._change_reason = "submitted"
+        sheet.save(update_fields=["state", "submitted_at"])
+    return sheet
+
+
+@transaction.atomic
+def sheet_reopen(*, sheet: ScoreSheet, by, reason: str) -> ScoreSheet:
+    """District staff reopen a submitted sheet for the judge to correct; the reason stays in the history."""
+    require_perm(by, "competitions.reopen_scoresheet")
+    require_visible(by, sheet)
+    reason = text(reason, "reason")
+    _lock_contest(sheet.entry.contest)
+    sheet = _lock_sheet(sheet)
+    if sheet.state == SheetState.OPEN:
+        return sheet
+    if sheet.state != SheetState.SUBMITTED:
+        raise invalid(_("Only a submitted sheet can be reopened."), code="wrong_state")
+    if sheet.entry.contest.status != ContestStatus.JUDGING:
+        raise invalid(_("A sheet is reopened only while the contest is being judged."), code="wrong_state")
+    sheet.state = SheetState.OPEN
+    sheet.submitted_at = None
+    sheet.reopen_count += 1
+    sheet.last_reopen_reason = reason
+    sheet._change_reason = reason[:100]
+    sheet.save(update_fields=["state", "submitted_at", "reopen_count", "last_reopen_reason"])
+    notify(
+        user=sheet.judge.user,
+        event="contests.sheet_reopened",
+        key=f"contests.sheet_reopened:{sheet.pk}:{sheet.reopen_count}",
+        context={"contest": sheet.entry.contest.name, "number": sheet.entry.number, "reason": reason},
+        link=link("contests:sheet", sheet.pk),
+    )
+    return sheet
+
+
+# --- results ---------------------------------------------------------------------------------------------
+
+RESULTS_SQL = """
+WITH per_criterion AS (
+    SELECT m.entry_id, c.part_id,
+           SUM(m.marks) AS s, MAX(m.marks) AS hi, MIN(m.marks) AS lo, COUNT(*) AS n
+    FROM competitions_mark m
+    JOIN competitions_scoresheet sh ON sh.id = m.sheet_id
+    JOIN competitions_criterion c ON c.id = m.criterion_id
+    JOIN competitions_entry e ON e.id = m.entry_id
+    WHERE e.contest_id = %(contest)s AND e.state = 'registered' AND sh.state = 'submitted'
+    GROUP BY m.entry_id, m.criterion_id, c.part_id
+), criterion_scores AS (
+    SELECT entry_id, part_id,
+           CASE WHEN %(trim)s = 1 AND n >= %(trim_min)s THEN (s - hi - lo) * 1.0 / (n - 2)
+                ELSE s * 1.0 / n END AS score
+    FROM per_criterion
+), part_max AS (
+    SELECT c.part_id, SUM(c.max_marks) AS top
+    FROM competitions_criterion c JOIN competitions_scoringpart sp ON sp.id = c.part_id
+    WHERE sp.contest_id = %(contest)s
+    GROUP BY c.part_id
+), part_scores AS (
+    SELECT cs.entry_id, sp.kind, SUM(cs.score) * sp.weight / pm.top AS points
+    FROM criterion_scores cs
+    JOIN competitions_scoringpart sp ON sp.id = cs.part_id
+    JOIN part_max pm ON pm.part_id = cs.part_id
+    GROUP BY cs.entry_id, sp.kind, sp.weight, pm.top
+), totals AS (
+    SELECT entry_id,
+           ROUND(SUM(CASE WHEN kind = 'theory' THEN points ELSE 0 END), 2) AS theory,
+           ROUND(SUM(CASE WHEN kind = 'practical' THEN points ELSE 0 END), 2) AS practical,
+           ROUND(SUM(points), 2) AS total
+    FROM part_scores GROUP BY entry_id
+)
+SELECT t.entry_id, t.theory, t.practical, t.total,
+       RANK() OVER (ORDER BY t.total DESC, t.practical DESC, COALESCE(e.practical_seconds, 2147483647)) AS rnk
+FROM totals t JOIN competitions_entry e ON e.id = t.entry_id
+ORDER BY rnk, e.number
+"""
+
+
+def results_rows(contest: Contest) -> list[tuple]:
+    """``(entry id, theory, practical, total, rank)`` of every live entry with submitted marks, best first.
+
+    One query: marks averaged per criterion over the submitted sheets (the highest and lowest dropped
+    when the contest says so and enough judges marked), summed per part and weighted to percent of the
+    total, then ranked by the total, the practical part, and the shorter practical time. Equal on all
+    three, entries share a rank."""
+    params = {
+        "contest": contest.pk,
+        "trim": 1 if contest.trim_extremes else 0,
+        "trim_min": contest.trim_min_judges,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(RESULTS_SQL, params)
+        return [
+            (row[0], _score(row[1]), _score(row[2]), _score(row[3]), int(row[4])) for row in cursor.fetchall()
+        ]
+
+
+def _score(value) -> Decimal:
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def prize_for(contest: Contest, rank: int | None) -> str:
+    """The prize a rank earns by the contest's quotas (entries tied at a boundary share the better prize)."""
+    if rank is None or contest.is_innovation:
+        return Prize.NONE
+    bound = 0
+    for prize, quota in (
+        (Prize.FIRST, contest.quota_first),
+        (Prize.SECOND, contest.quota_second),
+        (Prize.THIRD, contest.quota_third),
+        (Prize.EXCELLENT, contest.quota_excellent),
+    ):
+        bound += quota
+        if rank <= bound:
+            return prize
+    return Prize.NONE
+
+
+@transaction.atomic
+def contest_compute_results(*, contest: Contest, by) -> int:
+    """Compute the scores, ranks and prizes of a contest being judged; every assigned sheet must be
+    submitted. Returns the number of entries ranked. Safe to run again (after a reopened sheet)."""
+    require_perm(by, "competitions.publish_contest")
+    require_visible(by, contest)
+    contest = _lock_contest(contest)
+    if contest.status != ContestStatus.JUDGING:
+        raise _wrong_status(contest, _("Results are computed while the contest is being judged."))
+    waiting = ScoreSheet.objects.filter(
+        entry__contest=contest, entry__state=EntryState.REGISTERED, state=SheetState.OPEN
+    ).count()
+    if waiting:
+        raise invalid(_("%(n)d score sheets are not submitted yet."), code="sheets_open", n=waiting)
+    rows = results_rows(contest)
+    entries = {e.pk: e for e in Entry.objects.filter(contest=contest)}
+    for entry in entries.values():
+        entry.theory_score = entry.practical_score = entry.total = entry.rank = None
+        entry.prize = Prize.NONE
+    for entry_id, theory, practical, total, rank in rows:
+        entry = entries[entry_id]
+        entry.theory_score, entry.practical_score, entry.total = theory, practical, total
+        if not contest.is_innovation:
+            entry.rank = rank
+            entry.prize = prize_for(contest, rank)
+    # Results are derived from the marks (which keep their history) and are recomputed at will: written in
+    # bulk, without a history row per entry; the contest's history records each computation.
+    Entry.objects.bulk_update(
+        list(entries.values()), ["theory_score", "practical_score", "total", "rank", "prize"], batch_size=1000
+    )
+    contest.results_computed_at = timezone.now()
+    contest._change_reason = "results computed"
+    contest.save(update_fields=["results_computed_at"])
+    return len(rows)
+
+
+@transaction.atomic
+def entry_set_grade(*, entry: Entry, by, grade: str) -> Entry:
+    """Grade a project of an innovation contest (it is graded, not ranked)."""
+    require_perm(by, "competitions.publish_contest")
+    require_visible(by, entry)
+    _lock_contest(entry.contest)
+    entry = _lock_entry(entry)
+    if not entry.contest.is_innovation:
+        raise invalid(_("Only the projects of an innovation contest are graded."), "grade")
+    if entry.contest.status != ContestStatus.JUDGING:
+        raise invalid(_("Projects are graded while the contest is being judged."), code="wrong_state")
+    if grade not in Grade.values:
+        raise invalid(_("Choose a grade."), "grade")
+    entry.grade = grade
+    entry.save(update_fields=["grade"])
+    return entry
+
+
+def award_label(entry: Entry) -> str:
+    """The prize or grade of an entry, in the language active now."""
+    if entry.contest.is_innovation:
+        return str(Grade(entry.grade).label) if entry.grade else ""
+    return str(Prize(entry.prize).label) if entry.prize else ""
+
+
+def _issue_certificate(entry: Entry, by) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        award = award_label(entry)
+        subject = _("Awarded %(award)s in %(contest)s") % {"award": award, "contest": entry.contest.name}
+        title = _("Certificate of award")
+    certificate_issue(
+        by=by,
+        kind=CERTIFICATE_KIND,
+        source=entry,
+        holder_name=entry.team_name or entry.member.name,
+        holder_user=entry.member.user,
+        holder_is_person=not entry.team_name,
+        title=str(title),
+        subject=str(subject),
+        issuer=entry.contest.organisation.name,
+        organisation=entry.union,
+        template="competitions/certificate.html",
+        context={"award": award, "contest": entry.contest.name, "occupation": entry.contest.occupation},
+    )
+
+
+@transaction.atomic
+def contest_publish(*, contest: Contest, by) -> Contest:
+    """Publish the results: the entrants are told, and each winner gets a certificate."""
+    require_perm(by, "competitions.publish_contest")
+    require_visible(by, contest)
+    contest = _lock_contest(contest)
+    if contest.status == ContestStatus.PUBLISHED:
+        return contest
+    if contest.status != ContestStatus.JUDGING or contest.results_computed_at is None:
+        raise _wrong_status(
+            contest, _("Compute the results of a contest being judged before publishing them.")
+        )
+    if contest.is_innovation and Entry.objects.filter(contest=contest).live().filter(grade="").exists():
+        raise invalid(_("Grade every project before publishing."), code="ungraded")
+    contest.status = ContestStatus.PUBLISHED
+    contest.published_at = timezone.now()
+    contest._change_reason = "published"
+    contest.save(update_fields=["status", "published_at"])
+    entries = (
+        Entry.objects.filter(contest=contest)
+        .live()
+        .select_related("member__user", "contest__organisation", "union")
+    )
+    for entry in entries:
+        if entry.prize if not contest.is_innovation else entry.grade:
+            _issue_certificate(entry, by)
+        if entry.member.user_id:
+            with translation.override(settings.LANGUAGE_CODE):
+                award = award_label(entry)
+            notify(
+                user=entry.member.user,
+                event="contests.results_published",
+                key=f"contests.results_published:{entry.pk}",
+                context={"contest": contest.name, "rank": entry.rank, "award": award, "total": entry.total},
+                link=link("contests:entry", entry.pk),
+            )
+    return contest
+
+
+@transaction.atomic
+def contest_advance_winners(*, contest: Contest, by, prizes=(Prize.FIRST,)) -> list[Entry]:
+    """Enter the winners of a published contest into the next level's contest."""
+    require_perm(by, "competitions.add_entry")
+    require_visible(by, contest)
+    if contest.status != ContestStatus.PUBLISHED:
+        raise _wrong_status(contest, _("Winners go on once the results are published."))
+    if contest.next_contest_id is None:
+        raise invalid(_("This contest has no next level's contest."), "next_contest")
+    target = contest.next_contest
+    advanced = []
+    winners = Entry.objects.filter(contest=contest, prize__in=prizes, advanced_to__isnull=True).live()
+    for entry in winners.select_related("member").prefetch_related("people__member"):
+        new = entry_register(
+            contest=target,
+            member=entry.member,
+            by=by,
+            team_name=entry.team_name,
+            team_members=[p.member for p in entry.people.all()],
+            project_title=entry.project_title,
+            skip_window=True,
+        )
+        entry = _lock_entry(entry)
+        entry.advanced_to = new
+        entry.save(update_fields=["advanced_to"])
+        advanced.append(new)
+    return advanced
+
+
+@transaction.atomic
+def entry_disqualify(*, entry: Entry, by, reason: str) -> Entry:
+    """Disqualify an entry (a rule broken); a certificate already issued is revoked."""
+    require_perm(by, "competitions.publish_contest")
+    require_visible(by, entry)
+    reason = text(reason, "reason")
+    _lock_contest(entry.contest)
+    entry = _lock_entry(entry)
+    if entry.state == EntryState.DISQUALIFIED:
+        return entry
+    entry.state = EntryState.DISQUALIFIED
+    entry.state_reason = reason
+    entry.prize = Prize.NONE
+    entry._change_reason = reason[:100]
+    entry.save(update_fields=["state", "state_reason", "prize"])
+    EntryPerson.objects.filter(entry=entry).update(is_live=False)
+    for certificate in certificates_for(entry, kind=CERTIFICATE_KIND).filter(revoked_at__isnull=True):
+        certificate_revoke(certificate=certificate, by=None, reason=reason)
+    return entry
+
+
+# --- the judges' panel -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def judge_save(*, judge: Judge, by) -> Judge:
+    """Add a judge to the panel or change them; the user gets the judge role."""
+    from django.contrib.auth.models import Group
+
+    from union_portal.accounts.roles import Role
+
+    require_perm(by, "competitions.change_judge" if judge.pk else "competitions.add_judge")
+    require_visible(by, judge.organisation)
+    judge.name = text(judge.name, "name", limit=50)
+    judge.speciality = text(judge.speciality, "speciality", required=False, limit=100)
+    judge.save()
+    group = Group.objects.filter(name=Role.JUDGE).first()
+    if group is not None:
+        judge.user.groups.add(group)
+    return judge

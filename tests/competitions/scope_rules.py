@@ -1,0 +1,105 @@
+"""Scope-walk rules of contests and honours (discovered by ``tests/scope/rules.py``)."""
+
+from __future__ import annotations
+
+
+def _world(w):
+    """Town B's contest and honour records, made once per world through the services."""
+    cached = w.__dict__.get("_competitions")
+    if cached is not None:
+        return cached
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from competitions import services
+    from competitions.models import MentorPair, NominationRound, ScoreSheet, Studio
+
+    from ..factories import make_member
+    from .factories import make_contest, make_judge, make_round, make_title
+
+    staff, today = w.people.district_staff, timezone.localdate()
+    contest = make_contest(w.tree.town_b, staff, name="乐平秘密焊工竞赛")
+    entry = services.entry_register(contest=contest, member=w.victim_member, by=staff)
+    judge = make_judge(w.tree.town_b, staff, name="乐平秘密裁判", username="walk-judge-b")
+    sheet = services.judge_assign(entry=entry, judge=judge, by=staff)
+    title = make_title(w.tree.town_b, staff, name="乐平秘密称号")
+    round_ = make_round(w.tree.town_b, staff, name="乐平秘密评选")
+    nomination = services.nomination_submit(
+        round_=round_,
+        title=title,
+        union=w.tree.union_b,
+        by=staff,
+        member=w.victim_member,
+        deeds="乐平秘密事迹",
+    )
+    services.nomination_review(nomination=nomination, by=staff, shortlist=True)
+    services.round_start_publicity(round_=round_, by=staff)
+    round_ = NominationRound.objects.get(pk=round_.pk)
+    objection = services.objection_record(
+        nomination=nomination, by=staff, content="乐平秘密异议", received_on=round_.publicity_starts_on
+    ) if round_.publicity_starts_on <= today else None  # fmt: skip
+    honour = services.honour_record(
+        title=title,
+        by=staff,
+        organisation=w.tree.union_b,
+        member=w.victim_member,
+        conferred_on=dt.date(2020, 5, 1),
+    )
+    care = services.care_record(honour=honour, by=staff, kind="visit", on=today, note="乐平秘密慰问")
+    studio = services.studio_save(
+        studio=Studio(
+            name="乐平秘密创新工作室", kind="model_worker", namesake_name="乐平秘密劳模", organisation=w.tree.union_b,
+            founded_on=today,
+        ),
+        by=staff,
+    )  # fmt: skip
+    apprentice = make_member(w.tree.union_b, name="乐平秘密徒弟")
+    pair = services.mentor_pair_save(
+        pair=MentorPair(
+            organisation=w.tree.union_b, mentor=w.victim_member, apprentice=apprentice, occupation="焊工",
+            goals="乐平秘密目标", starts_on=today, ends_on=today + dt.timedelta(days=365),
+        ),
+        by=staff,
+    )  # fmt: skip
+    cached = {
+        "contest": contest, "entry": entry, "judge": judge, "sheet": ScoreSheet.objects.get(pk=sheet.pk),
+        "title": title, "round": round_, "nomination": nomination, "objection": objection, "honour": honour,
+        "care": care, "studio": studio, "pair": pair,
+    }  # fmt: skip
+    w.__dict__["_competitions"] = cached
+    return cached
+
+
+def _objection(w):
+    found = _world(w)["objection"]
+    if found is not None:
+        return found
+    from competitions.models import Objection
+
+    # the notice starts on the next working day: record the objection as the service would then
+    return Objection.objects.create(
+        nomination=_world(w)["nomination"],
+        received_on=_world(w)["round"].publicity_starts_on,
+        content="乐平秘密异议",
+        recorded_by=w.people.district_staff,
+    )
+
+
+def register(rules) -> None:
+    from competitions import models as c
+
+    rules.VICTIMS.update({
+        c.Contest: lambda w: _world(w)["contest"],
+        c.Entry: lambda w: _world(w)["entry"],
+        c.Judge: lambda w: _world(w)["judge"],
+        c.ScoreSheet: lambda w: _world(w)["sheet"],
+        c.HonourTitle: lambda w: _world(w)["title"],
+        c.NominationRound: lambda w: _world(w)["round"],
+        c.Nomination: lambda w: _world(w)["nomination"],
+        c.Objection: _objection,
+        c.Honour: lambda w: _world(w)["honour"],
+        c.CareRecord: lambda w: _world(w)["care"],
+        c.Studio: lambda w: _world(w)["studio"],
+        c.MentorPair: lambda w: _world(w)["pair"],
+    })  # fmt: skip
