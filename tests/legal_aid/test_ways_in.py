@@ -163,3 +163,24 @@ def test_admin_roster_grid_query_count(tree, people, legal):
         page = client.get(url)
     assert "李华" in page.content.decode()
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_admin_generator_preview_then_confirm(tree, people, legal):
+    client = _client(people.district_staff)
+    url = reverse("admin:legal_aid_station_changelist")
+    preview = client.post(
+        url,
+        {
+            "action": "generate_roster",
+            "_selected_action": [legal.station_a.pk],
+            "month": "2026-12-01",
+            "confirm": "1",
+        },
+    )
+    assert preview.status_code == 200 and Shift.objects.count() == 0
+    body = preview.content.decode()
+    assert "王明" in body and "everyone available is at their cap" in body
+    saved = client.post(reverse("admin:legal_aid_station_roster_save"), {"plan": preview.context["signed"]})
+    assert saved.status_code == 302
+    assert Shift.objects.filter(station=legal.station_a).count() == 46  # 23 days x 2 periods, staffed or not
+    assert Shift.objects.filter(lawyer__isnull=False).count() == 24  # three lawyers at their cap of 8
