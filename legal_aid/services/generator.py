@@ -235,14 +235,18 @@ def roster_generate(
     uncovered = [model.NewBoolVar(f"u_{si}") for si in range(len(slots))]
     for si in range(len(slots)):
         m.constraint("cover_once", model.Add(sum(x[lp, si] for lp in by_slot[si]) + uncovered[si] == 1))
-    # no_overlap: in an interval graph the cliques are the slots containing some slot's start
+    # no_overlap: in an interval graph the maximal cliques are the slots containing some slot's start;
+    # computed once for all lawyers (slots are sorted by start), then each lawyer's eligible part of it
+    cliques = []
+    for point in sorted({slot.start for slot in slots}):
+        members = [si for si, slot in enumerate(slots) if slot.start <= point < slot.end]
+        if len(members) > 1:
+            cliques.append(members)
     for lawyer in lawyers:
-        mine = [si for si in range(len(slots)) if (lawyer.pk, si) in x]
-        for si in mine:
-            point = slots[si].start
-            clique = [sj for sj in mine if slots[sj].start <= point < slots[sj].end]
-            if len(clique) > 1:
-                m.constraint("no_overlap", model.AddAtMostOne(x[lawyer.pk, sj] for sj in clique))
+        for clique in cliques:
+            mine = [x[lawyer.pk, si] for si in clique if (lawyer.pk, si) in x]
+            if len(mine) > 1:
+                m.constraint("no_overlap", model.AddAtMostOne(mine))
     loads, caps = {}, {}
     for lawyer in lawyers:
         mine = [si for si in range(len(slots)) if (lawyer.pk, si) in x]
@@ -282,6 +286,10 @@ def roster_generate(
     ]
     n = len(slots) + 1
     model.Maximize(n * (n + 62) * sum(1 - u for u in uncovered) - n * spread + sum(preferred))
+    # a first solution to improve on: the greedy round-robin over the same eligibility (a hint only)
+    hinted = _greedy_hint(slots, by_slot, lawyers, caps, max_per_week, kept_week, kept_month)
+    for (lawyer_id, si), var in x.items():
+        model.AddHint(var, hinted.get(si) == lawyer_id)
     solver = cp.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 8
@@ -302,6 +310,28 @@ def roster_generate(
     plan.spread = solver.Value(spread) if counted else 0
     plan.seconds = time.perf_counter() - started
     return plan
+
+
+def _greedy_hint(slots, by_slot, lawyers, caps, max_per_week, kept_week, kept_month) -> dict[int, int]:
+    """Slot index -> lawyer id: each slot to the least-loaded eligible lawyer under their caps."""
+    load = {lw.pk: kept_month[lw.pk] for lw in lawyers}
+    week_load = defaultdict(int)
+    taken = defaultdict(list)
+    chosen = {}
+    for si, slot in enumerate(slots):
+        candidates = [
+            lp for lp in by_slot[si]
+            if load[lp] < caps[lp]
+            and week_load[(lp, slot.week)] + kept_week[(lp, slot.week)] < max_per_week
+            and not any(a < slot.end and slot.start < b for a, b in taken[lp])
+        ]  # fmt: skip
+        if candidates:
+            best = min(candidates, key=lambda lp: (load[lp], lp))
+            chosen[si] = best
+            load[best] += 1
+            week_load[(best, slot.week)] += 1
+            taken[best].append((slot.start, slot.end))
+    return chosen
 
 
 def greedy_roster(
