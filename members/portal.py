@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.core import signing
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -51,8 +52,12 @@ from .selectors import current_membership
 
 #: The backend that ``login()`` records for an account made on the apply page.
 LOGIN_BACKEND = "union_portal.accounts.backends.MobileOrUsernameBackend"
-#: Card verification answers anyone: at most this many look-ups per client address per minute.
-VERIFY_RATE_PER_MINUTE = getattr(settings, "PORTAL_VERIFY_RATE_PER_MINUTE", 60)
+#: Card verification answers anyone: at most so many look-ups per client address per minute, and
+#: so many from everybody together (a walk through card numbers from many addresses)
+#: (``PORTAL_VERIFY_RATE_PER_MINUTE``, ``PORTAL_VERIFY_TOTAL_PER_MINUTE``); anonymous applications
+#: (form submits) per client address per hour: ``PORTAL_APPLY_RATE_PER_HOUR``. Read at each request.
+#: What the QR code of a card carries: the card number signed with this salt (issue 18.2).
+CARD_TOKEN_SALT = "members.card-verify"  # noqa: S105 - a signing salt, not a secret
 #: How long a used submission token of the apply page is remembered (seconds).
 SUBMISSION_TTL = 60 * 60
 PROXY_PAGE_SIZE = 20
@@ -130,10 +135,13 @@ def _claim_submission(token: str) -> str:
 
 
 def _create_account(form: PortalApplicationForm, mobile: str):
-    """The login of a new applicant, once the chosen password passes the validators."""
-    ensure_mobile_free(mobile)
+    """The login of a new applicant, once the chosen password passes the validators. Whether the
+    mobile already has an account is said last, after everything else was accepted (issue 18.2)."""
     name = form.cleaned_data["name"]
     form.validate_password_for_user(get_user_model()(username=mobile, mobile=mobile, display_name=name))
+    if form.has_error("password2"):
+        return None
+    ensure_mobile_free(mobile)
     if form.has_error("password2"):
         return None
     return member_login_create(mobile=mobile, display_name=name, password=form.cleaned_data["password1"])
@@ -167,6 +175,12 @@ def _apply_anonymous(request: HttpRequest) -> HttpResponse:
     form = _application_form(request, PortalApplicationForm)
     if form is None:
         return _union_finder(request)
+    if request.method == "POST" and _over_rate(
+        request, "apply", settings.PORTAL_APPLY_RATE_PER_HOUR, window=60 * 60
+    ):
+        response = _render(request, "portal/verify_limited.html", status=429)
+        response["Retry-After"] = "3600"
+        return response
     if request.method != "POST" or not form.is_valid():
         return _render(request, "portal/apply.html", {"form": form})
 
@@ -182,6 +196,7 @@ def _apply_anonymous(request: HttpRequest) -> HttpResponse:
     try:
         with transaction.atomic():
             data = form.service_data()
+            services.member_application_check(data=data)  # the input first: the account is said last
             user = _create_account(form, normalize_mobile(data["mobile"]))
             if user is not None:
                 services.member_apply(data=data, channel=Channel.PORTAL, user=user)
@@ -276,7 +291,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def verification_url(request: HttpRequest, card_number: str) -> str:
     """The public address a merchant opens (by scanning the QR code) to check a card."""
-    return absolute_url(request, reverse("portal:verify", args=[card_number]))
+    return absolute_url(request, reverse("portal:verify", args=[card_token(card_number)]))
 
 
 def qr_svg(text: str, *, title: str) -> str:
@@ -314,10 +329,13 @@ def card(request: HttpRequest) -> HttpResponse:
 # --- public card verification --------------------------------------------------------------------------
 
 
-def _over_rate(request: HttpRequest, scope: str, limit: int, window: int = 60) -> bool:
-    """A fixed window per client address in the shared cache (works across processes with Redis)."""
-    ip = get_client_ip_address(request) or "unknown"
-    key = f"portal:rate:{scope}:{ip}"
+def _over_rate(
+    request: HttpRequest, scope: str, limit: int, window: int = 60, *, everybody: bool = False
+) -> bool:
+    """A fixed window per client address (or for ``everybody`` together) in the shared cache (works
+    across processes with Redis)."""
+    who = "*" if everybody else (get_client_ip_address(request) or "unknown")
+    key = f"portal:rate:{scope}:{who}"
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
@@ -327,14 +345,38 @@ def _over_rate(request: HttpRequest, scope: str, limit: int, window: int = 60) -
     return count > limit
 
 
+def card_token(card_number: str) -> str:
+    """What the card's QR code carries: the number with a signature only the portal can make."""
+    return signing.Signer(salt=CARD_TOKEN_SALT).sign(card_number)
+
+
+def _card_from_token(value: str) -> tuple[str, bool]:
+    """The card number of a verification URL, and whether it came signed (from a card's QR code)."""
+    if ":" not in value:
+        return value, False
+    try:
+        return signing.Signer(salt=CARD_TOKEN_SALT).unsign(value), True
+    except signing.BadSignature:
+        return "", False
+
+
 @never_cache
 def verify(request: HttpRequest, card_number: str) -> HttpResponse:
-    if _over_rate(request, "verify", VERIFY_RATE_PER_MINUTE):
+    """The public card check. Throttled per client and for everybody together. Only a card's own QR
+    code (a signed token) shows the holder's masked name and union; a typed number (old QR codes
+    carry the bare number) says valid or not, so walking numbers learns no names (issue 18.2)."""
+    if _over_rate(request, "verify", settings.PORTAL_VERIFY_RATE_PER_MINUTE) or _over_rate(
+        request, "verify", settings.PORTAL_VERIFY_TOTAL_PER_MINUTE, everybody=True
+    ):
         response = _render(request, "portal/verify_limited.html", status=429)
         response["Retry-After"] = "60"
         return response
-    check = services.card_verify(card_number)
-    response = _render(request, "portal/verify.html", {"check": check, "card_number": card_number[:30]})
+    card, signed = _card_from_token(card_number)
+    check = services.card_verify(card)
+    if not signed:
+        check = services.CardCheck(valid=check.valid)
+    context = {"check": check, "card_number": card[:30], "signed": signed}
+    response = _render(request, "portal/verify.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

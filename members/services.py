@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 
 from union_portal.core.crypto import blind_index
 from union_portal.core.errors import ApplicationError, apply_each
-from union_portal.core.models import counter_take
 from union_portal.core.permissions import require_perm, require_visible
 from union_portal.core.validators import clean_text, normalize_mobile, parse_id_number
 from union_portal.organisations.models import Enterprise, Organisation
@@ -209,6 +208,14 @@ PROXY_CONSENT_STATEMENT = gettext_lazy(
 )
 
 
+def member_application_check(*, data: dict) -> None:
+    """What :func:`member_apply` would refuse about ``data`` (the input, an open membership of the
+    ID number), without writing: the portal checks it before it says anything about the account."""
+    cleaned = clean_member_input(data)
+    if Member.objects.open().filter(id_number_hash=id_number_key(cleaned["id_number"])).exists():
+        raise _duplicate_error()
+
+
 def member_apply(
     *, data: dict, by=None, channel: str = Channel.PORTAL, user=None, consent: bool = False
 ) -> Member:
@@ -251,9 +258,32 @@ def member_apply(
     return member
 
 
+#: Random digits of a card number between the prefix and the check digit: at a million members a
+#: guessed number is a card once in a million tries (cards issued before were a 9-digit sequence and
+#: stay valid).
+CARD_RANDOM_DIGITS = 12
+_CARD_LOOKUP_CHUNK = 5000
+
+
 def make_card_numbers(count: int) -> list[str]:
-    """``count`` new card numbers: prefix, 9-digit sequence, Luhn check digit."""
-    return [_with_luhn(f"{settings.CARD_NUMBER_PREFIX}{n:09d}") for n in counter_take("member_card", count)]
+    """``count`` new, unguessable card numbers: prefix, 12 random digits, Luhn check digit (issue 18.2).
+
+    Numbers already issued are drawn again (one indexed look-up per 5,000 numbers); the unique
+    constraint on the column settles the rare race between two simultaneous draws."""
+    import secrets
+
+    prefix, space = settings.CARD_NUMBER_PREFIX, 10**CARD_RANDOM_DIGITS
+    cards: set[str] = set()
+    while len(cards) < count:
+        drawn = {
+            _with_luhn(f"{prefix}{secrets.randbelow(space):0{CARD_RANDOM_DIGITS}d}")
+            for _n in range(count - len(cards))
+        } - cards
+        chunks = [sorted(drawn)[i : i + _CARD_LOOKUP_CHUNK] for i in range(0, len(drawn), _CARD_LOOKUP_CHUNK)]
+        for chunk in chunks:
+            drawn -= set(Member.objects.filter(card_number__in=chunk).values_list("card_number", flat=True))
+        cards |= drawn
+    return list(cards)
 
 
 def _with_luhn(digits: str) -> str:

@@ -349,6 +349,10 @@ SMS_CODES_PER_MOBILE_HOUR = env.int("SMS_CODES_PER_MOBILE_HOUR", default=5)
 SMS_CODES_PER_MOBILE_DAY = env.int("SMS_CODES_PER_MOBILE_DAY", default=10)
 SMS_CODES_PER_CLIENT_HOUR = env.int("SMS_CODES_PER_CLIENT_HOUR", default=20)
 SMS_CODES_PER_CLIENT_DAY = env.int("SMS_CODES_PER_CLIENT_DAY", default=50)
+# Security (issue 18.2): the public card check and the anonymous application form are throttled.
+PORTAL_VERIFY_RATE_PER_MINUTE = env.int("PORTAL_VERIFY_RATE_PER_MINUTE", default=60)
+PORTAL_VERIFY_TOTAL_PER_MINUTE = env.int("PORTAL_VERIFY_TOTAL_PER_MINUTE", default=600)
+PORTAL_APPLY_RATE_PER_HOUR = env.int("PORTAL_APPLY_RATE_PER_HOUR", default=30)
 # A delivery run that claimed an SMS and then died is taken over after this many seconds.
 NOTIFICATION_SMS_CLAIM_SECONDS = env.int("NOTIFICATION_SMS_CLAIM_SECONDS", default=600)
 

@@ -15,7 +15,6 @@ from django.utils import translation
 from members import services
 from members.models import Channel, Member, MembershipEvent, MemberStatus
 from union_portal.core.errors import ApplicationError
-from union_portal.core.models import Counter
 
 from ..factories import make_member, member_data
 
@@ -105,4 +104,3 @@ def test_twenty_approvals_of_one_application_give_one_card(tree, people):
     assert {r.card_number for r in results} == {member.card_number}
     assert member.events.filter(kind=MembershipEvent.Kind.APPROVED).count() == 1
     assert Member.objects.exclude(card_number=None).count() == 1
-    assert Counter.objects.get(name="member_card").value == 1

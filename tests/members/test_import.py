@@ -20,7 +20,6 @@ from members.models import Channel, Member, MembershipEvent, MemberStatus
 from members.resources import MemberResource
 from members.services import card_number_is_well_formed, id_number_key
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
-from union_portal.core.models import Counter
 from union_portal.core.validators import id_check_digit
 from union_portal.imports import resources as import_resources
 from union_portal.imports import services as importing
@@ -396,12 +395,15 @@ def test_temporary_files_are_removed_on_success_and_on_failure(tree, people):
     assert not default_storage.exists(f"{stored}.checked.json")
 
 
-def test_a_failed_write_leaves_nothing_and_removes_the_files(tree, people):
-    # given a valid file, and a card counter set back so that the first new card is already taken
+def test_a_failed_write_leaves_nothing_and_removes_the_files(tree, people, monkeypatch):
+    # given a valid file, and a card drawing that hands out a card already taken (a lost race)
+    from members.resources import member_import
+
     taken = make_member(tree.union_b)
     job = check(people.district_staff, csv_bytes([row(tree.union_a, "陈伟"), row(tree.union_a, "李芳")]))
     stored = job.stored_path
-    Counter.objects.filter(name="member_card").update(value=int(taken.card_number[4:-1]) - 1)
+    draw = member_import.make_card_numbers
+    monkeypatch.setattr(member_import, "make_card_numbers", lambda n: [taken.card_number, *draw(n - 1)])
     before = counts()
     # when it is confirmed
     job = importing.import_start_confirm(job=job, by=people.district_staff)

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from members import services
 from members.models import Channel, Member, MembershipEvent, MemberStatus
-from members.portal import qr_svg
+from members.portal import card_token, qr_svg
 from union_portal.accounts.models import User
 from union_portal.accounts.roles import Role
 
@@ -161,10 +161,11 @@ def test_double_submit_creates_one_account_and_one_application(client, tree):
     # the same page sent from a second connection without the new session (a double tap): recognised by its token
     replay = Client().post(APPLY, data)
     assert replay.status_code == 302 and replay.url == reverse("portal:login")
-    # a fresh page with the same details: told to log in instead
+    # a fresh page with the same details: the ID number already has an application (the details are
+    # checked before the form says anything about the mobile's account, issue 18.2)
     fresh = Client().post(APPLY, {**data, "submission": secrets.token_urlsafe(16)}, headers=EN)
     assert fresh.status_code == 200
-    assert list(fresh.context["form"].errors) == ["mobile"]
+    assert list(fresh.context["form"].errors) == ["id_number"]
     assert User.objects.count() == 1
     assert Member.objects.count() == 1
 
@@ -259,7 +260,9 @@ def test_card_page_shows_the_card_and_its_qr_code(client, tree, people):
     assert "梁志豪" in html and "健力宝集团工会委员会" in html
     assert member.join_date.isoformat() in html
     assert html.count('<svg viewBox="0 0 ') == 1 and 'class="segno"' in html
-    assert response.context["verify_url"] == f"http://testserver/portal/verify/{member.card_number}/"
+    assert (
+        response.context["verify_url"] == f"http://testserver/portal/verify/{card_token(member.card_number)}/"
+    )
     assert "<script" not in html
 
 
@@ -272,7 +275,7 @@ def test_the_qr_code_points_at_the_host_and_port_the_member_reached(client, tree
 
     response = client.get(reverse("portal:card"), HTTP_HOST="127.0.0.1:8123")
 
-    url = f"http://127.0.0.1:8123/portal/verify/{member.card_number}/"
+    url = f"http://127.0.0.1:8123/portal/verify/{card_token(member.card_number)}/"
     assert response.context["verify_url"] == url
     assert f'href="{url}"' in response.content.decode()
     assert str(response.context["qr"]) == qr_svg(url, title="QR code to verify this card")
@@ -285,7 +288,10 @@ def test_site_url_wins_when_the_portal_sits_behind_a_proxy(client, tree, people,
 
     response = client.get(reverse("portal:card"))
 
-    assert response.context["verify_url"] == f"https://portal.example.org/portal/verify/{member.card_number}/"
+    assert (
+        response.context["verify_url"]
+        == f"https://portal.example.org/portal/verify/{card_token(member.card_number)}/"
+    )
 
 
 def test_card_page_is_only_for_an_active_member(client, tree, people):
@@ -345,7 +351,7 @@ def test_a_member_cannot_reach_another_members_record_by_its_id(client, tree, pe
 def test_verify_a_valid_card_shows_only_the_masked_name_and_union(client, tree):
     member = make_member(tree.union_a, name="陈嘉欣")
 
-    response = client.get(reverse("portal:verify", args=[member.card_number]), headers=EN)
+    response = client.get(reverse("portal:verify", args=[card_token(member.card_number)]), headers=EN)
 
     assert response.status_code == 200
     html = response.content.decode()
