@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -284,30 +284,46 @@ def roster_generate(
         for si in range(len(slots))
         if (lawyer.pk, si) in x and slots[si].station_id == lawyer.preferred_station_id
     ]
-    n = len(slots) + 1
-    model.Maximize(n * (n + 62) * sum(1 - u for u in uncovered) - n * spread + sum(preferred))
-    # a first solution to improve on: the greedy round-robin over the same eligibility (a hint only)
+    # Lexicographic, in two solves: first the most slots covered (from the greedy hint), then, with
+    # that coverage fixed, the smallest spread and the most preferences (from the first solution).
+    covered = sum(1 - u for u in uncovered)
     hinted = _greedy_hint(slots, by_slot, lawyers, caps, max_per_week, kept_week, kept_month)
     for (lawyer_id, si), var in x.items():
         model.AddHint(var, hinted.get(si) == lawyer_id)
+    model.Maximize(covered)
     solver = cp.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_time_in_seconds = time_limit / 2
     solver.parameters.num_workers = 8
     solver.parameters.random_seed = 2026
     status = solver.Solve(model)
-    plan.status = solver.StatusName(status)
     if status not in (cp.OPTIMAL, cp.FEASIBLE):
         raise invalid(
             _("The roster could not be computed in time; try fewer stations."), code="solver_failed"
         )
+    values = {key: solver.Value(var) for key, var in x.items()}
+    best = sum(values.values())
+    model.ClearHints()
+    for key, var in x.items():
+        model.AddHint(var, values[key])
+    model.Add(covered >= best)
+    model.Maximize(-(len(slots) + 1) * spread + sum(preferred))
+    second = solver.Solve(model)
+    if second in (cp.OPTIMAL, cp.FEASIBLE):
+        values = {key: solver.Value(var) for key, var in x.items()}
+        status = second
+    plan.status = solver.StatusName(status)
     for si, slot in enumerate(slots):
-        chosen = next((lp for lp in by_slot[si] if solver.Value(x[lp, si])), None)
+        chosen = next((lp for lp in by_slot[si] if values[lp, si]), None)
         if chosen is None:
             plan.uncovered.append((slot, NOBODY if not by_slot[si] else AT_CAP))
         else:
             plan.assignments.append((slot, chosen))
-    plan.loads = {lw.pk: solver.Value(loads[lw.pk]) for lw in lawyers}
-    plan.spread = solver.Value(spread) if counted else 0
+    totals = Counter(lawyer for _slot, lawyer in plan.assignments)
+    plan.loads = {lw.pk: kept_month[lw.pk] + totals[lw.pk] for lw in lawyers}
+    counted_loads = [plan.loads[lw.pk] for lw in counted]
+    full = {lw.pk for lw in counted if plan.loads[lw.pk] >= caps[lw.pk]}
+    open_loads = [plan.loads[lw.pk] for lw in counted if lw.pk not in full]
+    plan.spread = (max(counted_loads) - min(open_loads)) if counted_loads and open_loads else 0
     plan.seconds = time.perf_counter() - started
     return plan
 
