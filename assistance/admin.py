@@ -785,7 +785,7 @@ class PaymentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "paid_on", "member_name", "union_name", "amount", "method", "reference", "campaign", "application",
     )  # fmt: skip
     list_filter = ("method", "campaign")
-    list_select_related = ("member__union", "campaign", "application")
+    list_select_related = ("member__union", "campaign", "application__member")
     readonly_fields = (
         "application",
         "campaign",

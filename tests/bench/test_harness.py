@@ -127,6 +127,9 @@ def test_quick_run_writes_a_table_with_every_benchmark(tmp_path):
         "queries: admin members.Member | ",
         "queries: API /api/v1/members/",
         "queries: portal /portal/proxy/",
+        "queries: admin aid queue: to check (submitted)",
+        "queries: aid API: applications",
+        "admin aid payment list, open (2,000 members)",
     ):
         assert row in report, row
     assert "byte-identical to the API's: yes" in report

@@ -418,6 +418,11 @@ class Generator:
         t = time.perf_counter()
         self.build_members(unions, weights)
         self.log(f"members: {time.perf_counter() - t:.1f} s")
+        t = time.perf_counter()
+        from assistance.scale import build_aid  # hardship aid on these members (issue 9.19)
+
+        self.counts.update(build_aid(members=self.n, seed=self.seed, log=self.log))
+        self.log(f"aid: {time.perf_counter() - t:.1f} s")
         Counter.objects.update_or_create(name=MARKER_MEMBERS, defaults={"value": self.n})
         Counter.objects.update_or_create(name=MARKER_SEED, defaults={"value": self.seed})
         return self.counts
