@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -155,12 +156,18 @@ class RecheckDueFilter(admin.SimpleListFilter):
     parameter_name = "recheck"
 
     def lookups(self, request, model_admin):
-        return [("due", _("Due within 30 days or overdue")), ("overdue", _("Overdue"))]
+        return [
+            ("due", _("Due within %(days)d days or overdue") % {"days": settings.AID_RECHECK_NOTICE_DAYS}),
+            ("overdue", _("Overdue")),
+        ]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
         if self.value() == "due":
-            return queryset.filter(status="active", next_recheck_on__lte=today + dt.timedelta(days=30))
+            return queryset.filter(
+                status="active",
+                next_recheck_on__lte=today + dt.timedelta(days=settings.AID_RECHECK_NOTICE_DAYS),
+            )
         if self.value() == "overdue":
             return queryset.filter(status="active", next_recheck_on__lt=today)
         return queryset
@@ -322,14 +329,15 @@ class VisitAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     fields = ("file", "visited_on", "visitors", "gift_value", "notes")
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
         data = form.cleaned_data
-        created = services.visit_record(
-            file=data["file"], by=request.user, visited_on=data["visited_on"], visitors=data["visitors"],
-            gift_value=data["gift_value"], notes=data.get("notes", ""),
-        )  # fmt: skip
+        fields = {
+            "visited_on": data["visited_on"], "visitors": data["visitors"], "gift_value": data["gift_value"],
+            "notes": data.get("notes", ""),
+        }  # fmt: skip
+        if change:
+            services.visit_update(visit=obj, by=request.user, **fields)
+            return
+        created = services.visit_record(file=data["file"], by=request.user, **fields)
         obj.pk = created.pk
 
 
@@ -785,7 +793,7 @@ class PaymentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "paid_on", "member_name", "union_name", "amount", "method", "reference", "campaign", "application",
     )  # fmt: skip
     list_filter = ("method", "campaign")
-    list_select_related = ("member__union", "campaign", "application")
+    list_select_related = ("member__union", "campaign", "application__member")
     readonly_fields = (
         "application",
         "campaign",

@@ -327,21 +327,40 @@ def hardship_file_close(*, file: HardshipFile, by, reason: str) -> HardshipFile:
     return file
 
 
+def _visit_fields(*, visited_on: dt.date, visitors: str, gift_value, notes: str) -> dict:
+    """One rule for a visit, recorded or corrected: not in the future, the visitors named."""
+    if visited_on > timezone.localdate():
+        raise _invalid(_("The date cannot be in the future."), "visited_on")
+    return {
+        "visited_on": visited_on,
+        "visitors": _text(visitors, "visitors", limit=200),
+        "gift_value": _money(gift_value, "gift_value"),
+        "notes": _text(notes, "notes", required=False, limit=None, multiline=True),
+    }
+
+
 def visit_record(
     *, file: HardshipFile, by, visited_on: dt.date, visitors: str, gift_value=0, notes: str = ""
 ) -> Visit:
     require_perm(by, "assistance.add_visit")
     require_visible(by, file)
-    if visited_on > timezone.localdate():
-        raise _invalid(_("The date cannot be in the future."), "visited_on")
-    return Visit.objects.create(
-        file=file,
-        visited_on=visited_on,
-        visitors=_text(visitors, "visitors", limit=200),
-        gift_value=_money(gift_value, "gift_value"),
-        notes=_text(notes, "notes", required=False, limit=None, multiline=True),
-        recorded_by=by,
-    )
+    fields = _visit_fields(visited_on=visited_on, visitors=visitors, gift_value=gift_value, notes=notes)
+    return Visit.objects.create(file=file, recorded_by=by, **fields)
+
+
+@transaction.atomic
+def visit_update(
+    *, visit: Visit, by, visited_on: dt.date, visitors: str, gift_value=0, notes: str = ""
+) -> Visit:
+    """Correct a recorded visit under the same rules as recording it; the history keeps the old one."""
+    require_perm(by, "assistance.change_visit")
+    require_visible(by, visit.file)
+    fields = _visit_fields(visited_on=visited_on, visitors=visitors, gift_value=gift_value, notes=notes)
+    visit = Visit.objects.select_for_update(of=("self",)).get(pk=visit.pk)
+    for name, value in fields.items():
+        setattr(visit, name, value)
+    visit.save(update_fields=list(fields))
+    return visit
 
 
 # --- campaigns and the scheme -------------------------------------------------------------------

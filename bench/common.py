@@ -178,6 +178,11 @@ def postgres_version(database_url: str) -> str:
         return cur.fetchone()[0]
 
 
+#: ``assistance.scale.AID_VERSION`` (read here without Django): a district built with older aid data,
+#: or none, is built again.
+AID_VERSION = 1
+
+
 def ensure_database(database_url: str, *, members: int, seed: int) -> bool:
     """A migrated database holding a district of ``members`` members from ``seed``; True if built now.
 
@@ -199,9 +204,15 @@ def ensure_database(database_url: str, *, members: int, seed: int) -> bool:
     conn.close()
     manage(database_url, "migrate", "--no-input")
     with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT name, value FROM core_counter WHERE name IN ('scale:members', 'scale:seed')")
+        cur.execute(
+            "SELECT name, value FROM core_counter WHERE name IN ('scale:members', 'scale:seed', 'scale:aid')"
+        )
         markers = dict(cur.fetchall())
-    if markers.get("scale:members") == members and markers.get("scale:seed") == seed:
+    if (
+        markers.get("scale:members") == members
+        and markers.get("scale:seed") == seed
+        and markers.get("scale:aid") == AID_VERSION
+    ):
         return False
     log(f"generating {members:,} members in {name} (seed {seed})")
     started = time.perf_counter()

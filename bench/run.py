@@ -105,7 +105,7 @@ def run(args) -> int:
     sizes = {"large": members, "small": small, "medium": medium}
 
     for url, size in ((small_url, small), (medium_url, medium), (large_url, members)):
-        if size == members and not only & {"api", "changelist", "portal"}:
+        if size == members and not only & {"api", "changelist", "portal", *APP_BENCHMARKS}:
             continue
         common.ensure_database(url, members=size, seed=args.seed)
     common.manage(small_url, "collectstatic", "--no-input")

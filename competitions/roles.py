@@ -33,7 +33,7 @@ PERMISSIONS = {
         "competitions.view_nominationround", "competitions.view_nomination", "competitions.view_honour",
         "competitions.add_entry", "competitions.add_nomination",
     ],
-    Role.JUDGE: ["competitions.score_scoresheet"],
+    Role.JUDGE: ["competitions.score_scoresheet", "competitions.view_scoresheet"],
     Role.AUDITOR: ["competitions.view_contest_figures"],
     Role.PARTNER: ["competitions.view_contest_figures"],
 }  # fmt: skip

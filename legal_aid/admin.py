@@ -40,6 +40,7 @@ from .models import (
     SwapRequest,
     Topic,
 )
+from .services import generator
 
 
 def _copy_into(obj, created) -> None:
@@ -175,6 +176,13 @@ class LeaveAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         )  # fmt: skip
 
 
+class GenerateForm(forms.Form):
+    month = forms.DateField(
+        label=_("any day of the month"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The roster of that whole month is proposed; nothing is saved before you confirm."),
+    )  # fmt: skip
+
+
 @admin.register(Station)
 class StationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = (
@@ -190,6 +198,73 @@ class StationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ("organisation",)
     search_fields = ("name", "address")
     scoped_foreign_keys = ("organisation",)
+    actions = ("generate_roster",)
+
+    @admin.action(description=_("Generate the month's roster…"), permissions=["roster"])
+    def generate_roster(self, request, queryset):
+        """Step 1: the month; step 2: the preview (who sits where, what stays uncovered and why)."""
+        form = GenerateForm(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            return action_page(self, request, queryset, form, "generate_roster", _("Generate the roster"))
+        stations = list(queryset.order_by("pk"))
+        plan = run_service(
+            self,
+            request,
+            generator.roster_generate,
+            stations=stations,
+            month=form.cleaned_data["month"],
+            by=request.user,
+        )
+        if plan is None:
+            return None
+        names = {s.pk: s.name for s in stations}
+        lawyers = {lw.pk: lw.name for lw in Lawyer.objects.filter(pk__in=list(plan.loads))}
+        rows = sorted(
+            [(slot, names[slot.station_id], lawyers.get(lawyer, "")) for slot, lawyer in plan.assignments],
+            key=lambda row: (row[0].station_id, row[0].start),
+        )
+        return TemplateResponse(
+            request,
+            "admin/legal_aid/roster_preview.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Roster preview of %(month)s") % {"month": plan.month.strftime("%Y-%m")},
+                "plan": plan,
+                "rows": rows,
+                "uncovered": [
+                    (slot, names[slot.station_id], plan.reason_text(r)) for slot, r in plan.uncovered
+                ],
+                "loads": sorted(
+                    ((lawyers.get(pk, pk), n) for pk, n in plan.loads.items()), key=lambda x: -x[1]
+                ),
+                "signed": plan.signed(),
+                "opts": self.model._meta,
+            },
+        )
+
+    def has_roster_permission(self, request):
+        return request.user.has_perm("legal_aid.add_shift")
+
+    def get_urls(self):
+        return [
+            path(
+                "roster/save/",
+                self.admin_site.admin_view(self.roster_save_view),
+                name="legal_aid_station_roster_save",
+            ),
+            *super().get_urls(),
+        ]
+
+    def roster_save_view(self, request):
+        """Step 3: save the previewed plan (signed, so exactly what was shown is written)."""
+        if request.method != "POST" or not self.has_roster_permission(request):
+            raise Http404
+        created = run_service(
+            self, request, generator.roster_save, signed_plan=request.POST.get("plan", ""), by=request.user
+        )
+        if created is not None:
+            self.message_user(request, _("%(n)d shifts saved.") % {"n": len(created)}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:legal_aid_shift_roster"))
 
     @admin.display(description=_("roster"))
     def roster_link(self, obj):

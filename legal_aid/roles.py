@@ -26,6 +26,11 @@ PERMISSIONS = {
         "legal_aid.view_consultation", "legal_aid.view_disputecase", "legal_aid.add_consultation",
     ],
     Role.AUDITOR: ["legal_aid.view_legal_figures"],
+    # A lawyer reads their own rows through the API (``visible_to`` gives a lawyer only their own).
+    Role.LAWYER: [
+        "legal_aid.view_shift", "legal_aid.view_consultation", "legal_aid.view_disputecase",
+        "legal_aid.view_casestep",
+    ],
     Role.PARTNER: [
         "legal_aid.view_disputecase", "legal_aid.add_disputecase", "legal_aid.advance_disputecase",
         "legal_aid.view_casestep", "legal_aid.view_legal_figures",

@@ -19,6 +19,7 @@ the database: the page is slower, never wrong.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -99,14 +100,20 @@ def db_standing(quiz_id: int, month: dt.date, participant_id: int) -> Standing |
 # --- Redis ------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4)
+def _client_for(url: str):
+    """One client (and its connection pool) per process and URL: a request does not connect anew."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
 def redis_client():
     """A client of the configured Redis (``QUIZ_LEADERBOARD_REDIS`` on and ``REDIS_URL`` set), or None."""
     url = settings.REDIS_URL
     if not url or not getattr(settings, "QUIZ_LEADERBOARD_REDIS", True):
         return None
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return _client_for(url)
 
 
 def board_key(quiz_id: int, month: dt.date) -> str:

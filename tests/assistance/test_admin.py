@@ -199,3 +199,30 @@ def test_a_member_without_staff_rights_sees_no_admin(client, tree, people, aid):
     outsider = make_user(None, tree.town_b, username="outsider", is_staff=True)
     client.force_login(outsider)
     assert client.get(_changelist(AidApplication)).status_code == 403
+
+
+def test_correcting_a_visit_in_the_admin_keeps_the_rule_of_recording_one(client, tree, people):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from assistance.models import Visit
+
+    file = make_file(make_member(tree.union_a), people.town_a_staff)
+    visit = services.visit_record(
+        file=file, by=people.town_a_staff, visited_on=timezone.localdate(), visitors="李四", gift_value=200
+    )
+    client.force_login(people.town_a_staff)
+    url = reverse("admin:assistance_visit_change", args=[visit.pk])
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    form = {"file": file.pk, "visitors": "李四、王五", "gift_value": "300", "notes": ""}
+
+    refused = client.post(url, {**form, "visited_on": tomorrow.isoformat()})
+    visit.refresh_from_db()
+    assert (visit.visited_on, visit.visitors) == (timezone.localdate(), "李四")
+    assert refused.status_code in (200, 302)
+
+    client.post(url, {**form, "visited_on": timezone.localdate().isoformat()})
+    visit.refresh_from_db()
+    assert (visit.visitors, str(visit.gift_value)) == ("李四、王五", "300.00")
+    assert Visit.history.filter(id=visit.pk).count() == 2

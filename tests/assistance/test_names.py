@@ -80,3 +80,24 @@ def test_the_api_gives_the_label_and_the_union(people, twins):
     by_pk = {row["id"]: row for row in rows}
     assert [by_pk[a.pk]["member_label"] for a in twins] == _labels(twins)
     assert {by_pk[a.pk]["union_name"] for a in twins} == {"健力宝集团工会委员会"}
+
+
+def test_the_payment_list_costs_the_same_at_two_and_six_rows(client, tree, people, aid, twins):
+    """Found by the aid bench (issue 9.19): each row's application link read its member again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people.district_staff)
+    url = reverse("admin:assistance_payment_changelist")
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(url).status_code == 200
+    for index in range(4):
+        member = make_member(tree.union_a, name=f"黄{index}丽")
+        make_file(member, people.district_staff)
+        application = checked(submit_festival(aid, member=member, by=people.officer_a), people)
+        application = services.application_approve(application=application, by=people.district_staff)
+        services.application_pay(application=application, by=people.district_staff, method="cash")
+    with CaptureQueriesContext(connection) as six:
+        assert client.get(url).status_code == 200
+    assert Payment.objects.count() == 6
+    assert len(six) == len(two)

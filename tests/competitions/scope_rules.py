@@ -103,3 +103,120 @@ def register(rules) -> None:
         c.Studio: lambda w: _world(w)["studio"],
         c.MentorPair: lambda w: _world(w)["pair"],
     })  # fmt: skip
+    _register_api_and_portal(rules)
+
+
+# --- fresh victims for the commands (each in the state its command starts from) --------------------------
+
+
+def _fresh_contest(w, status: str):
+    from .factories import make_contest
+
+    return make_contest(w.tree.town_b, w.people.district_staff, name=f"乐平新竞赛{status}", status=status)
+
+
+def _fresh_entry(w, *, status="open", member=None):
+    from competitions import services
+
+    from ..factories import make_member
+
+    contest = _fresh_contest(w, "open")
+    entry = services.entry_register(
+        contest=contest,
+        member=member or make_member(w.tree.union_b, name="乐平新选手"),
+        by=w.people.district_staff,
+    )
+    if status == "judging":
+        services.contest_close_registration(contest=contest, by=w.people.district_staff)
+    return entry
+
+
+def _fresh_sheet(w, *, submitted: bool):
+    from competitions import services
+    from competitions.models import Entry
+
+    from .factories import make_contest, mark_all
+
+    staff = w.people.district_staff
+    contest = make_contest(w.tree.town_b, staff, name="乐平评分竞赛")
+    entry = services.entry_register(contest=contest, member=w.victim_member, by=staff)
+    sheet = services.judge_assign(entry=Entry.objects.get(pk=entry.pk), judge=_world(w)["judge"], by=staff)
+    services.contest_close_registration(contest=contest, by=staff)
+    if submitted:
+        mark_all(sheet, {"安全知识": "90", "操作规范": "50", "完成质量": "30"})
+    return sheet
+
+
+def _computed_contest(w, *, computed: bool):
+    from competitions import services
+
+    sheet = _fresh_sheet(w, submitted=True)
+    contest = sheet.entry.contest
+    if computed:
+        services.contest_compute_results(contest=contest, by=w.people.district_staff)
+    return contest
+
+
+def _fresh_nomination(w):
+    from competitions import services
+
+    from ..factories import make_member
+    from .factories import make_round
+
+    round_ = make_round(w.tree.town_b, w.people.district_staff, name="乐平新评选")
+    return services.nomination_submit(
+        round_=round_, title=_world(w)["title"], union=w.tree.union_b, by=w.people.district_staff,
+        member=make_member(w.tree.union_b, name="乐平被提名人"), deeds="事迹",
+    )  # fmt: skip
+
+
+def _register_api_and_portal(rules) -> None:
+    from competitions import models as c
+
+    rules.PORTAL_URLS.update({
+        "contests:home": ("own", "the viewer's own entries and honours, and contests open to them"),
+        "contests:enter": (c.Contest, "pk"),
+        "contests:results": (c.Contest, "pk"),
+        "contests:entry": (c.Entry, "pk"),
+        "contests:judge_home": ("own", "the judge's own sheets"),
+        "contests:sheet": (c.ScoreSheet, "pk"),
+        "contests:honours": ("public", "the register of conferred honours, names of people masked"),
+        "contests:notice": ("public", "the shortlists under public notice, names of people masked"),
+    })  # fmt: skip
+    rules.API_COMMAND_URLS.update({
+        "v1:honour-public-register": "public register of conferred honours, names of people masked",
+        "v1:honour-public-notice": "public notice (公示) of shortlists, names of people masked",
+    })  # fmt: skip
+    rules.COMMANDS.update({
+        "v1:contest-open": lambda w: {},
+        "v1:contest-judge": lambda w: {},
+        "v1:contest-compute": lambda w: {},
+        "v1:contest-publish": lambda w: {},
+        "v1:contest-entry-list": lambda w: {"contest": _world(w)["contest"].pk, "member": w.victim_member.pk},
+        "v1:contest-entry-assign": lambda w: {"judge": _world(w)["judge"].pk},
+        "v1:contest-entry-withdraw": lambda w: {"note": "撤回"},
+        "v1:contest-entry-disqualify": lambda w: {"reason": "违规"},
+        "v1:contest-sheet-mark": lambda w: {"marks": {}, "submit": False},
+        "v1:contest-sheet-reopen": lambda w: {"reason": "复核"},
+        "v1:honour-nomination-review": lambda w: {"shortlist": True},
+        "v1:honour-nomination-object": lambda w: {
+            "content": "异议", "received_on": str(_world(w)["round"].publicity_starts_on),
+        },
+        "v1:honour-objection-resolve": lambda w: {"upheld": False, "resolution": "不成立"},
+    })  # fmt: skip
+    rules.COMMAND_VICTIMS.update({
+        "v1:contest-open": lambda w: _fresh_contest(w, "draft"),
+        "v1:contest-judge": lambda w: _fresh_contest(w, "open"),
+        "v1:contest-compute": lambda w: _computed_contest(w, computed=False),
+        "v1:contest-publish": lambda w: _computed_contest(w, computed=True),
+        "v1:contest-entry-assign": lambda w: _fresh_entry(w),
+        "v1:contest-entry-withdraw": lambda w: _fresh_entry(w, member=w.victim_member),
+        "v1:contest-entry-disqualify": lambda w: _fresh_entry(w),
+        "v1:contest-sheet-mark": lambda w: _fresh_sheet(w, submitted=False),
+        "v1:contest-sheet-reopen": lambda w: _fresh_sheet(w, submitted=True),
+        "v1:honour-nomination-review": _fresh_nomination,
+    })  # fmt: skip
+    rules.COMMAND_ACTORS.update({
+        "v1:contest-entry-withdraw": lambda w: w.victim_user,
+        "v1:contest-sheet-mark": lambda w: _world(w)["judge"].user,
+    })  # fmt: skip

@@ -9,6 +9,7 @@ from assistance.models import AidApplication, State
 
 from ..assistance.conftest import HOUSEHOLD, make_campaign
 from ..factories import PASSWORD, make_member
+from .test_portal_accessibility import blocking_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -58,6 +59,10 @@ def test_from_the_dashboard_to_an_approval_and_back(browser, transactional_db, l
     page.wait_for_selector("canvas[data-drawn]")
     assert page.locator("canvas[data-drawn]").count() >= 2
     assert "工作台" in page.locator("#dashboard h1").inner_text()
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    found = blocking_violations(axe, page)
 
     # when they follow the count and open the application
     queue.locator("a").click()
@@ -69,6 +74,7 @@ def test_from_the_dashboard_to_an_approval_and_back(browser, transactional_db, l
     page.locator('a[data-step="approve"]').click()
     page.wait_for_url(f"**/aidapplication/{application.pk}/step/approve/")
     assert "爱人重病住院" in page.locator(".ws-step-summary").inner_text()
+    found += blocking_violations(axe, page)
     page.fill("#id_note", "同意")
     page.locator("input[name=confirm]").click()
     page.wait_for_url(f"**/aidapplication/{application.pk}/change/")
@@ -94,3 +100,4 @@ def test_from_the_dashboard_to_an_approval_and_back(browser, transactional_db, l
 
     context.close()
     assert errors == []
+    assert found == []  # axe-core: no serious or critical violation on the dashboard and the step form

@@ -73,3 +73,65 @@ def register(rules) -> None:
         legal.DisputeCase: lambda w: _legal(w)["case"],
     })  # fmt: skip
     rules.ADMIN_EXTRA_URLS["legal_aid_shift_cover"] = {"pk": legal.Shift}
+    register_portal_and_api(rules)
+
+
+def _fresh_case(w, stage: str = "intake"):
+    """A new case of town B, moved by the district to ``stage``, for the commands' positive control."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from legal_aid import services as legal
+
+    staff = w.people.district_staff
+    case = legal.case_open(
+        by=staff,
+        data={
+            "applicant_name": "乐平工人", "employer_name": "乐平某厂", "organisation": w.tree.town_b,
+            "claims": [{"type": "wages", "amount": "100"}], "arose_on": timezone.localdate() - dt.timedelta(days=1),
+        },
+    )  # fmt: skip
+    if stage == "lawyer_assigned":
+        case = legal.case_assign_lawyer(case=case, lawyer=_legal(w)["lawyer"], by=staff)
+    return case
+
+
+def register_portal_and_api(rules) -> None:
+    from legal_aid import models as legal
+
+    rules.PORTAL_URLS.update({
+        "legal:home": ("own", "the viewer's own shifts, cases and questions"),
+        "legal:shift": (legal.Shift, "pk"),
+        "legal:shift_confirm": (legal.Shift, "pk"),
+        "legal:shift_swap": (legal.Shift, "pk"),
+        "legal:shift_absent": (legal.Shift, "pk"),
+        "legal:swaps": ("own", "swaps asked of the viewing lawyer"),
+        "legal:swap_accept": (legal.SwapRequest, "pk"),
+        "legal:swap_decline": (legal.SwapRequest, "pk"),
+        "legal:consultation_new": ("own", "the viewing lawyer records a consultation"),
+        "legal:consultation": (legal.Consultation, "pk"),
+        "legal:ask": ("own", "the viewing member asks for themselves"),
+        "legal:request_aid": ("own", "the viewing member asks for themselves"),
+        "legal:case": (legal.DisputeCase, "pk"),
+        "legal:calendar_renew": ("own", "renews the viewing lawyer's own link"),
+        "legal:calendar": ("public", "a lawyer's feed behind an unguessable revocable token; unknown: 404"),
+    })  # fmt: skip
+    rules.PORTAL_ARGS["legal:calendar"] = {"token": lambda w: "no-such-token-" + "x" * 24}
+    rules.API_COMMAND_URLS["v1:legal-stations"] = (
+        "public list of stations and opening hours, no personal data"
+    )
+    rules.COMMANDS.update({
+        "v1:legal-case-advance": lambda w: {"to_stage": "mediation", "note": "越权"},
+        "v1:legal-case-close": lambda w: {"outcome": "withdrawn", "amount_recovered": "0"},
+        "v1:legal-case-refer": lambda w: {"to_office": "arbitration"},
+        "v1:legal-case-list": lambda w: {
+            "applicant_name": "越权", "employer_name": "某厂", "organisation": w.tree.town_b.pk,
+            "claims": [{"type": "wages", "amount": "1"}], "arose_on": "2026-01-01",
+        },
+    })  # fmt: skip
+    rules.COMMAND_VICTIMS.update({
+        "v1:legal-case-advance": lambda w: _fresh_case(w, "lawyer_assigned"),
+        "v1:legal-case-close": lambda w: _fresh_case(w),
+        "v1:legal-case-refer": lambda w: _fresh_case(w),
+    })  # fmt: skip

@@ -319,6 +319,14 @@ def bulk_load(tables: list[str], log=None):
             cursor.execute("SET maintenance_work_mem = '256MB'")
             for _name, definition in indexes:
                 cursor.execute(definition)
+            if replica and "members_member" in tables:
+                # The replica role skipped the trigger that keeps the change feed (members 0009): put
+                # every member in the feed as that trigger would have, in one statement.
+                cursor.execute(
+                    "INSERT INTO members_memberchange (member_id, seq, txid) "
+                    "SELECT id, nextval('members_memberchange_order'), txid_current() FROM members_member "
+                    "ORDER BY id ON CONFLICT (member_id) DO UPDATE SET seq = EXCLUDED.seq, txid = EXCLUDED.txid"
+                )
         if log is not None:
             log(f"indexes rebuilt: {len(indexes)} in {time.perf_counter() - started:.1f} s")
 
@@ -418,6 +426,11 @@ class Generator:
         t = time.perf_counter()
         self.build_members(unions, weights)
         self.log(f"members: {time.perf_counter() - t:.1f} s")
+        t = time.perf_counter()
+        from assistance.scale import build_aid  # hardship aid on these members (issue 9.19)
+
+        self.counts.update(build_aid(members=self.n, seed=self.seed, log=self.log))
+        self.log(f"aid: {time.perf_counter() - t:.1f} s")
         Counter.objects.update_or_create(name=MARKER_MEMBERS, defaults={"value": self.n})
         Counter.objects.update_or_create(name=MARKER_SEED, defaults={"value": self.seed})
         return self.counts

@@ -1,0 +1,456 @@
+"""REST API of contests and honours (``/api/v1/contests/...``, ``/api/v1/honours/...``).
+
+Scoped read viewsets (``visible_to``); registering an entry is ``POST /contests/entries/``; each
+workflow step is an action calling the one service of that step (``union_portal.api.commands``).
+The honours register and the public notice (公示) have public read endpoints with masked names;
+certificates are checked at the platform's ``/certificates/verify/<code>/``.
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+
+from members.models import Member
+from union_portal.api.commands import CommandMixin
+from union_portal.api.filters import StableOrderingFilter
+from union_portal.api.permissions import CommandPermissions
+
+from . import selectors, services
+from .models import Contest, Objection
+
+# --- output ---------------------------------------------------------------------------------------------
+
+
+class ContestCriterionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    part = serializers.CharField(source="part.kind")
+    name = serializers.CharField()
+    max_marks = serializers.DecimalField(max_digits=7, decimal_places=2)
+
+
+class ContestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    occupation = serializers.CharField()
+    level = serializers.CharField()
+    year = serializers.IntegerField()
+    organiser = serializers.CharField(source="organisation.name")
+    entry_kind = serializers.CharField()
+    registration_opens_on = serializers.DateField()
+    registration_closes_on = serializers.DateField()
+    status = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+
+
+class ContestEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    contest = serializers.IntegerField(source="contest_id")
+    number = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+    union = serializers.CharField(source="union.name")
+    state = serializers.CharField()
+    theory_score = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    practical_score = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    total = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    rank = serializers.IntegerField(allow_null=True)
+    prize = serializers.CharField()
+    grade = serializers.CharField()
+
+
+class ContestMarkSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(source="criterion_id")
+    marks = serializers.DecimalField(max_digits=7, decimal_places=2)
+
+
+class ScoreSheetSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    entry = serializers.IntegerField(source="entry_id")
+    entry_number = serializers.IntegerField(source="entry.number")
+    contest = serializers.CharField(source="entry.contest.name")
+    judge = serializers.CharField(source="judge.name")
+    state = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    reopen_count = serializers.IntegerField()
+    marks = ContestMarkSerializer(many=True)
+
+
+class NominationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    round = serializers.CharField(source="round.name")
+    title = serializers.CharField(source="title.name")
+    holder_kind = serializers.CharField()
+    nominee = serializers.CharField(source="masked_holder_name")
+    union = serializers.CharField(source="union.name")
+    state = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+
+
+class ObjectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    nomination = serializers.IntegerField(source="nomination_id")
+    received_on = serializers.DateField()
+    content = serializers.CharField()
+    state = serializers.CharField()
+    resolution = serializers.CharField()
+
+
+class HonourSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField(source="title.name")
+    level = serializers.CharField(source="title.level")
+    holder_kind = serializers.CharField()
+    holder = serializers.CharField(source="masked_holder_name")
+    union = serializers.CharField(source="organisation.name")
+    conferred_on = serializers.DateField()
+    status = serializers.CharField()
+
+
+class PublicNoticeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    round = serializers.CharField(source="round.name")
+    title = serializers.CharField(source="title.name")
+    nominee = serializers.CharField(source="masked_holder_name")
+    union = serializers.CharField(source="union.name")
+    publicity_starts_on = serializers.DateField(source="round.publicity_starts_on")
+    publicity_ends_on = serializers.DateField(source="round.publicity_ends_on")
+
+
+# --- input ----------------------------------------------------------------------------------------------
+
+
+class EntryRegisterInputSerializer(serializers.Serializer):
+    contest = serializers.PrimaryKeyRelatedField(queryset=Contest.objects.all())
+    member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
+    team_name = serializers.CharField(required=False, allow_blank=True, default="")
+    team_members = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.all(), many=True, required=False
+    )
+    project_title = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_member(self, member):
+        user = self.context["request"].user
+        if member.user_id != user.pk and not Member.objects.visible_to(user).filter(pk=member.pk).exists():
+            raise serializers.ValidationError(gettext_lazy("No such member in your scope."))
+        return member
+
+    def validate_team_members(self, members):
+        user = self.context["request"].user
+        visible = set(
+            Member.objects.visible_to(user)
+            .filter(pk__in=[m.pk for m in members])
+            .values_list("pk", flat=True)
+        )
+        if len(visible) != len({m.pk for m in members}):
+            raise serializers.ValidationError(gettext_lazy("No such member in your scope."))
+        return members
+
+    def to_representation(self, instance):
+        return ContestEntrySerializer(instance, context=self.context).data
+
+
+class ContestReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ContestNoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ContestEmptyInputSerializer(serializers.Serializer):
+    pass
+
+
+class JudgeAssignInputSerializer(serializers.Serializer):
+    judge = serializers.IntegerField()
+
+
+class SheetMarkInputSerializer(serializers.Serializer):
+    marks = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), help_text="{criterion id: marks}"
+    )
+    submit = serializers.BooleanField(default=False)
+
+
+class NominationReviewInputSerializer(serializers.Serializer):
+    shortlist = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ObjectionRecordInputSerializer(serializers.Serializer):
+    content = serializers.CharField()
+    raised_by = serializers.CharField(required=False, allow_blank=True, default="")
+    received_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ObjectionResolveInputSerializer(serializers.Serializer):
+    upheld = serializers.BooleanField()
+    resolution = serializers.CharField()
+
+
+def _command(summary, request, response):
+    return extend_schema(summary=summary, request=request, responses={200: response})
+
+
+def _post():
+    return action(detail=True, methods=["post"], permission_classes=[CommandPermissions], filter_backends=[])
+
+
+# --- viewsets --------------------------------------------------------------------------------------------
+
+
+class ContestViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
+    """Contests of the caller's federation, its ancestors and its subtree; the steps of a contest."""
+
+    serializer_class = output_serializer_class = ContestSerializer
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["registration_opens_on", "pk"]
+
+    def get_queryset(self):
+        return selectors.contest_list(viewer=self.request.user)
+
+    def _step(self, service):
+        contest = service(contest=self.get_object(), by=self.request.user)
+        return self.render(self.get_queryset().get(pk=contest.pk))
+
+    @_command(gettext_lazy("Open registration"), ContestEmptyInputSerializer, ContestSerializer)
+    @_post()
+    def open(self, request, pk=None):
+        return self._step(services.contest_open)
+
+    @_command(
+        gettext_lazy("Close registration and start judging"), ContestEmptyInputSerializer, ContestSerializer
+    )
+    @_post()
+    def judge(self, request, pk=None):
+        return self._step(services.contest_close_registration)
+
+    @_command(gettext_lazy("Compute the results"), ContestEmptyInputSerializer, ContestSerializer)
+    @_post()
+    def compute(self, request, pk=None):
+        contest = self.get_object()
+        services.contest_compute_results(contest=contest, by=request.user)
+        return self.render(self.get_queryset().get(pk=contest.pk))
+
+    @_command(
+        gettext_lazy("Publish the results and issue certificates"),
+        ContestEmptyInputSerializer,
+        ContestSerializer,
+    )
+    @_post()
+    def publish(self, request, pk=None):
+        return self._step(services.contest_publish)
+
+
+@extend_schema_view(
+    create=extend_schema(request=EntryRegisterInputSerializer, responses={201: ContestEntrySerializer})
+)
+class ContestEntryViewSet(
+    CommandMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Entries of the caller's scope (staff) or their own (members); ``POST`` registers one."""
+
+    serializer_class = output_serializer_class = ContestEntrySerializer
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["number", "rank", "pk"]
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [IsAuthenticated()]  # a member enters themselves; entry_register checks the rest
+        return super().get_permissions()
+
+    def get_queryset(self):
+        queryset = selectors.entry_list(viewer=self.request.user)
+        contest = self.request.GET.get("contest")
+        return queryset.filter(contest_id=contest) if contest and contest.isdigit() else queryset
+
+    def get_serializer_class(self):
+        return EntryRegisterInputSerializer if self.action == "create" else ContestEntrySerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.entry_register(
+            contest=data["contest"],
+            member=data["member"],
+            by=self.request.user,
+            team_name=data.get("team_name", ""),
+            team_members=data.get("team_members", []),
+            project_title=data.get("project_title", ""),
+        )
+
+    @_command(
+        gettext_lazy("Assign a judge (a score sheet)"), JudgeAssignInputSerializer, ScoreSheetSerializer
+    )
+    @_post()
+    def assign(self, request, pk=None):
+        from .models import Judge
+
+        entry = self.get_object()
+        data = self.command_input(JudgeAssignInputSerializer)
+        judge = Judge.objects.visible_to(request.user).filter(pk=data["judge"]).first()
+        if judge is None:
+            raise serializers.ValidationError({"judge": [gettext_lazy("No such judge in your scope.")]})
+        sheet = services.judge_assign(entry=entry, judge=judge, by=request.user)
+        return self.render(selectors.sheet_list(viewer=request.user).get(pk=sheet.pk), ScoreSheetSerializer)
+
+    @_command(gettext_lazy("Withdraw the entry"), ContestNoteInputSerializer, ContestEntrySerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated], filter_backends=[])
+    def withdraw(self, request, pk=None):
+        entry = self.get_object()
+        data = self.command_input(ContestNoteInputSerializer)
+        services.entry_withdraw(entry=entry, by=request.user, reason=data["note"])
+        return self.render(self.get_queryset().get(pk=entry.pk))
+
+    @_command(gettext_lazy("Disqualify the entry"), ContestReasonInputSerializer, ContestEntrySerializer)
+    @_post()
+    def disqualify(self, request, pk=None):
+        entry = self.get_object()
+        data = self.command_input(ContestReasonInputSerializer)
+        services.entry_disqualify(entry=entry, by=request.user, reason=data["reason"])
+        return self.render(self.get_queryset().get(pk=entry.pk))
+
+
+class ScoreSheetViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
+    """Score sheets: a judge's own, or those of the caller's scope (staff)."""
+
+    serializer_class = output_serializer_class = ScoreSheetSerializer
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["pk"]
+
+    def get_queryset(self):
+        return selectors.sheet_list(viewer=self.request.user)
+
+    @_command(
+        gettext_lazy("The judge enters marks (and submits)"), SheetMarkInputSerializer, ScoreSheetSerializer
+    )
+    @_post()
+    def mark(self, request, pk=None):
+        sheet = self.get_object()
+        data = self.command_input(SheetMarkInputSerializer)
+        try:
+            marks = {int(k): v for k, v in data["marks"].items()}
+        except ValueError:
+            raise serializers.ValidationError(
+                {"marks": [gettext_lazy("Marks are keyed by criterion id.")]}
+            ) from None
+        services.sheet_mark(sheet=sheet, by=request.user, marks=marks, submit=data["submit"])
+        return self.render(self.get_queryset().get(pk=sheet.pk))
+
+    @_command(
+        gettext_lazy("District staff reopen a submitted sheet"),
+        ContestReasonInputSerializer,
+        ScoreSheetSerializer,
+    )
+    @_post()
+    def reopen(self, request, pk=None):
+        sheet = self.get_object()
+        data = self.command_input(ContestReasonInputSerializer)
+        services.sheet_reopen(sheet=sheet, by=request.user, reason=data["reason"])
+        return self.render(self.get_queryset().get(pk=sheet.pk))
+
+
+class NominationViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
+    """Nominations of the caller's scope; review and objections as commands."""
+
+    serializer_class = output_serializer_class = NominationSerializer
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["submitted_at", "pk"]
+
+    def get_queryset(self):
+        return selectors.nomination_list(viewer=self.request.user)
+
+    @_command(gettext_lazy("Review: shortlist or not"), NominationReviewInputSerializer, NominationSerializer)
+    @_post()
+    def review(self, request, pk=None):
+        nomination = self.get_object()
+        data = self.command_input(NominationReviewInputSerializer)
+        services.nomination_review(nomination=nomination, by=request.user, **data)
+        return self.render(self.get_queryset().get(pk=nomination.pk))
+
+    @_command(
+        gettext_lazy("Record an objection received in the public notice"),
+        ObjectionRecordInputSerializer,
+        ObjectionSerializer,
+    )
+    @_post()
+    def object(self, request, pk=None):
+        nomination = self.get_object()
+        data = self.command_input(ObjectionRecordInputSerializer)
+        objection = services.objection_record(nomination=nomination, by=request.user, **data)
+        return self.render(objection, ObjectionSerializer)
+
+
+class ObjectionViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = output_serializer_class = ObjectionSerializer
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["received_on", "pk"]
+
+    def get_queryset(self):
+        return Objection.objects.visible_to(self.request.user).order_by("-pk")
+
+    @_command(gettext_lazy("Resolve the objection"), ObjectionResolveInputSerializer, ObjectionSerializer)
+    @_post()
+    def resolve(self, request, pk=None):
+        objection = self.get_object()
+        data = self.command_input(ObjectionResolveInputSerializer)
+        services.objection_resolve(objection=objection, by=request.user, **data)
+        return self.render(self.get_queryset().get(pk=objection.pk))
+
+
+class HonourViewSet(viewsets.ReadOnlyModelViewSet):
+    """The honours register of the caller's scope (staff) or their own (members)."""
+
+    serializer_class = HonourSerializer
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["conferred_on", "pk"]
+
+    def get_queryset(self):
+        return selectors.honour_list(viewer=self.request.user)
+
+
+class PublicRegisterView(generics.ListAPIView):
+    """The public register of conferred honours: masked names of people, no personal data."""
+
+    serializer_class = HonourSerializer
+    permission_classes = [AllowAny]
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["conferred_on", "pk"]
+
+    def get_queryset(self):
+        return selectors.public_register()
+
+
+class PublicNoticeView(generics.ListAPIView):
+    """The shortlists under public notice (公示) today, with masked names."""
+
+    serializer_class = PublicNoticeSerializer
+    permission_classes = [AllowAny]
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["pk"]
+
+    def get_queryset(self):
+        return selectors.public_notice(day=timezone.localdate())
+
+
+ROUTES = [
+    ("contests/contests", ContestViewSet, "contest"),
+    ("contests/entries", ContestEntryViewSet, "contest-entry"),
+    ("contests/sheets", ScoreSheetViewSet, "contest-sheet"),
+    ("honours/nominations", NominationViewSet, "honour-nomination"),
+    ("honours/objections", ObjectionViewSet, "honour-objection"),
+    ("honours/register", HonourViewSet, "honour"),
+]
+COMMAND_URLS = [
+    path("honours/public/register/", PublicRegisterView.as_view(), name="honour-public-register"),
+    path("honours/public/notice/", PublicNoticeView.as_view(), name="honour-public-notice"),
+]

@@ -1,0 +1,29 @@
+"""Work waiting in contests and honours: score sheets to reopen are not work; these are."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from union_portal.core.queues import WorkQueue
+
+from .models import Nomination, NominationState, Objection, ObjectionState
+
+QUEUES = [
+    WorkQueue(
+        key="honours.nominations_to_review",
+        label=_("Nominations to review"),
+        permission="competitions.review_nomination",
+        count=lambda viewer: (
+            Nomination.objects.visible_to(viewer).filter(state=NominationState.SUBMITTED).count()
+        ),
+        url=lambda: reverse("admin:competitions_nomination_changelist") + "?state__exact=submitted",
+    ),
+    WorkQueue(
+        key="honours.objections_open",
+        label=_("Objections to resolve"),
+        permission="competitions.resolve_objection",
+        count=lambda viewer: Objection.objects.visible_to(viewer).filter(state=ObjectionState.OPEN).count(),
+        url=lambda: reverse("admin:competitions_objection_changelist") + "?state__exact=open",
+    ),
+]

@@ -1,0 +1,417 @@
+"""The roster generator: fills a month of duty shifts for the stations with CP-SAT (OR-Tools).
+
+Slots: every opening period of every station on every day of the month (a public holiday closes a
+station that closes on holidays; a make-up working day opens with Monday's hours). A slot that
+already has a live shift at its station is kept as it is; every lawyer's live shifts count towards
+their load and block the hours they cover.
+
+The model's constraints, each named where it is added (``_Model.constraint``) and tested one by one:
+
+- ``cover_once``: each slot gets exactly one lawyer, or is left uncovered;
+- ``eligible``: a lawyer only gets slots on days they are on the panel, not on leave, available on
+  that weekday, and free of their own shifts at that time;
+- ``no_overlap``: a lawyer is never in two slots that overlap (different stations, same hour);
+- ``max_per_month``: at most the lawyer's ``max_shifts_per_month``, kept shifts included;
+- ``rest_per_week``: at most ``LEGAL_MAX_SHIFTS_PER_WEEK`` in a week (Monday to Sunday);
+- ``fair_spread``: the busiest and the least busy lawyer differ as little as possible, where a
+  lawyer who has reached what they can take (their cap, their availability) does not count as least
+  busy.
+
+The objective is lexicographic by weights: first every coverable slot covered, then the spread,
+then preferences (a lawyer's preferred station) where they cost nothing. A plan is a preview: it
+writes nothing; :func:`roster_save` writes it through :func:`~legal_aid.services.roster.shift_add`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from union_portal.core.permissions import require_perm, require_visible
+from union_portal.core.workdays import is_working_day
+
+from ..models import Lawyer, LawyerStatus, Leave, Shift, Station
+from .common import invalid
+
+SIGNING_SALT = "legal_aid.roster_plan"
+NOBODY = "nobody_available"
+AT_CAP = "at_cap"
+
+
+def is_public_holiday(day: dt.date) -> bool:
+    """A statutory public holiday (weekend days inside a holiday break included)."""
+    import chinese_calendar
+
+    try:
+        return chinese_calendar.is_holiday(day) and chinese_calendar.get_holiday_detail(day)[1] is not None
+    except NotImplementedError:  # a year the calendar does not know yet: no holidays but weekends
+        return False
+
+
+def opening_periods(station: Station, day: dt.date) -> list[list[str]]:
+    """The opening periods of ``station`` on ``day``."""
+    hours = station.opening_hours or [[] for _ in range(7)]
+    if day.weekday() >= 5 and is_working_day(day):
+        return hours[0]  # a make-up working day (调休) opens with Monday's hours
+    if station.closed_on_holidays and is_public_holiday(day):
+        return []
+    return hours[day.weekday()]
+
+
+def month_days(first: dt.date) -> list[dt.date]:
+    first = first.replace(day=1)
+    days, day = [], first
+    while day.month == first.month:
+        days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def _aware(day: dt.date, hhmm: str) -> dt.datetime:
+    hour, minute = map(int, hhmm.split(":"))
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+@dataclass(frozen=True)
+class Slot:
+    station_id: int
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def day(self) -> dt.date:
+        return timezone.localtime(self.start).date()
+
+    @property
+    def week(self) -> tuple[int, int]:
+        return self.day.isocalendar()[:2]
+
+
+@dataclass
+class RosterPlan:
+    """What the generator proposes: slot → lawyer, the slots left uncovered and why, and the measures."""
+
+    month: dt.date
+    station_ids: list[int]
+    assignments: list[tuple[Slot, int]] = field(default_factory=list)
+    uncovered: list[tuple[Slot, str]] = field(default_factory=list)
+    kept: int = 0
+    loads: dict[int, int] = field(default_factory=dict)
+    spread: int = 0
+    status: str = ""
+    seconds: float = 0.0
+
+    @property
+    def covered(self) -> int:
+        return len(self.assignments)
+
+    def reason_text(self, reason: str) -> str:
+        if reason == NOBODY:
+            return _("nobody available (leave, weekdays, term or another shift)")
+        return _("everyone available is at their cap (monthly maximum or weekly rest rule)")
+
+    def signed(self) -> str:
+        """The plan as a signed string, for the confirm step of the preview (nothing is trusted back)."""
+        rows = [
+            [s.station_id, s.start.isoformat(), s.end.isoformat(), lawyer] for s, lawyer in self.assignments
+        ]
+        rows += [
+            [s.station_id, s.start.isoformat(), s.end.isoformat(), None] for s, _reason in self.uncovered
+        ]
+        return signing.dumps(
+            {"month": self.month.isoformat(), "rows": rows}, salt=SIGNING_SALT, compress=True
+        )
+
+
+def month_slots(stations: list[Station], month: dt.date) -> list[Slot]:
+    slots = []
+    for station in stations:
+        for day in month_days(month):
+            for start, end in opening_periods(station, day):
+                slots.append(Slot(station.pk, _aware(day, start), _aware(day, end)))
+    return sorted(slots, key=lambda s: (s.start, s.station_id))
+
+
+class _Model:
+    """A CP-SAT model whose constraints carry their names, so tests and reports can refer to them."""
+
+    def __init__(self):
+        from ortools.sat.python import cp_model
+
+        self.cp = cp_model
+        self.model = cp_model.CpModel()
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def constraint(self, name: str, ct, only_if=None):
+        self.counts[name] += 1
+        ct.WithName(f"{name}#{self.counts[name]}")
+        if only_if is not None:
+            ct.OnlyEnforceIf(only_if)
+        return ct
+
+
+def roster_generate(
+    *,
+    stations: list[Station],
+    month: dt.date,
+    by=None,
+    lawyers: list[Lawyer] | None = None,
+    max_per_week: int | None = None,
+    time_limit: float | None = None,
+) -> RosterPlan:
+    """Propose the month's roster for ``stations`` (a preview: nothing is written)."""
+    if by is not None:
+        require_perm(by, "legal_aid.add_shift")
+        for station in stations:
+            require_visible(by, station)
+    month = month.replace(day=1)
+    max_per_week = settings.LEGAL_MAX_SHIFTS_PER_WEEK if max_per_week is None else max_per_week
+    time_limit = settings.LEGAL_ROSTER_SOLVER_SECONDS if time_limit is None else time_limit
+    started = time.perf_counter()
+    days = month_days(month)
+    period_start, period_end = _aware(days[0], "00:00"), _aware(days[-1], "00:00") + dt.timedelta(days=1)
+    if lawyers is None:
+        organisations = {s.organisation_id for s in stations}
+        lawyers = list(Lawyer.objects.filter(status=LawyerStatus.ACTIVE))
+        del organisations  # every active lawyer of the panel may sit at any station
+    lawyers = sorted(lawyers, key=lambda lw: lw.pk)
+    existing = list(
+        Shift.objects.live()
+        .filter(start__lt=period_end, end__gt=period_start)
+        .values("station_id", "lawyer_id", "start", "end")
+    )
+    all_slots = month_slots(stations, month)
+    taken = defaultdict(list)
+    for row in existing:
+        taken[row["station_id"]].append((row["start"], row["end"]))
+    slots = [
+        s for s in all_slots if not any(a < s.end and s.start < b for a, b in taken.get(s.station_id, []))
+    ]
+    plan = RosterPlan(month=month, station_ids=[s.pk for s in stations], kept=len(all_slots) - len(slots))
+
+    busy = defaultdict(list)  # lawyer -> [(start, end)] of their live shifts
+    kept_month, kept_week = defaultdict(int), defaultdict(int)
+    for row in existing:
+        if row["lawyer_id"] is None:
+            continue
+        busy[row["lawyer_id"]].append((row["start"], row["end"]))
+        day = timezone.localtime(row["start"]).date()
+        if day.month == month.month:
+            kept_month[row["lawyer_id"]] += 1
+            kept_week[(row["lawyer_id"], day.isocalendar()[:2])] += 1
+    leave = defaultdict(set)
+    for lawyer_id, starts, ends in Leave.objects.filter(
+        lawyer__in=lawyers, starts_on__lte=days[-1], ends_on__gte=days[0]
+    ).values_list("lawyer_id", "starts_on", "ends_on"):
+        day = max(starts, days[0])
+        while day <= min(ends, days[-1]):
+            leave[lawyer_id].add(day)
+            day += dt.timedelta(days=1)
+
+    def eligible(lawyer: Lawyer, slot: Slot) -> bool:
+        return (
+            lawyer.is_available_on(slot.day)
+            and slot.day not in leave[lawyer.pk]
+            and not any(a < slot.end and slot.start < b for a, b in busy[lawyer.pk])
+        )
+
+    m = _Model()
+    model, cp = m.model, m.cp
+    x: dict[tuple[int, int], object] = {}
+    by_slot: dict[int, list[int]] = defaultdict(list)
+    for si, slot in enumerate(slots):
+        for lawyer in lawyers:
+            if eligible(lawyer, slot):
+                x[lawyer.pk, si] = model.NewBoolVar(f"x_{lawyer.pk}_{si}")
+                by_slot[si].append(lawyer.pk)
+    uncovered = [model.NewBoolVar(f"u_{si}") for si in range(len(slots))]
+    for si in range(len(slots)):
+        m.constraint("cover_once", model.Add(sum(x[lp, si] for lp in by_slot[si]) + uncovered[si] == 1))
+    # no_overlap: in an interval graph the maximal cliques are the slots containing some slot's start;
+    # computed once for all lawyers (slots are sorted by start), then each lawyer's eligible part of it
+    cliques = []
+    for point in sorted({slot.start for slot in slots}):
+        members = [si for si, slot in enumerate(slots) if slot.start <= point < slot.end]
+        if len(members) > 1:
+            cliques.append(members)
+    for lawyer in lawyers:
+        for clique in cliques:
+            mine = [x[lawyer.pk, si] for si in clique if (lawyer.pk, si) in x]
+            if len(mine) > 1:
+                m.constraint("no_overlap", model.AddAtMostOne(mine))
+    loads, caps = {}, {}
+    for lawyer in lawyers:
+        mine = [si for si in range(len(slots)) if (lawyer.pk, si) in x]
+        kept = kept_month[lawyer.pk]
+        loads[lawyer.pk] = load = model.NewIntVar(
+            0, max(kept, lawyer.max_shifts_per_month) + len(mine), f"load_{lawyer.pk}"
+        )
+        model.Add(load == kept + sum(x[lawyer.pk, si] for si in mine))
+        m.constraint("max_per_month", model.Add(load <= max(lawyer.max_shifts_per_month, kept)))
+        weeks = defaultdict(list)
+        for si in mine:
+            weeks[slots[si].week].append(si)
+        room = 0
+        for week, week_slots in weeks.items():
+            limit = max(max_per_week - kept_week[(lawyer.pk, week)], 0)
+            m.constraint("rest_per_week", model.Add(sum(x[lawyer.pk, si] for si in week_slots) <= limit))
+            room += min(limit, len(week_slots))
+        caps[lawyer.pk] = min(max(lawyer.max_shifts_per_month, kept), kept + room)
+    counted = [lw for lw in lawyers if caps[lw.pk] > 0]
+    spread = model.NewIntVar(0, len(slots) + 62, "spread")
+    if counted:
+        top = model.NewIntVar(0, len(slots) + 62, "busiest")
+        low = model.NewIntVar(0, len(slots) + 62, "least_busy")
+        for lawyer in counted:
+            load = loads[lawyer.pk]
+            m.constraint("fair_spread", model.Add(top >= load))
+            full = model.NewBoolVar(f"full_{lawyer.pk}")
+            m.constraint("fair_spread", model.Add(load >= caps[lawyer.pk]), only_if=full)
+            m.constraint("fair_spread", model.Add(low <= load), only_if=full.Not())
+        model.Add(spread == top - low)
+    preferred = [
+        x[lawyer.pk, si]
+        for lawyer in lawyers
+        if lawyer.preferred_station_id
+        for si in range(len(slots))
+        if (lawyer.pk, si) in x and slots[si].station_id == lawyer.preferred_station_id
+    ]
+    # Lexicographic, in two solves: first the most slots covered (from the greedy hint), then, with
+    # that coverage fixed, the smallest spread and the most preferences (from the first solution).
+    covered = sum(1 - u for u in uncovered)
+    hinted = _greedy_hint(slots, by_slot, lawyers, caps, max_per_week, kept_week, kept_month)
+    for (lawyer_id, si), var in x.items():
+        model.AddHint(var, hinted.get(si) == lawyer_id)
+    model.Maximize(covered)
+    solver = cp.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit / 2
+    solver.parameters.num_workers = 8
+    solver.parameters.random_seed = 2026
+    status = solver.Solve(model)
+    if status not in (cp.OPTIMAL, cp.FEASIBLE):
+        raise invalid(
+            _("The roster could not be computed in time; try fewer stations."), code="solver_failed"
+        )
+    values = {key: solver.Value(var) for key, var in x.items()}
+    best = sum(values.values())
+    model.ClearHints()
+    for key, var in x.items():
+        model.AddHint(var, values[key])
+    model.Add(covered >= best)
+    model.Maximize(-(len(slots) + 1) * spread + sum(preferred))
+    second = solver.Solve(model)
+    if second in (cp.OPTIMAL, cp.FEASIBLE):
+        values = {key: solver.Value(var) for key, var in x.items()}
+        status = second
+    plan.status = solver.StatusName(status)
+    for si, slot in enumerate(slots):
+        chosen = next((lp for lp in by_slot[si] if values[lp, si]), None)
+        if chosen is None:
+            plan.uncovered.append((slot, NOBODY if not by_slot[si] else AT_CAP))
+        else:
+            plan.assignments.append((slot, chosen))
+    totals = Counter(lawyer for _slot, lawyer in plan.assignments)
+    plan.loads = {lw.pk: kept_month[lw.pk] + totals[lw.pk] for lw in lawyers}
+    counted_loads = [plan.loads[lw.pk] for lw in counted]
+    full = {lw.pk for lw in counted if plan.loads[lw.pk] >= caps[lw.pk]}
+    open_loads = [plan.loads[lw.pk] for lw in counted if lw.pk not in full]
+    plan.spread = (max(counted_loads) - min(open_loads)) if counted_loads and open_loads else 0
+    plan.seconds = time.perf_counter() - started
+    return plan
+
+
+def _greedy_hint(slots, by_slot, lawyers, caps, max_per_week, kept_week, kept_month) -> dict[int, int]:
+    """Slot index -> lawyer id: each slot to the least-loaded eligible lawyer under their caps."""
+    load = {lw.pk: kept_month[lw.pk] for lw in lawyers}
+    week_load = defaultdict(int)
+    taken = defaultdict(list)
+    chosen = {}
+    for si, slot in enumerate(slots):
+        candidates = [
+            lp for lp in by_slot[si]
+            if load[lp] < caps[lp]
+            and week_load[(lp, slot.week)] + kept_week[(lp, slot.week)] < max_per_week
+            and not any(a < slot.end and slot.start < b for a, b in taken[lp])
+        ]  # fmt: skip
+        if candidates:
+            best = min(candidates, key=lambda lp: (load[lp], lp))
+            chosen[si] = best
+            load[best] += 1
+            week_load[(best, slot.week)] += 1
+            taken[best].append((slot.start, slot.end))
+    return chosen
+
+
+def greedy_roster(
+    *, stations: list[Station], month: dt.date, lawyers: list[Lawyer], max_per_week: int
+) -> RosterPlan:
+    """The baseline the benchmark compares with: round-robin, each slot to the next lawyer in turn who
+    is eligible and under their caps. Same inputs, no solver."""
+    started = time.perf_counter()
+    slots = month_slots(stations, month)
+    leave = defaultdict(set)
+    for lawyer_id, starts, ends in Leave.objects.filter(lawyer__in=lawyers).values_list(
+        "lawyer_id", "starts_on", "ends_on"
+    ):
+        day = starts
+        while day <= ends:
+            leave[lawyer_id].add(day)
+            day += dt.timedelta(days=1)
+    plan = RosterPlan(month=month.replace(day=1), station_ids=[s.pk for s in stations])
+    load, week_load, busy = defaultdict(int), defaultdict(int), defaultdict(list)
+    turn = 0
+    for slot in slots:
+        for k in range(len(lawyers)):
+            lawyer = lawyers[(turn + k) % len(lawyers)]
+            if (
+                lawyer.is_available_on(slot.day)
+                and slot.day not in leave[lawyer.pk]
+                and load[lawyer.pk] < lawyer.max_shifts_per_month
+                and week_load[(lawyer.pk, slot.week)] < max_per_week
+                and not any(a < slot.end and slot.start < b for a, b in busy[lawyer.pk])
+            ):
+                plan.assignments.append((slot, lawyer.pk))
+                load[lawyer.pk] += 1
+                week_load[(lawyer.pk, slot.week)] += 1
+                busy[lawyer.pk].append((slot.start, slot.end))
+                turn = (turn + k + 1) % len(lawyers)
+                break
+        else:
+            plan.uncovered.append((slot, AT_CAP))
+    plan.loads = {lw.pk: load[lw.pk] for lw in lawyers}
+    available = [v for lw, v in plan.loads.items()]
+    plan.spread = max(available) - min(available) if available else 0
+    plan.seconds = time.perf_counter() - started
+    return plan
+
+
+@transaction.atomic
+def roster_save(*, signed_plan: str, by) -> list[Shift]:
+    """Write a previewed plan (as signed by :meth:`RosterPlan.signed`): every slot a planned shift, with
+    its lawyer or without one (the uncovered ones, for staff to fill). All or nothing: when a
+    lawyer's time was taken since the preview, nothing is written and the error says whose."""
+    from .roster import shift_add
+
+    require_perm(by, "legal_aid.add_shift")
+    try:
+        data = signing.loads(signed_plan, salt=SIGNING_SALT, max_age=3600)
+    except signing.BadSignature:
+        raise invalid(_("The preview is too old or damaged; generate it again."), code="bad_plan") from None
+    stations = {s.pk: s for s in Station.objects.filter(pk__in={row[0] for row in data["rows"]})}
+    lawyers = {lw.pk: lw for lw in Lawyer.objects.filter(pk__in={row[3] for row in data["rows"] if row[3]})}
+    created = []
+    for station_id, start, end, lawyer_id in data["rows"]:
+        start, end = dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
+        station = stations[station_id]
+        if Shift.objects.live().filter(station=station).overlapping(start, end).exists():
+            continue  # filled by hand since the preview: kept
+        created.append(shift_add(station=station, start=start, end=end, lawyer=lawyers.get(lawyer_id), by=by))
+    return created
