@@ -7,7 +7,9 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev
 COPY . .
-RUN DEBUG=true python manage.py collectstatic --no-input
+# Static files are built as production runs them (DEBUG off: the manifest whitenoise needs is written).
+# The keys below exist only for this build step; the container gets the real ones at run time.
+RUN DEBUG=false SECRET_KEY=collectstatic-build-only FIELD_ENCRYPTION_KEY=MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA= BLIND_INDEX_KEY=collectstatic-build-only python manage.py collectstatic --no-input
 RUN useradd --system --home /app union && mkdir -p /var/lib/union-portal/media && chown -R union /var/lib/union-portal
 USER union
 EXPOSE 8000

@@ -34,6 +34,22 @@ def _no_axes_lockouts(settings):
 
 
 @pytest.fixture(autouse=True)
+def _key_check_settled(request):
+    """The start-up key check (``union_portal.core.keycheck``) reads the database once per process:
+    settle it before the test runs, so that it never counts among a test's queries."""
+    from union_portal.core.keycheck import key_check
+
+    if not request.node.get_closest_marker("django_db"):
+        for name in ("db", "transactional_db"):
+            if name in request.fixturenames:
+                request.getfixturevalue(name)
+                break
+        else:
+            return
+    key_check()
+
+
+@pytest.fixture(autouse=True)
 def _english_unless_asked(settings):
     """Tests read messages in English, the msgids; tests of the Chinese default set
     ``settings.LANGUAGE_CODE = "zh-hans"`` themselves (tests/core/test_translations.py)."""

@@ -29,3 +29,22 @@ def encryption_keys_check(app_configs=None, **kwargs):
             Error("BLIND_INDEX_KEY must be a random secret of at least 16 characters.", id="core.E002")
         )
     return errors
+
+
+@register("security", deploy=False)
+def key_canary_check(app_configs=None, **kwargs):
+    """At start: the configured keys must read the key canary stored in the database (issue 18.8)."""
+    from .keycheck import key_check, key_check_reset
+
+    key_check_reset()
+    if key_check() == "mismatch":
+        return [
+            Error(
+                "No key in FIELD_ENCRYPTION_KEY decrypts the key canary stored in the database: the data "
+                "was written with another key.",
+                hint="Set FIELD_ENCRYPTION_KEY to the key(s) the data was written with (newest first). "
+                "The server answers 503 and writes nothing until then.",
+                id="core.E003",
+            )
+        ]
+    return []

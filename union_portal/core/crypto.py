@@ -96,11 +96,17 @@ class EncryptedTextField(models.TextField):
     """A text column whose stored value is Fernet ciphertext. Not searchable: pair it with a blind index."""
 
     description = "Encrypted text"
+    #: Refuse to write while the configured keys cannot read the key canary (issue 18.8).
+    checks_keys = True
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
+        if self.checks_keys:
+            from .keycheck import require_matching_keys
+
+            require_matching_keys()
         return encrypt(str(value))
 
     def from_db_value(self, value, expression, connection):
@@ -112,6 +118,12 @@ class EncryptedTextField(models.TextField):
         if lookup_name not in ("isnull",):
             raise TypeError(f"Encrypted fields cannot be searched with '{lookup_name}': use the blind index.")
         return super().get_lookup(lookup_name)
+
+
+class KeyCanaryField(EncryptedTextField):
+    """The canary itself: written when it is made, before any verdict on the keys exists."""
+
+    checks_keys = False
 
 
 #: The blind index of an encrypted field ``x`` is the column ``x_hash`` of the same model, if there is one.

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .crypto import KeyCanaryField
+
 
 class AccessLog(models.Model):
     """Who saw whose unmasked personal data, when and why. Written by services, never edited."""
@@ -90,3 +92,19 @@ def counter_take(name: str, count: int = 1) -> range:
         counter.value += count
         counter.save(update_fields=["value"])
     return range(start, start + count)
+
+
+class KeyCanary(models.Model):
+    """One row: a known text encrypted with the keys (issue 18.8). A server whose keys cannot read it
+    refuses to serve and to write (``union_portal.core.keycheck``). ``rotate_keys`` re-encrypts it like
+    every encrypted column, so rotating keys keeps it readable. No history: it is no one's data."""
+
+    value = KeyCanaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "key canary"
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"key canary {self.pk}"

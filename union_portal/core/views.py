@@ -7,9 +7,38 @@ from django.views.decorators.http import require_GET
 @never_cache
 @require_GET
 def healthz(request):
-    """Liveness and database reachability, for load balancers and container health checks."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Ready to serve, for load balancers and container health checks (issue 18.7, 18.8): the
+    database answers, the cache keeps a value, the encryption keys read the key canary, and a real
+    page renders (templates, translations and the static manifest production needs). 503 naming what
+    failed otherwise."""
+    import secrets
+
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+
+    from .keycheck import key_check
+
+    failed = []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure is "not ready"
+        failed.append("database")
+    try:
+        probe = secrets.token_hex(8)
+        cache.set("healthz:probe", probe, 30)
+        if cache.get("healthz:probe") != probe:
+            failed.append("cache")
+    except Exception:  # noqa: BLE001
+        failed.append("cache")
+    if key_check() == "mismatch":
+        failed.append("encryption_keys")
+    try:
+        render_to_string("base.html", {}, request=request)
+    except Exception:  # noqa: BLE001 - a missing manifest entry, a broken template: no page would render
+        failed.append("page")
+    if failed:
+        return JsonResponse({"status": "failing", "failed": failed}, status=503)
     return JsonResponse({"status": "ok"})
 
 
