@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from union_portal.api.commands import CommandMixin
-from union_portal.api.fields import RefField
+from union_portal.api.fields import RefField, TextField
 from union_portal.api.filters import StableOrderingFilter
 from union_portal.api.idempotency import replay_or_run
 from union_portal.api.permissions import CommandPermissions
@@ -261,29 +261,27 @@ class MemberUpdateSerializer(RendersAs, serializers.Serializer):
 
 class TransferInputSerializer(serializers.Serializer):
     to_union = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
-    reason = serializers.CharField(allow_blank=True)
+    reason = TextField(allow_blank=True)
 
 
 class EndInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[(s.value, s.label) for s in END_STATUSES])
-    reason = serializers.CharField(allow_blank=True)
+    reason = TextField(allow_blank=True)
     on = serializers.DateField(
         required=False, allow_null=True, help_text=gettext_lazy("Today when left out.")
     )
 
 
 class RevealInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        max_length=300, help_text=gettext_lazy("Why you need the full data; it is logged.")
-    )
+    reason = TextField(max_length=300, help_text=gettext_lazy("Why you need the full data; it is logged."))
 
 
 class ApproveInputSerializer(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, required=False, default="")
+    note = TextField(allow_blank=True, required=False, default="")
 
 
 class RejectInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, help_text=gettext_lazy("The applicant reads it."))
+    reason = TextField(allow_blank=True, help_text=gettext_lazy("The applicant reads it."))
 
 
 SYNC_MAX = 1000

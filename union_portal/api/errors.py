@@ -14,7 +14,9 @@ responses only for that very function (an identity check in ``drf_standardized_e
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy
 from drf_standardized_errors import handler
 from rest_framework import exceptions
 from rest_framework.fields import get_error_detail
@@ -35,8 +37,18 @@ def as_api_exception(error: ApplicationError) -> exceptions.APIException:
     return exceptions.ValidationError({error.field or api_settings.NON_FIELD_ERRORS_KEY: [detail]})
 
 
+class RequestTooLarge(exceptions.APIException):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django's ``RequestDataTooBig``): 413, not a 500."""
+
+    status_code = 413
+    default_detail = gettext_lazy("The request body is too large.")
+    default_code = "request_too_large"
+
+
 class ExceptionHandler(handler.ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, RequestDataTooBig):
+            return RequestTooLarge()
         if isinstance(exc, ApplicationError):
             return as_api_exception(exc)
         if isinstance(exc, DjangoValidationError):

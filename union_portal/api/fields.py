@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -23,3 +24,15 @@ class RefField(serializers.Field):
 
     def to_representation(self, value):
         return {"id": value.pk, "name": value.name}
+
+
+class TextField(serializers.CharField):
+    """A ``CharField`` that takes a JSON string only: DRF's own turns ``123`` or ``true`` into text, so
+    a reason given as a number passed as if someone had typed it (issue 18.5)."""
+
+    default_error_messages = {"invalid": gettext_lazy("Not a valid string.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
