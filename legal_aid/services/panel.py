@@ -155,7 +155,7 @@ def lawyer_update(*, lawyer: Lawyer, by, data: dict) -> Lawyer:
     """Change a lawyer's details (the licence number and the account stay)."""
     require_perm(by, "legal_aid.change_lawyer")
     require_visible(by, lawyer)
-    lawyer = Lawyer.objects.select_for_update().get(pk=lawyer.pk)
+    lawyer = Lawyer.objects.select_for_update(of=("self",)).get(pk=lawyer.pk)
     merged = {f: getattr(lawyer, f) for f in (
         "name", "firm", "licence", "mobile", "specialties", "term_starts_on", "term_ends_on",
         "available_weekdays", "max_shifts_per_month",
@@ -181,7 +181,7 @@ def lawyer_end(*, lawyer: Lawyer, by, reason: str) -> Lawyer:
     require_perm(by, "legal_aid.change_lawyer")
     require_visible(by, lawyer)
     reason = text(reason, "reason", limit=200)
-    lawyer = Lawyer.objects.select_for_update().get(pk=lawyer.pk)
+    lawyer = Lawyer.objects.select_for_update(of=("self",)).get(pk=lawyer.pk)
     if lawyer.status == LawyerStatus.ENDED:
         return lawyer
     lawyer.status = LawyerStatus.ENDED
@@ -206,7 +206,7 @@ def _may_act_as_lawyer_or(by, lawyer: Lawyer, perm: str) -> None:
 def calendar_token_reset(*, lawyer: Lawyer, by) -> Lawyer:
     """Revoke the lawyer's calendar link and give a new one."""
     _may_act_as_lawyer_or(by, lawyer, "legal_aid.change_lawyer")
-    lawyer = Lawyer.objects.select_for_update().get(pk=lawyer.pk)
+    lawyer = Lawyer.objects.select_for_update(of=("self",)).get(pk=lawyer.pk)
     lawyer.calendar_token = new_calendar_token()
     lawyer.save(update_fields=["calendar_token"])
     return lawyer
@@ -313,7 +313,7 @@ def adviser_assign(
 def adviser_end(*, assignment: AdviserAssignment, by) -> AdviserAssignment:
     require_perm(by, "legal_aid.change_adviserassignment")
     require_visible(by, assignment)
-    assignment = AdviserAssignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment = AdviserAssignment.objects.select_for_update(of=("self",)).get(pk=assignment.pk)
     if assignment.status == AssignmentStatus.ENDED:
         return assignment
     assignment.status = AssignmentStatus.ENDED
