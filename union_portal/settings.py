@@ -290,6 +290,8 @@ SPECTACULAR_SETTINGS = {
         "AidKindEnum": "assistance.models.AidKind",  # "kind" and "status" are also names of members' choices
         "AidStateEnum": "assistance.models.State",
         "HardshipFileStatusEnum": "assistance.models.FileStatus",
+        "CaseStageEnum": "legal_aid.models.cases.Stage",  # "stage", "to_stage" and "from_stage" name one set
+        "PartnerOfficeEnum": "legal_aid.models.cases.PartnerOffice",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
