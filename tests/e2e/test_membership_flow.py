@@ -117,8 +117,11 @@ def test_worker_applies_officer_approves_member_shows_card(
     page.screenshot(path=str(SCREENSHOTS / "card.png"), full_page=True)
 
     # --- a merchant follows the card's verification link -----------------------------------------------
-    page.click(f"a[href='{base}/portal/verify/{member.card_number}/']")
-    page.wait_for_url(re.compile(r".*/portal/verify/\d+/$"))
+    # the link carries a signed token of the card (issue 18.2), not the bare number
+    link = page.locator(f"a[href^='{base}/portal/verify/']")
+    assert f"{member.card_number}:" in link.get_attribute("href")  # signed: the number and its signature
+    link.click()
+    page.wait_for_url(re.compile(r".*/portal/verify/[^/]+/$"))
     assert page.locator(".verdict-valid").is_visible()
     assert page.locator(".masked-name").inner_text() == "陈*欣"
     phone.close()
