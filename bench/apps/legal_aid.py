@@ -79,6 +79,7 @@ def _build(scale: int):
 
 
 def roster(payload: dict) -> dict:
+    bench_common.django_setup()  # a worker runs in a fresh process: Django first
     import datetime as dt
 
     from django.db import connection, transaction
