@@ -11,10 +11,13 @@ action with an input and an output serializer of its own. A row outside the call
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_standardized_errors.formatter import flatten_errors
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -317,21 +320,6 @@ class MemberSyncSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
 
 
-def _flat_errors(errors, prefix=None) -> list[dict]:
-    """A serializer's nested errors as the API's flat list: code, detail, attr."""
-    flat = []
-    if isinstance(errors, dict):
-        for field, value in errors.items():
-            attr = field if prefix is None else f"{prefix}.{field}"
-            flat += _flat_errors(value, None if field == "non_field_errors" else attr)
-    elif isinstance(errors, list):
-        for value in errors:
-            flat += _flat_errors(value, prefix)
-    else:
-        flat.append({"code": getattr(errors, "code", "invalid"), "detail": str(errors), "attr": prefix})
-    return flat
-
-
 def sync_members(records: list[dict], *, by) -> dict:
     """Each record on its own (a savepoint each): one bad record does not stop the others, and no
     record is ever half written."""
@@ -344,7 +332,7 @@ def sync_members(records: list[dict], *, by) -> dict:
         serializer = MemberInputSerializer(data=record)
         outcome = {"index": index, "result": "error", "id": None, "errors": []}
         if not serializer.is_valid():
-            outcome["errors"] = _flat_errors(serializer.errors)
+            outcome["errors"] = [asdict(error) for error in flatten_errors(serializer.errors)]
         else:
             try:
                 with transaction.atomic():
