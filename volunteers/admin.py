@@ -19,6 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from union_portal.accounts.roles import Role
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each
 from union_portal.core.errors import apply_each
+from union_portal.imports.admin import ImportAdminMixin
 
 from . import selectors, services
 from .models import (
@@ -94,8 +95,31 @@ class JoinTeamForm(forms.Form):
         self.fields["team"].queryset = Team.objects.visible_to(user).filter(is_active=True)
 
 
+class VolunteerForm(forms.ModelForm):
+    """The admin's volunteer form; a person who is not a member is registered with their ID number."""
+
+    id_number = forms.CharField(
+        label=_("resident ID number"),
+        max_length=25,
+        required=False,
+        help_text=_("For a person who is not a member (ID card seen): kept encrypted, shown masked."),
+    )
+
+    class Meta:
+        model = Volunteer
+        fields = (
+            "member", "name", "mobile", "organisation", "skills", "availability", "emergency_contact",
+            "emergency_phone", "status",
+        )  # fmt: skip
+
+    def _post_clean(self):
+        pass  # checked by the services
+
+
 @admin.register(Volunteer)
-class VolunteerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class VolunteerAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    form = VolunteerForm
+    import_kind = "volunteers"
     list_display = ("masked", "organisation", "status", "verified_hours", "star_level", "registered_on")
     list_filter = ("status", "star_level")
     list_select_related = ("organisation",)
@@ -105,23 +129,36 @@ class VolunteerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     readonly_fields = ("user", "verified_hours", "star_level", "registered_on")
     inlines = (MembershipInline,)
     actions = ("join_team",)
-    history_hidden_fields = ("mobile", "emergency_phone")
+    history_hidden_fields = ("mobile", "emergency_phone", "id_number", "id_number_hash")
     show_full_result_count = False
 
     @admin.display(description=_("name"), ordering="name")
     def masked(self, obj):
         return obj.masked_name
 
+    @admin.display(description=_("resident ID number"))
+    def masked_id(self, obj):
+        return obj.masked_id_number or (obj.member.masked_id_number if obj.member_id else "")
+
+    @admin.display(description=_("mobile verified at"))
+    def mobile_verified(self, obj):
+        return obj.mobile_verified_at or "-"
+
     def get_fields(self, request, obj=None):
         editable = ("skills", "availability", "emergency_contact", "emergency_phone", "status")
         if obj is None:
-            return ("member", "name", "mobile", "organisation", *editable)
-        return ("member", "name", "organisation", *self.readonly_fields, *editable)
+            return ("member", "name", "id_number", "mobile", "organisation", *editable)
+        return (
+            "member", "name", "masked_id", "mobile_verified", "organisation", *self.readonly_fields, *editable,
+        )  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
-        return (
-            self.readonly_fields if obj is None else (*self.readonly_fields, "member", "name", "organisation")
-        )
+        if obj is None:
+            return self.readonly_fields
+        return (*self.readonly_fields, "member", "name", "organisation", "masked_id", "mobile_verified")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -130,17 +167,23 @@ class VolunteerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 services.volunteer_set_status(volunteer=obj, by=request.user, status=data["status"])
             obj.save(update_fields=["skills", "availability", "emergency_contact", "emergency_phone"])
             return
-        created = services.volunteer_register(
-            by=request.user,
-            member=data.get("member"),
-            name=data.get("name", ""),
-            mobile=data.get("mobile", ""),
-            organisation=data.get("organisation"),
-            skills=data.get("skills", ""),
-            availability=data.get("availability", ""),
-            emergency_contact=data.get("emergency_contact", ""),
-            emergency_phone=data.get("emergency_phone", ""),
-        )
+        details = {
+            "skills": data.get("skills", ""),
+            "availability": data.get("availability", ""),
+            "emergency_contact": data.get("emergency_contact", ""),
+            "emergency_phone": data.get("emergency_phone", ""),
+        }
+        if data.get("member") is not None:
+            created = services.volunteer_register(by=request.user, member=data["member"], **details)
+        else:
+            created = services.volunteer_register_person(
+                by=request.user,
+                name=data.get("name", ""),
+                id_number=data.get("id_number", ""),
+                mobile=data.get("mobile", ""),
+                organisation=data.get("organisation"),
+                **details,
+            )
         obj.pk = created.pk
         obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
 

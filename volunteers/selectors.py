@@ -128,3 +128,47 @@ def hours_per_team(*, viewer, start: dt.date, end: dt.date):
         )
         .order_by("organisation__path", "name")
     )
+
+
+def ranking(*, viewer, start: dt.date, end: dt.date, team: Team | None = None):
+    """The visible volunteers by verified hours in [start, end], most first, each with its ``rank``
+    (equal hours share a rank) and its live honour recommendation of the period's year, if any; one
+    query however many rows."""
+    from django.db.models import F, OuterRef, Subquery, Window
+    from django.db.models.functions import Rank
+
+    from .models import HonourRecommendation, RecommendationStatus
+
+    recommended = HonourRecommendation.objects.filter(
+        volunteer=OuterRef("pk"), year=end.year, status=RecommendationStatus.RECOMMENDED
+    ).values("pk")[:1]
+    return (
+        hours_per_volunteer(viewer=viewer, start=start, end=end, team=team)
+        .annotate(
+            rank=Window(expression=Rank(), order_by=F("period_hours").desc()),
+            recommendation_id=Subquery(recommended),
+        )
+        .order_by("-period_hours", "pk")
+    )
+
+
+def public_ranking(*, year: int, limit: int = 50):
+    """The district's volunteers with the most verified hours of ``year`` (the portal's honour roll,
+    names masked by the page); one query."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    period = Q(
+        records__status=RecordStatus.VERIFIED,
+        records__started_at__date__gte=start,
+        records__started_at__date__lte=end,
+    )
+    return (
+        Volunteer.objects.active()
+        .select_related("organisation")
+        .annotate(
+            period_hours=Coalesce(
+                Sum("records__hours", filter=period), Value(ZERO), output_field=DecimalField()
+            ),
+        )
+        .filter(period_hours__gt=0)
+        .order_by("-period_hours", "pk")[:limit]
+    )
