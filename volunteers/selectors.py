@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import models
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -171,4 +172,21 @@ def public_ranking(*, year: int, limit: int = 50):
         )
         .filter(period_hours__gt=0)
         .order_by("-period_hours", "pk")[:limit]
+    )
+
+
+def hours_per_partner(*, viewer, start: dt.date, end: dt.date):
+    """Verified hours, records, volunteers and activities per partner organisation in [start, end]
+    (funding follows verified hours); "" is the teams' own activities. One grouped query."""
+    return (
+        ServiceRecord.objects.visible_to(viewer)
+        .filter(status=RecordStatus.VERIFIED, started_at__date__gte=start, started_at__date__lte=end)
+        .values(partner=models.F("activity__partner"))
+        .annotate(
+            hours=Sum("hours"),
+            records=Count("pk"),
+            volunteers=Count("volunteer", distinct=True),
+            activities=Count("activity", distinct=True),
+        )
+        .order_by("partner")
     )

@@ -182,3 +182,21 @@ def test_the_admin_shows_the_id_number_masked(client, tree, people):
     text = page.content.decode()
     assert "440604********0014" in text
     assert ID not in text
+
+
+def test_staff_register_a_non_member_in_the_admin_and_a_duplicate_comes_back_on_the_form(
+    client, tree, people
+):
+    client.force_login(people.town_a_staff)
+    form = {
+        "name": "周小燕", "id_card_number": ID, "mobile": "13922221313", "organisation": tree.town_a.pk,
+        "status": "active", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    added = client.post("/admin/volunteers/volunteer/add/", form)
+    assert added.status_code == 302
+    volunteer = Volunteer.objects.get()
+    assert (volunteer.id_number, volunteer.organisation, volunteer.member) == (ID, tree.town_a, None)
+    again = client.post("/admin/volunteers/volunteer/add/", {**form, "mobile": "13922221414"})
+    assert again.status_code == 200
+    assert "A volunteer with this ID number is already registered." in again.content.decode()
+    assert Volunteer.objects.count() == 1
