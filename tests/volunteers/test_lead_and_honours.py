@@ -97,8 +97,9 @@ def test_the_service_refuses_what_the_leaders_form_cannot_check(client, corps):
 
 def test_a_leader_cancels_with_a_reason_and_everyone_is_told(client, corps, committed):
     activity = make_activity(corps.team_a, corps.leader_a, capacity=1)
-    services.signup_create(activity=activity, volunteer=corps.volunteer, by=corps.volunteer.user)
-    services.signup_create(activity=activity, volunteer=corps.other, by=corps.other.user)
+    with committed():
+        services.signup_create(activity=activity, volunteer=corps.volunteer, by=corps.volunteer.user)
+        services.signup_create(activity=activity, volunteer=corps.other, by=corps.other.user)
     client.force_login(corps.leader_a)
     with committed():
         client.post(f"/portal/volunteers/lead/{activity.pk}/cancel/", {"reason": "暴雨预警"})
@@ -115,7 +116,10 @@ def test_a_leader_cancels_with_a_reason_and_everyone_is_told(client, corps, comm
 def _verified(volunteer, team, leader, hours, days_ago=30):
     activity = started_activity(team, leader, hours=hours)
     start = timezone.now() - dt.timedelta(days=days_ago)
-    Activity.objects.filter(pk=activity.pk).update(starts_at=start, ends_at=start + dt.timedelta(hours=hours))
+    Activity.objects.filter(pk=activity.pk).update(
+        starts_at=start, ends_at=start + dt.timedelta(hours=hours), signup_opens_at=start - dt.timedelta(days=1),
+        signup_closes_at=start,
+    )  # fmt: skip
     activity.refresh_from_db()
     record = services.record_enter(
         activity=activity, volunteer=volunteer, by=leader, started_at=activity.starts_at,
