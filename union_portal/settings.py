@@ -393,6 +393,7 @@ LEGAL_ADVISER_MAX_ENTERPRISES = env.int("LEGAL_ADVISER_MAX_ENTERPRISES", default
 LEGAL_MAX_SHIFTS_PER_WEEK = env.int("LEGAL_MAX_SHIFTS_PER_WEEK", default=3)
 LEGAL_LIMITATION_WARNING_DAYS = env.list("LEGAL_LIMITATION_WARNING_DAYS", cast=int, default=[60, 30, 7])
 LEGAL_ROSTER_SOLVER_SECONDS = env.float("LEGAL_ROSTER_SOLVER_SECONDS", default=20.0)
+LEGAL_ROSTER_SOLVER_WORKERS = env.int("LEGAL_ROSTER_SOLVER_WORKERS", default=8)
 
 # --- certificates ----------------------------------------------------------------------------------
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = env.int("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=60)
