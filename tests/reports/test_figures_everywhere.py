@@ -60,3 +60,18 @@ def test_the_api_gives_only_a_visible_subtree_and_readable_figures(story, people
     assert client.get(reverse("v1:figures")).status_code == 404  # a member has no subtree
     bad = client.get(reverse("v1:figures"), {"date_from": "2026-02-01", "date_to": "2026-01-01"})
     assert bad.status_code == 400
+
+
+def test_every_figure_of_the_registry_is_one_query(story):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tree, _file_c = story
+    for candidate in all_figures():
+        with CaptureQueriesContext(connection) as whole:
+            candidate.value(scope=tree.district, period=Period.year(2026))
+        assert len(whole) == 1, candidate.key
+        if candidate.by_child:
+            with CaptureQueriesContext(connection) as split:
+                candidate.value_by_child(scope=tree.district, period=Period.year(2026))
+            assert len(split) == 1, candidate.key
