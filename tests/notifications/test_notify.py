@@ -9,7 +9,7 @@ from union_portal.notifications.backends import SMSDeliveryError
 from union_portal.notifications.models import Notification
 from union_portal.notifications.services import notification_deliver, notify
 
-from ..factories import PASSWORD, make_user
+from ..accounts.factories import PASSWORD, make_user
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,8 @@ from django.urls import reverse
 from competitions.quiz import services
 from competitions.quiz.models import Attempt, AttemptState, Participant
 
-from ..factories import make_member, make_user
+from ..accounts.factories import make_user
+from ..members.factories import make_member
 from .factories import last_code, make_player, right_answers
 
 
@@ -98,3 +99,12 @@ def test_the_leaderboard_costs_the_same_queries_at_2_and_10_rows(
     client.get(url)
     with django_assert_num_queries(12):
         client.get(url)
+
+
+def test_the_portal_navigation_links_to_the_quiz(client, member):
+    client.force_login(member)
+    home = client.get(reverse("portal:home")).content.decode()
+    link = f'<a href="{reverse("quiz:index")}">'
+    assert link in home  # on every portal page, not marked current outside the quiz
+    quiz_page = client.get(reverse("quiz:index"), follow=True).content.decode()
+    assert f'<a href="{reverse("quiz:index")}" aria-current="page">' in quiz_page
