@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "members",
     "union_portal.notifications",
     "union_portal.certificates",
+    "union_portal.reports",  # report runs on Celery with their spreadsheets (issue 15)
     "assistance",
     "volunteers",  # volunteers: teams, activities, sign-ups, verified hours
     "competitions.quiz",  # knowledge quiz: daily attempts, monthly leaderboard and prizes
@@ -342,6 +343,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 # Longer than the longest task and any ETA, or Redis redelivers it (docs/pitfalls.md).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 3}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- reports (union_portal/reports) ---
+REPORT_MAX_DAYS = env.int("REPORT_MAX_DAYS", default=3 * 366)  # the longest period one report may cover
 
 # --- mail and SMS --------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
