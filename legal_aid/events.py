@@ -23,11 +23,6 @@ KINDS = [
         urgent=True,
     ),
     EventKind(
-        key="legal.panel",
-        label=_("Legal aid: my place on the lawyer panel"),
-        events=["legal.lawyer_added"],
-    ),
-    EventKind(
         key="legal.cases",
         label=_("Legal aid: consultations and cases"),
         events=[
