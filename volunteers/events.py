@@ -8,16 +8,20 @@ from union_portal.notifications.kinds import EventKind
 KINDS = [
     EventKind(
         key="volunteers.activities",
-        label=_("Volunteering: sign-ups, tomorrow's activity, cancellations"),
-        events=["volunteers.promoted", "volunteers.reminder", "volunteers.activity_cancelled"],
+        label=_("Volunteering: registration, sign-ups, changed or cancelled activities, tomorrow's activity"),
+        events=[
+            "volunteers.registered", "volunteers.signup_confirmed", "volunteers.signup_waiting",
+            "volunteers.promoted", "volunteers.reminder", "volunteers.activity_changed",
+            "volunteers.activity_cancelled",
+        ],
         urgent=True,
     ),
     EventKind(
         key="volunteers.hours",
-        label=_("Volunteering: hours verified or rejected, star levels"),
+        label=_("Volunteering: hours verified or rejected, star levels, honours"),
         events=[
             "volunteers.hours_verified", "volunteers.hours_rejected", "volunteers.to_verify",
-            "volunteers.star_reached", "volunteers.star_lost",
+            "volunteers.star_reached", "volunteers.star_lost", "volunteers.recommended",
         ],
     ),
 ]  # fmt: skip
