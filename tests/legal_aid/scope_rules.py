@@ -73,6 +73,7 @@ def register(rules) -> None:
         legal.DisputeCase: lambda w: _legal(w)["case"],
     })  # fmt: skip
     rules.ADMIN_EXTRA_URLS["legal_aid_shift_cover"] = {"pk": legal.Shift}
+    rules.ADMIN_EXTRA_URLS["legal_aid_disputecase_step"] = {"step": "close"}
     register_portal_and_api(rules)
 
 
