@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
 from union_portal.core.masking import mask_name
 
 from .models import (
     BEFORE_ARBITRATION,
+    AdviserAssignment,
     ClaimType,
     Consultation,
     DisputeCase,
@@ -68,6 +69,18 @@ def swaps_for(*, lawyer: Lawyer) -> QuerySet[SwapRequest]:
         SwapRequest.objects.filter(to_lawyer=lawyer, status=SwapStatus.REQUESTED)
         .select_related("shift__station", "from_lawyer")
         .order_by("shift__start")
+    )
+
+
+def advised_unions(*, lawyer: Lawyer) -> QuerySet[AdviserAssignment]:
+    """The lawyer's active adviser assignments, each with the day of its latest check-up or education
+    event (``last_event_on``): one query whatever their number."""
+    return (
+        AdviserAssignment.objects.active()
+        .filter(lawyer=lawyer)
+        .select_related("union")
+        .annotate(last_event_on=Max("events__held_on"))
+        .order_by("union__name", "pk")
     )
 
 
