@@ -101,6 +101,45 @@ def case_order(queryset: QuerySet[DisputeCase]) -> QuerySet[DisputeCase]:
     ).order_by("_running", F("limitation_on").asc(), "pk")
 
 
+@dataclass
+class StageCount:
+    stage: str
+    label: str
+    total: int = 0
+    near: int = 0  # open before arbitration, the limitation date within 60 days
+    past: int = 0  # open before arbitration, the limitation date passed
+
+
+def case_board(queryset: QuerySet[DisputeCase], today: dt.date | None = None) -> list[StageCount]:
+    """Cases by stage, with how many are near or past their limitation date: one query."""
+    from django.db.models import Count, Q
+
+    from .models import Stage
+
+    today = today or timezone.localdate()
+    running = Q(stage__in=list(BEFORE_ARBITRATION))
+    rows = {
+        row["stage"]: row
+        for row in queryset.order_by()
+        .values("stage")
+        .annotate(
+            total=Count("pk"),
+            near=Count(
+                "pk",
+                filter=running
+                & Q(limitation_on__gte=today, limitation_on__lte=today + dt.timedelta(days=60)),
+            ),
+            past=Count("pk", filter=running & Q(limitation_on__lt=today)),
+        )
+    }
+    return [
+        StageCount(stage, str(label), *(rows[stage][k] for k in ("total", "near", "past")))
+        if stage in rows
+        else StageCount(stage, str(label))
+        for stage, label in Stage.choices
+    ]
+
+
 def case_list(*, viewer) -> QuerySet[DisputeCase]:
     return case_order(
         DisputeCase.objects.visible_to(viewer).select_related("lawyer", "applicant", "organisation")
