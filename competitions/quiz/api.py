@@ -137,6 +137,7 @@ class AttemptViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
     subtree (a staff role without it, such as the auditor, sees only its own)."""
 
     serializer_class = AttemptSerializer
+    lookup_value_regex = r"\d+"
     output_serializer_class = AttemptDetailSerializer
     permission_classes = [IsAuthenticated]
 
@@ -177,9 +178,12 @@ class AttemptViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def submit(self, request, pk=None):
-        attempt = self.get_object()
+        # No get_object(): the service loads the attempt once, locked, among the caller's own (else 404).
         data = self.command_input(SubmitInputSerializer)
-        return self.render(services.attempt_submit(attempt=attempt, by=request.user, answers=data["answers"]))
+        attempt = services.attempt_submit(
+            attempt=Attempt(pk=int(pk)), by=request.user, answers=data["answers"]
+        )
+        return self.render(attempt)
 
 
 # --- leaderboard and figures -----------------------------------------------------------------------

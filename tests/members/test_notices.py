@@ -91,7 +91,7 @@ def test_a_rejected_applicant_reads_the_reason(tree, people, worker, django_capt
     assert message.link == "/portal/status/"
     assert backends.outbox[-1][1] == (
         f"{SIGN}Your application to join 健力宝集团工会委员会 was not approved; "
-        "the reason given is: 所填单位与社保缴纳单位不一致"
+        "the reason given is: 所填单位与社保缴纳单位不一致。"  # one sentence: the stop is added
     )
 
 
