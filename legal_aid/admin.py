@@ -693,6 +693,13 @@ class DisputeCaseAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdm
     def get_queryset(self, request):
         return selectors.case_order(super().get_queryset(request))
 
+    change_list_template = "admin/legal_aid/disputecase/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        """The list, under a board of the cases by stage (near and past their limitation date)."""
+        board = selectors.case_board(self.get_queryset(request))
+        return super().changelist_view(request, {**(extra_context or {}), "stage_board": board})
+
     def record_step_summary(self, request, obj):
         days = obj.days_to_limitation()
         return [

@@ -28,6 +28,7 @@ KINDS = [
         events=[
             "legal.consultation_requested", "legal.consultation_answered", "legal.case_opened",
             "legal.case_stage", "legal.adviser_assigned", "legal.lawyer_added",
+            "legal.enterprise_event",
         ],
     ),
 ]  # fmt: skip

@@ -77,3 +77,41 @@ def test_another_towns_case_and_a_viewer_get_no_step(tree, people, legal):
     )
     assert _client(people.officer_a).get(url).status_code in (403, 404)
     assert DisputeCase.objects.get(pk=case.pk).stage == Stage.INTAKE
+
+
+def test_the_case_list_opens_with_a_board_by_stage_at_the_same_cost(tree, people, legal):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from legal_aid.selectors import case_board
+
+    today = timezone.localdate()
+
+    def open_one(days_ago, organisation=tree.town_a):
+        return services.case_open(
+            by=people.district_staff,
+            data={"applicant_name": "钱多多", "employer_name": "甲厂", "organisation": organisation,
+                  "claims": [{"type": "wages", "amount": "1"}], "arose_on": today - dt.timedelta(days=days_ago)},
+        )  # fmt: skip
+
+    open_one(365 - 20)  # near: 20 days left
+    open_one(400)  # past
+    assigned = services.case_assign_lawyer(case=open_one(10), lawyer=legal.wang, by=people.district_staff)
+    open_one(365 - 5, organisation=tree.town_b)  # another town's: not on town A's board
+    board = {
+        c.stage: (c.total, c.near, c.past)
+        for c in case_board(DisputeCase.objects.visible_to(people.town_a_staff))
+    }
+    assert board[Stage.INTAKE] == (2, 1, 1) and board[Stage.LAWYER_ASSIGNED] == (1, 0, 0)
+    assert board[Stage.CLOSED] == (0, 0, 0) and assigned.stage == Stage.LAWYER_ASSIGNED
+    client = _client(people.town_a_staff)
+    url = reverse("admin:legal_aid_disputecase_changelist")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    assert 'class="legal-stage-board"' in page and '<a href="?stage=intake">' in page
+    for _i in range(6):
+        open_one(30)
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(few.captured_queries) == len(more.captured_queries)
