@@ -51,7 +51,7 @@ def test_lists_pending_and_rejected_only(tree, people, api):
         ("member_user", 403, None, 403, 403),
         ("town_b_staff", 200, False, 404, 403),
         ("auditor", 200, True, 200, 403),
-        ("proxy_a", 200, True, 200, 201),
+        ("proxy_a", 200, False, 404, 201),  # sees only what they filed (issue 18.4)
         ("officer_a", 200, True, 200, 201),
         ("town_a_staff", 200, True, 200, 201),
     ],
