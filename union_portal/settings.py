@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "union_portal.organisations",
     "union_portal.accounts",
     "union_portal.api",
+    "union_portal.webhooks",  # signed event deliveries to partner systems
     "union_portal.imports",
     "members",
     "union_portal.notifications",
@@ -245,6 +246,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST API ---------------------------------------------------------------------------
+# Webhooks (union_portal/webhooks, docs/partner-api.md): one attempt's timeout, how long a delivery is
+# retried, the first wait and the longest wait between attempts; plain http:// endpoints only in development.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_BACKOFF_SECONDS = env.int("WEBHOOK_BACKOFF_SECONDS", default=60)
+WEBHOOK_BACKOFF_MAX_SECONDS = env.int("WEBHOOK_BACKOFF_MAX_SECONDS", default=3600)
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
 # Hours an API key keeps working after it was rotated, so that the partner can switch to the new one.
 API_KEY_ROTATION_OVERLAP_HOURS = env.int("API_KEY_ROTATION_OVERLAP_HOURS", default=24)
 REST_FRAMEWORK = {

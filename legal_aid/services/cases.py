@@ -22,6 +22,7 @@ from union_portal.core.permissions import require_perm, require_visible
 from union_portal.core.validators import normalize_mobile
 from union_portal.notifications.services import notify
 from union_portal.organisations.models import Enterprise, Organisation
+from union_portal.webhooks.services import webhook_emit
 
 from ..models import (
     BEFORE_ARBITRATION,
@@ -223,6 +224,7 @@ def _step(case: DisputeCase, to_stage: str, *, by, note: str = "", fields=()) ->
         note=text(note, "note", limit=300, required=False),
     )  # fmt: skip
     _notify_stage(case, step)
+    webhook_emit("legal.case_stage_changed", step)
     return case
 
 
