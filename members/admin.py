@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -288,6 +289,23 @@ class MemberAdmin(RecordStepsAdminMixin, ImportAdminMixin, ScopedAdminMixin, Sim
 
     def get_search_results(self, request, queryset, search_term):
         return selectors.member_search(queryset, search_term), False
+
+    #: The header's search box sends this: one match opens the record, several show the list.
+    GO_PARAM = "go"
+
+    def changelist_view(self, request, extra_context=None):
+        if request.GET.get(self.GO_PARAM) is not None:
+            term = request.GET.get("q", "").strip()
+            query = request.GET.copy()
+            del query[self.GO_PARAM]
+            if term:
+                found = list(
+                    selectors.member_search(self.get_queryset(request), term).values_list("pk", flat=True)[:2]
+                )
+                if len(found) == 1:
+                    return HttpResponseRedirect(reverse("admin:members_member_change", args=[found[0]]))
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
 
     # -- forms --
     def get_form(self, request, obj=None, **kwargs):

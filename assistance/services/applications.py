@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Member, MemberStatus
 from union_portal.core.errors import ApplicationError, PermissionDeniedError, apply_each
-from union_portal.core.permissions import require_perm, require_visible
+from union_portal.core.permissions import require_in_area, require_perm, require_visible
 from union_portal.notifications.services import notify
 
 from ..models import (
@@ -152,11 +152,14 @@ def _active_file(member: Member) -> HardshipFile | None:
 
 
 def _may_act_for(by, member: Member) -> None:
-    """The member themselves, or someone allowed to file for members and who sees this one."""
+    """The member themselves, or someone allowed to file for members of the area the member is in.
+
+    The area, not what the actor sees: a proxy agent sees only the members they filed for (issue 18.4)
+    yet files aid for any member of their area whose full ID number they give."""
     if by is not None and by.is_authenticated and member.user_id == by.pk:
         return
     require_perm(by, "assistance.add_aidapplication")
-    require_visible(by, member)
+    require_in_area(by, member)
 
 
 @transaction.atomic

@@ -145,7 +145,13 @@ def test_a_decided_application_cannot_be_decided_otherwise(tree, people, api):
 
 @pytest.mark.parametrize(
     ("actor", "status"),
-    [("anonymous", 401), ("member_user", 403), ("proxy_a", 403), ("town_b_staff", 404), ("officer_b", 404)],
+    [
+        ("anonymous", 401),
+        ("member_user", 403),
+        ("proxy_a", 404),
+        ("town_b_staff", 404),
+        ("officer_b", 404),
+    ],  # an agent sees only what they filed
 )
 def test_denied_decisions_change_nothing(tree, people, api, actor, status):
     application = make_member(tree.union_a, active=False)

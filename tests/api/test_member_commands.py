@@ -79,7 +79,7 @@ def test_only_an_active_member_is_transferred(tree, people, api):
 
 @pytest.mark.parametrize(
     ("actor", "status"),
-    [("anonymous", 401), ("member_user", 403), ("town_b_staff", 404), ("proxy_a", 403), ("auditor", 403)],
+    [("anonymous", 401), ("member_user", 403), ("town_b_staff", 404), ("proxy_a", 404), ("auditor", 403)],
 )
 def test_transfer_denied_changes_nothing(tree, people, api, actor, status):
     member = make_member(tree.union_a)

@@ -36,10 +36,12 @@ def register(rules) -> None:
     from members.models import TransferRequest
 
     rules.VICTIMS[TransferRequest] = _victim_transfer
+    rules.PORTAL_URLS["portal:record"] = ("own", "the viewer's own timeline across every app")
+    rules.ADMIN_EXTRA_URLS["members_transferrequest_step"] = {"step": "decline"}
     rules.COMMANDS.update({
         "v1:transfer-accept": lambda w: {},
         "v1:transfer-decline": lambda w: {"reason": "编制已满"},
-        "v1:transfer-cancel": lambda w: {},
+        "v1:transfer-cancel": lambda w: {"reason": "员工不去了"},
     })  # fmt: skip
     rules.COMMAND_VICTIMS.update({
         "v1:transfer-accept": _pending_transfer,
