@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
+from tests.assistance.conftest import _private_media, aid, submit_festival  # noqa: F401 - fixtures
 from union_portal.accounts.roles import Role
 from union_portal.webhooks.events import declared_events
 
@@ -94,3 +95,39 @@ def test_an_honour_entered_in_the_register(
     assert body["data"]["honour"]["id"] == honour.pk
     assert body["data"]["honour"]["member"] == member.pk
     assert body["data"]["honour"]["title"] == {"id": title.pk, "name": title.name}
+
+
+def test_an_aid_application_moving_through_its_states(
+    tree,
+    people,
+    subscribe,
+    receiver,
+    django_capture_on_commit_callbacks,
+    aid,  # noqa: F811 - the fixture of tests/assistance
+):
+    from assistance import services
+
+    subscribe(
+        tree.town_a,
+        receiver.url,
+        events=["aid.application_state_changed"],
+        scopes=["assistance:read"],
+        role=Role.TOWN_STAFF,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submit_festival(aid)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_check(application=application, by=people.officer_a, note="情况属实")
+
+    bodies = [json.loads(r.body) for r in receiver.received]
+    assert [(b["data"]["from_state"], b["data"]["to_state"]) for b in bodies] == [
+        ("", "submitted"),
+        ("submitted", "checked"),
+    ]
+    assert bodies[-1]["data"]["application"] == {
+        "id": application.pk,
+        "kind": application.kind,
+        "state": "checked",
+        "member": aid.member.pk,
+    }
+    assert "情况属实" not in receiver.received[-1].body.decode()  # notes stay in the portal
