@@ -7,9 +7,9 @@ def _second_union_b(w):
     """Another union of town B, outside union B's officer's area (so that officer's transfer waits)."""
     cached = w.__dict__.get("_union_b2")
     if cached is None:
-        from tests import factories
+        from tests.organisations.factories import make_union
 
-        cached = w.__dict__["_union_b2"] = factories.make_union(w.tree.town_b, "乐平镇第二工会委员会")
+        cached = w.__dict__["_union_b2"] = make_union(w.tree.town_b, "乐平镇第二工会委员会")
     return cached
 
 

@@ -17,7 +17,8 @@ from members.queues import QUEUES
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 from union_portal.notifications.models import Notification
 
-from ..factories import make_member, make_user
+from ..accounts.factories import make_user
+from .factories import make_member
 
 State = TransferRequest.State
 

@@ -447,8 +447,8 @@ def test_the_walk_fails_when_a_command_changes_another_towns_row(world, monkeypa
 def test_proxy_agent_api_walk_shows_only_what_they_filed(world):
     """A proxy agent sees what they filed, in every API list and read as in the portal (issue 18.4): a
     member of their own area whom they did not file for appears nowhere."""
-    neighbour = factories.make_member(world.tree.union_a, name="本镇非代办会员")
-    filed = factories.make_member(world.tree.union_a, name="本镇代办会员")
+    neighbour = make_member(world.tree.union_a, name="本镇非代办会员")
+    filed = make_member(world.tree.union_a, name="本镇代办会员")
     Member.objects.filter(pk=filed.pk).update(filed_by=world.people.proxy_a)
     client = _api_client(world, "proxy_agent")
     listed_filed = False

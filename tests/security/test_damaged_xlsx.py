@@ -19,8 +19,8 @@ from members.models import Member
 from union_portal.core.errors import ApplicationError
 from union_portal.imports import services as importing
 
-from ..factories import next_id_number, next_mobile
 from ..imports.files import excel_xlsx
+from ..members.factories import next_id_number, next_mobile
 
 HEAD = ["姓名", "身份证号", "手机号", "所属工会", "户籍类型", "技能等级", "是否农民工"]
 

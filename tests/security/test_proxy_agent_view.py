@@ -13,7 +13,7 @@ from members import services
 from members.models import Channel, Member, MembershipEvent
 from union_portal.core.errors import PermissionDeniedError
 
-from ..factories import make_member, member_data
+from ..members.factories import make_member, member_data
 
 
 def _ids(response) -> set[int]:

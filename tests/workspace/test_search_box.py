@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from ..factories import make_member
+from ..members.factories import make_member
 
 LIST = "admin:members_member_changelist"
 
