@@ -97,10 +97,12 @@ def _notify_step(application: AidApplication, step: AidStep) -> None:
         return
     context = step_context(application, step)
     for user in recipients.values():
+        # A proxy agent files for several workers: their messages name the worker (issue 9.10).
+        for_filer = user.pk != application.member.user_id
         notify(
             user=user,
             event=STEP_EVENTS[step.to_state],
-            context=context,
+            context={**context, "member_name": application.member.name} if for_filer else context,
             link=_link(application),
             key=f"aid.step:{step.pk}:{user.pk}",
         )
