@@ -122,9 +122,13 @@ def test_a_proxy_agents_messages_name_the_worker_they_filed_for(
 
     agent = list(Notification.objects.filter(recipient=people.proxy_a).order_by("pk"))
     member = list(Notification.objects.filter(recipient=aid.member_user).order_by("pk"))
-    # the agent reads whose application moved; the member reads "your application", never their own name
-    assert [n.kind for n in agent] == ["aid.submitted", "aid.checked", "aid.rejected"]
+    # the agent (not told of the filing they made themselves) reads whose application moved; the member
+    # reads "your application", never their own name
+    assert [n.kind for n in agent] == ["aid.checked", "aid.rejected"]
     assert all(aid.member.name in n.title and "代办" in n.title for n in agent)
-    assert agent[0].title == f"您为{aid.member.name}代办的就业帮扶申请（编号 {application.pk}）已受理。"
+    assert (
+        agent[0].title
+        == f"您为{aid.member.name}代办的就业帮扶申请（编号 {application.pk}）已由工会审核，报送区总工会。"
+    )
     assert [n.kind for n in member] == ["aid.submitted", "aid.checked", "aid.rejected"]
     assert all(aid.member.name not in n.title and "您的" in n.title for n in member)
