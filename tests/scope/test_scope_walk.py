@@ -23,6 +23,7 @@ from union_portal.accounts.models import User
 from union_portal.core.models import AccessLog
 
 from ..accounts.factories import make_user
+from ..members.factories import make_member
 from . import rules
 from .world import World
 from .world import user_for as _user_for
