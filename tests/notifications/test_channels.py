@@ -332,3 +332,25 @@ def test_send_is_idempotent_per_channel(person):
     assert notification_send(notification=notification, channel="email") == "sent"
     assert notification_send(notification=notification, channel="email") == "sent"
     assert len(mail.outbox) == 1
+
+
+def test_the_deliveries_list_costs_the_same_queries_at_3_and_30_messages(client, tree, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member = make_member(tree.union_a, user=make_user(None, None, username="many", mobile="13700000031"))
+    client.login(username="town_a", password=PASSWORD)
+    url = reverse("admin:notifications_notification_changelist") + "?delivery=failed"
+
+    def queries_with(n: int) -> int:
+        for i in range(Notification.objects.count(), n):
+            Notification.objects.create(
+                recipient=member.user, kind="legal.case_stage", title=f"第{i}条", key=f"q:{i}",
+                sms_status="failed", sms_error="gateway 503",
+            )  # fmt: skip
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        assert page.count("gateway 503") == n
+        return len(captured)
+
+    assert queries_with(3) == queries_with(30)
