@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from members.models import Member, MemberStatus
 from union_portal.certificates.services import certificate_issue, certificate_revoke, certificates_for
@@ -606,7 +607,9 @@ def contest_compute_results(*, contest: Contest, by) -> int:
     if waiting:
         raise invalid(_("%(n)d score sheets are not submitted yet."), code="sheets_open", n=waiting)
     rows = results_rows(contest)
+    fields = ("theory_score", "practical_score", "total", "rank", "prize")
     entries = {e.pk: e for e in Entry.objects.filter(contest=contest)}
+    before = {pk: tuple(getattr(e, f) for f in fields) for pk, e in entries.items()}
     for entry in entries.values():
         entry.theory_score = entry.practical_score = entry.total = entry.rank = None
         entry.prize = Prize.NONE
@@ -616,11 +619,17 @@ def contest_compute_results(*, contest: Contest, by) -> int:
         if not contest.is_innovation:
             entry.rank = rank
             entry.prize = prize_for(contest, rank)
-    # Results are derived from the marks (which keep their history) and are recomputed at will: written in
-    # bulk, without a history row per entry; the contest's history records each computation.
-    Entry.objects.bulk_update(
-        list(entries.values()), ["theory_score", "practical_score", "total", "rank", "prize"], batch_size=1000
-    )
+    # Only the entries whose result changed are written, each with its history row (who computed it).
+    changed = [e for pk, e in entries.items() if tuple(getattr(e, f) for f in fields) != before[pk]]
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Entry,
+            list(fields),
+            batch_size=1000,
+            default_user=by,
+            default_change_reason="results computed",
+        )
     contest.results_computed_at = timezone.now()
     contest._change_reason = "results computed"
     contest.save(update_fields=["results_computed_at"])
@@ -756,9 +765,20 @@ def entry_disqualify(*, entry: Entry, by, reason: str) -> Entry:
     entry.prize = Prize.NONE
     entry._change_reason = reason[:100]
     entry.save(update_fields=["state", "state_reason", "prize"])
-    EntryPerson.objects.filter(entry=entry).update(is_live=False)
+    for person in EntryPerson.objects.filter(entry=entry, is_live=True).order_by("pk"):
+        person.is_live = False
+        person._change_reason = reason[:100]
+        person.save(update_fields=["is_live"])
     for certificate in certificates_for(entry, kind=CERTIFICATE_KIND).filter(revoked_at__isnull=True):
         certificate_revoke(certificate=certificate, by=None, reason=reason)
+    if entry.member.user_id:
+        notify(
+            user=entry.member.user,
+            event="contests.entry_disqualified",
+            key=f"contests.entry_disqualified:{entry.pk}",
+            context={"contest": entry.contest.name, "number": entry.number, "reason": reason},
+            link=link("contests:entry", entry.pk),
+        )
     return entry
 
 
