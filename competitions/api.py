@@ -132,6 +132,12 @@ class EntryRegisterInputSerializer(serializers.Serializer):
     team_members = serializers.PrimaryKeyRelatedField(
         queryset=Member.objects.all(), many=True, required=False
     )
+    team_cards = serializers.ListField(
+        child=serializers.CharField(max_length=30),
+        required=False,
+        default=list,
+        help_text="A team leader names the team-mates of their own enterprise by membership card number.",
+    )
     project_title = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate_member(self, member):
@@ -285,6 +291,7 @@ class ContestEntryViewSet(
             by=self.request.user,
             team_name=data.get("team_name", ""),
             team_members=data.get("team_members", []),
+            team_cards=data.get("team_cards", []),
             project_title=data.get("project_title", ""),
         )
 

@@ -182,6 +182,7 @@ def _register_api_and_portal(rules) -> None:
         "contests:sheet": (c.ScoreSheet, "pk"),
         "contests:honours": ("public", "the register of conferred honours, names of people masked"),
         "contests:notice": ("public", "the shortlists under public notice, names of people masked"),
+        "contests:object": (c.Nomination, "pk"),
     })  # fmt: skip
     rules.API_COMMAND_URLS.update({
         "v1:honour-public-register": "public register of conferred honours, names of people masked",
