@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone, translation
 
+import assistance
 from assistance import services
 from assistance.models import AidApplication
 from union_portal import settings as project_settings
@@ -20,7 +21,7 @@ from ..core.test_translations import HAN, PLACEHOLDER, parse_po
 from .conftest import checked, submit_festival
 
 SIGN = "【三水区总工会】"
-LOCALE = Path(services.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+LOCALE = Path(assistance.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 
 @pytest.fixture

@@ -98,3 +98,12 @@ def test_the_leaderboard_costs_the_same_queries_at_2_and_10_rows(
     client.get(url)
     with django_assert_num_queries(12):
         client.get(url)
+
+
+def test_the_portal_navigation_links_to_the_quiz(client, member):
+    client.force_login(member)
+    home = client.get(reverse("portal:home")).content.decode()
+    link = f'<a href="{reverse("quiz:index")}">'
+    assert link in home  # on every portal page, not marked current outside the quiz
+    quiz_page = client.get(reverse("quiz:index"), follow=True).content.decode()
+    assert f'<a href="{reverse("quiz:index")}" aria-current="page">' in quiz_page
