@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from competitions import services
 from competitions.models import ContestStatus, Entry, HolderKind, Honour, Prize
@@ -131,6 +131,15 @@ def test_bad_honour_rows_are_listed_by_row_and_column_and_nothing_is_entered(tre
     assert messages[(7, "授予日期")] == "The date cannot be in the future."
     assert messages[(8, "称号")] == "The same honour is already on row 2."
     assert Honour.objects.count() == 0
+
+
+def test_import_errors_are_in_chinese_when_the_portal_is(tree, people, titles):
+    rows = [["不存在的称号", "", next_id_number(), "", "", "2021-04-28"]]
+    with translation.override("zh-hans"):
+        job = check(people.district_staff, csv_file(HONOUR_HEAD, rows), "honours")
+    assert [(e["row"], e["column"], e["message"]) for e in job.errors] == [
+        (2, "称号", "本组织及上级未定义此名称（及级别）的称号。"),
+    ]
 
 
 # --- past contest results -------------------------------------------------------------------------------------
