@@ -22,6 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
 from union_portal.core.errors import apply_each
+from union_portal.imports.admin import ImportAdminMixin
 
 from . import selectors, services
 from .models import (
@@ -96,8 +97,9 @@ class LeaveInline(admin.TabularInline):
 
 
 @admin.register(Lawyer)
-class LawyerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class LawyerAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     form = LawyerForm
+    import_kind = "legal_lawyers"  # the panel import (legal_aid/resources.py), through lawyer_add
     list_display = (
         "name",
         "firm",
@@ -495,6 +497,7 @@ class ConsultationForm(forms.ModelForm):
             "channel", "topic", "member", "name", "mobile", "question", "advice", "lawyer", "station",
             "organisation", "follow_up_needed",
         )  # fmt: skip
+        widgets = {"name": forms.TextInput, "mobile": forms.TextInput}  # encrypted text columns
 
     def _post_clean(self):
         pass
@@ -509,7 +512,7 @@ class ConsultationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ("lawyer__name",)
     scoped_foreign_keys = ("member", "lawyer", "station", "organisation")
     date_hierarchy = "asked_at"
-    history_hidden_fields = ("name", "mobile")
+    history_hidden_fields = ("name", "mobile", "question")
 
     @admin.display(description=_("person"))
     def person(self, obj):
@@ -581,9 +584,13 @@ class CaseForm(forms.ModelForm):
     class Meta:
         model = DisputeCase
         fields = (
-            "applicant", "applicant_name", "applicant_mobile", "employer", "employer_name", "arose_on", "details",
-            "organisation", "referred_from",
+            "applicant", "applicant_name", "applicant_mobile", "applicant_id_number", "employer", "employer_name",
+            "arose_on", "details", "organisation", "referred_from",
         )  # fmt: skip
+        widgets = {  # encrypted text columns
+            "applicant_name": forms.TextInput, "applicant_mobile": forms.TextInput,
+            "applicant_id_number": forms.TextInput,
+        }  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -638,7 +645,9 @@ class DisputeCaseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     scoped_foreign_keys = ("applicant", "employer", "organisation")
     inlines = (CaseStepInline,)
     actions = ("assign_selected", "advance_selected", "close_selected", "refer_selected")
-    history_hidden_fields = ("details", "applicant_mobile", "applicant_name")
+    history_hidden_fields = (
+        "details", "applicant_mobile", "applicant_name", "applicant_id_number", "applicant_id_number_hash",
+    )  # fmt: skip
 
     def get_queryset(self, request):
         return selectors.case_order(super().get_queryset(request))
@@ -646,6 +655,18 @@ class DisputeCaseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=_("applicant"))
     def applicant_masked(self, obj):
         return selectors.mask_name(obj.applicant_name)
+
+    @admin.display(description=_("applicant's ID number"))
+    def applicant_id(self, obj):
+        return obj.applicant_id_number if self._may_read(obj) else obj.masked_id_number
+
+    def _may_read(self, obj) -> bool:
+        request = getattr(self, "_request", None)
+        return request is not None and selectors.may_read_details(request.user, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        self._request = request
+        return super().get_form(request, obj, change, **kwargs)
 
     @admin.display(description=_("arbitration limitation date"), ordering="limitation_on")
     def limitation_flag(self, obj):
@@ -668,7 +689,8 @@ class DisputeCaseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if obj is None:
             return ()
         fields = [
-            "applicant", "applicant_masked", "employer", "employer_name", "claims", "claimed_total", "arose_on",
+            "applicant", "applicant_masked", "applicant_id", "employer", "employer_name", "claims", "claimed_total",
+            "arose_on",
             "limitation_flag", "stage", "lawyer", "organisation", "referred_from", "referred_to", "outcome",
             "amount_recovered", "opened_at", "closed_at",
         ]  # fmt: skip

@@ -22,6 +22,7 @@ from union_portal.core.errors import ApplicationError, apply_each
 from union_portal.core.permissions import require_perm, require_visible
 from union_portal.core.validators import clean_text, normalize_mobile, parse_id_number
 from union_portal.organisations.models import Enterprise, Organisation
+from union_portal.webhooks.services import webhook_emit
 
 from . import notices
 from .models import Channel, HouseholdType, Member, MembershipEvent, MemberStatus, SkillGrade
@@ -327,6 +328,7 @@ def member_approve(*, member: Member, by, note: str = "") -> Member:
     )
     _event(member, MembershipEvent.Kind.APPROVED, by, note)
     notices.approved(member)
+    webhook_emit("membership.approved", member)
     return member
 
 
@@ -381,6 +383,7 @@ def member_transfer(*, member: Member, to_union: Organisation, by, reason: str) 
         member, MembershipEvent.Kind.TRANSFERRED, by, reason, from_union=from_union, to_union=to_union
     )
     notices.transferred(member, event)
+    webhook_emit("membership.transferred", event)
     return member
 
 
@@ -413,6 +416,7 @@ def member_end(*, member: Member, status: str, by, reason: str, on: dt.date | No
     member.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
     event = _event(member, END_STATUSES[status], by, reason)
     notices.ended(member, event)
+    webhook_emit("membership.ended", event)
     return member
 
 

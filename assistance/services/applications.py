@@ -29,6 +29,7 @@ from members.models import Member, MemberStatus
 from union_portal.core.errors import ApplicationError, PermissionDeniedError, apply_each
 from union_portal.core.permissions import require_perm, require_visible
 from union_portal.notifications.services import notify
+from union_portal.webhooks.services import webhook_emit
 
 from ..models import (
     CAMPAIGN_KIND_OF,
@@ -122,6 +123,7 @@ def _move(
         amount=amount,
     )
     _notify_step(application, step)
+    webhook_emit("aid.application_state_changed", step)
     return application
 
 
@@ -256,6 +258,7 @@ def application_submit(
         note=_text(data.get("note"), "note", required=False),
     )
     _notify_step(application, step)
+    webhook_emit("aid.application_state_changed", step)
     return application
 
 

@@ -26,6 +26,7 @@ from union_portal.core.permissions import require_perm, require_visible
 from union_portal.core.workdays import add_working_days, is_working_day
 from union_portal.notifications.services import notify
 from union_portal.organisations.models import Organisation
+from union_portal.webhooks.services import webhook_emit
 
 from ..models import (
     CareKind,
@@ -489,6 +490,7 @@ def round_conclude(*, round_: NominationRound, by, on: dt.date | None = None) ->
                 context={"title": nomination.title.name},
                 link=link("contests:honours"),
             )
+        webhook_emit("honour.conferred", honour)
         honours.append(honour)
     round_.status = RoundStatus.CONCLUDED
     round_.concluded_on = on
@@ -552,7 +554,7 @@ def honour_record(
         and Honour.objects.filter(title=title, member=member, conferred_on=conferred_on).exists()
     ):
         raise invalid(_("This honour is already in the register."), "title", code="duplicate")
-    return Honour.objects.create(
+    honour = Honour.objects.create(
         title=title,
         holder_kind=title.holder_kind,
         member=member,
@@ -561,6 +563,8 @@ def honour_record(
         conferred_on=conferred_on,
         recorded_by=by,
     )
+    webhook_emit("honour.conferred", honour)
+    return honour
 
 
 @transaction.atomic

@@ -17,11 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Member
+from union_portal.core.crypto import blind_index
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 from union_portal.core.permissions import require_perm, require_visible
-from union_portal.core.validators import normalize_mobile
+from union_portal.core.validators import normalize_id_number, normalize_mobile
 from union_portal.notifications.services import notify
 from union_portal.organisations.models import Enterprise, Organisation
+from union_portal.webhooks.services import webhook_emit
 
 from ..models import (
     BEFORE_ARBITRATION,
@@ -54,6 +56,22 @@ def _mobile(value, field: str = "mobile") -> str:
         return normalize_mobile(value)
     except Exception:  # noqa: BLE001 - a ValidationError with the validator's message
         raise invalid(_("Enter a valid mainland mobile number of 11 digits."), field) from None
+
+
+def _id_number(value, field: str = "applicant_id_number") -> str:
+    if not value:
+        return ""
+    try:
+        return normalize_id_number(value)
+    except Exception as error:  # noqa: BLE001 - a ValidationError with the validator's message
+        raise invalid(error.messages[0], field) from None
+
+
+def find_cases_by_id_number(number: str, queryset=None):
+    """The cases of an applicant by resident ID number, through its blind index (the encrypted column
+    itself cannot be searched)."""
+    queryset = DisputeCase.objects.all() if queryset is None else queryset
+    return queryset.filter(applicant_id_number_hash=blind_index(normalize_id_number(number)))
 
 
 @transaction.atomic
@@ -102,7 +120,7 @@ def consultation_record(
         question=text(question, "question", limit=4000, multiline=True),
         advice=advice,
         member=member,
-        name=text(name, "name", limit=50, required=False),
+        name=text(name, "name", limit=50, required=False) or None,  # encrypted: empty is NULL
         mobile=_mobile(mobile),
         lawyer=lawyer,
         station=station,
@@ -223,6 +241,7 @@ def _step(case: DisputeCase, to_stage: str, *, by, note: str = "", fields=()) ->
         note=text(note, "note", limit=300, required=False),
     )  # fmt: skip
     _notify_stage(case, step)
+    webhook_emit("legal.case_stage_changed", step)
     return case
 
 
@@ -237,7 +256,8 @@ def _lock_case(case: DisputeCase) -> DisputeCase:
 @transaction.atomic
 def case_open(*, by, data: dict, applicant: Member | None = None) -> DisputeCase:
     """Take in a labour-dispute case: by staff (or a partner office's system), or by a member asking
-    for legal aid for themselves. ``data``: ``applicant_name``, ``applicant_mobile``, ``employer``
+    for legal aid for themselves. ``data``: ``applicant_name``, ``applicant_mobile``,
+    ``applicant_id_number`` (a non-member's; stored encrypted, with its blind index), ``employer``
     (an Enterprise) or ``employer_name``, ``claims``, ``arose_on``, ``details``, ``organisation``,
     ``referred_from``, ``note``."""
     self_service = applicant is not None and applicant.user_id is not None and applicant.user_id == by.pk
@@ -264,6 +284,7 @@ def case_open(*, by, data: dict, applicant: Member | None = None) -> DisputeCase
     if referred_from and referred_from not in PartnerOffice.values:
         raise invalid(_("Choose the partner office."), "referred_from")
     name = applicant.name if applicant else text(data.get("applicant_name"), "applicant_name", limit=50)
+    id_number = applicant.id_number if applicant else _id_number(data.get("applicant_id_number"))
     mobile = applicant.mobile if applicant else _mobile(data.get("applicant_mobile"), "applicant_mobile")
     employer_name = employer.name if employer else text(data.get("employer_name"), "employer_name", limit=150)
     now = timezone.now()
@@ -271,6 +292,8 @@ def case_open(*, by, data: dict, applicant: Member | None = None) -> DisputeCase
         applicant=applicant,
         applicant_name=name,
         applicant_mobile=mobile or "",
+        applicant_id_number=id_number,
+        applicant_id_number_hash=blind_index(id_number) or "",
         employer=employer,
         employer_name=employer_name,
         claims=claims,

@@ -147,6 +147,17 @@ def lawyer_add(
         raise invalid(
             _("A lawyer with this licence number is already on the panel."), "licence", "duplicate"
         ) from None
+    notify(
+        user=lawyer.user,
+        event="legal.lawyer_added",
+        key=f"legal.lawyer_added:{lawyer.pk}",
+        context={
+            "panel": organisation.name,
+            "until": lawyer.term_ends_on.isoformat(),
+            "login": lawyer.mobile,
+        },
+        link=link("legal:home"),
+    )
     return lawyer
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from members.models import Channel, Member, MembershipEvent, MemberStatus
 from members.services import card_number_is_well_formed, member_reject
 
-from ..factories import make_member
+from ..members.factories import make_member
 from .support import error_attrs, ids, member_payload, member_state
 
 LIST = reverse("v1:application-list")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from members.models import MembershipEvent, MemberStatus
 from union_portal.core.models import AccessLog
 
-from ..factories import make_member
+from ..members.factories import make_member
 from .support import error_attrs, member_state
 
 

@@ -8,7 +8,8 @@ from django.urls import reverse
 from members.models import Channel, Member, MembershipEvent, MemberStatus
 from members.services import member_end
 
-from ..factories import make_enterprise, make_member
+from ..members.factories import make_member
+from ..organisations.factories import make_enterprise
 from .support import error_attrs, ids, member_payload, member_state
 
 LIST = reverse("v1:member-list")

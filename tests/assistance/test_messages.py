@@ -18,7 +18,7 @@ from union_portal.notifications import backends
 from union_portal.notifications.models import Notification
 
 from ..core.test_translations import HAN, PLACEHOLDER, parse_po
-from .conftest import checked, submit_festival
+from .factories import checked, submit_festival
 
 SIGN = "【三水区总工会】"
 LOCALE = Path(assistance.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from assistance.models import AidApplication, AidStep, Campaign, HardshipFile, Payment, State
-from assistance.scale import AID_VERSION, MARKER_AID
 from bench import common as bench_common
 from union_portal.core.models import Counter
+from union_portal.core.scale import MARKER_VERSION, SCALE_VERSION
 
 
 @pytest.mark.django_db
@@ -34,4 +34,4 @@ def test_generate_scale_builds_aid_in_every_state():
         assert campaign.paid_total == (campaign.payments.aggregate(s=Sum("amount"))["s"] or 0)
         assert campaign.approved_total <= campaign.budget
     assert not AidApplication.objects.filter(campaign__isnull=False, hardship_file__isnull=True).exists()
-    assert Counter.objects.get(name=MARKER_AID).value == AID_VERSION == bench_common.AID_VERSION
+    assert Counter.objects.get(name=MARKER_VERSION).value == SCALE_VERSION == bench_common.SCALE_VERSION

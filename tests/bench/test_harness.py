@@ -18,9 +18,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from members.management.commands.generate_scale import IMPORT_ID_START, MARKER_MEMBERS, scale_id_number
 from members.models import Member, MembershipEvent, MemberStatus
+from members.scale import IMPORT_ID_START, scale_id_number
 from union_portal.core.models import Counter
+from union_portal.core.scale import MARKER_MEMBERS
 from union_portal.core.validators import parse_id_number
 from union_portal.organisations.models import Organisation, OrganisationKind
 

@@ -15,7 +15,7 @@ def _world(w):
     from competitions import services
     from competitions.models import MentorPair, NominationRound, ScoreSheet, Studio
 
-    from ..factories import make_member
+    from ..members.factories import make_member
     from .factories import make_contest, make_judge, make_round, make_title
 
     staff, today = w.people.district_staff, timezone.localdate()
@@ -118,7 +118,7 @@ def _fresh_contest(w, status: str):
 def _fresh_entry(w, *, status="open", member=None):
     from competitions import services
 
-    from ..factories import make_member
+    from ..members.factories import make_member
 
     contest = _fresh_contest(w, "open")
     entry = services.entry_register(
@@ -160,7 +160,7 @@ def _computed_contest(w, *, computed: bool):
 def _fresh_nomination(w):
     from competitions import services
 
-    from ..factories import make_member
+    from ..members.factories import make_member
     from .factories import make_round
 
     round_ = make_round(w.tree.town_b, w.people.district_staff, name="乐平新评选")

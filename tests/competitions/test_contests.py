@@ -23,7 +23,7 @@ from union_portal.certificates.services import certificate_verify, certificates_
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 from union_portal.notifications.models import Notification
 
-from ..factories import make_member
+from ..members.factories import make_member
 from .factories import make_contest, make_judge, mark_all
 
 # --- registration ------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from competitions.models import ContestStatus, Entry, HolderKind, Honour, Prize
 from union_portal.imports import services as importing
 from union_portal.imports.models import ImportJob
 
-from ..factories import make_member, next_id_number
+from ..members.factories import make_member, next_id_number
 from .factories import make_contest, make_title
 
 Status = ImportJob.Status

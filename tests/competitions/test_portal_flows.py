@@ -21,7 +21,8 @@ from union_portal.accounts.roles import Role
 from union_portal.core.errors import ApplicationError
 from union_portal.notifications.models import Notification
 
-from ..factories import make_member, make_user
+from ..accounts.factories import make_user
+from ..members.factories import make_member
 from .factories import make_contest, make_round, make_title
 
 # --- team entries -------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from competitions import services
 from competitions.models import Entry, ScoreSheet, SheetState
 
-from ..factories import make_member
+from ..members.factories import make_member
 
 
 def test_a_member_enters_a_judge_marks_and_the_member_sees_the_result(client, scene, judges, people):

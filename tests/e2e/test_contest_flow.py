@@ -7,9 +7,10 @@ import pytest
 from competitions import services
 from competitions.models import Entry, ScoreSheet, SheetState
 
+from ..accounts.factories import PASSWORD
 from ..competitions.factories import criteria, make_contest, make_judge
-from ..factories import PASSWORD, make_member
-from .conftest import PHONE
+from ..members.factories import make_member
+from .browser import PHONE
 
 pytestmark = pytest.mark.e2e
 

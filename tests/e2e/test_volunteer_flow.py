@@ -9,9 +9,9 @@ import pytest
 from volunteers import services
 from volunteers.models import RecordStatus, ServiceRecord, Signup, SignupStatus
 
-from ..factories import PASSWORD
+from ..accounts.factories import PASSWORD
 from ..volunteers.factories import make_leader, make_team, make_volunteer, started_activity
-from .conftest import PHONE
+from .browser import PHONE
 
 pytestmark = pytest.mark.e2e
 

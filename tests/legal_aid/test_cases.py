@@ -11,7 +11,7 @@ from legal_aid.models import CaseStep, DisputeCase, Stage
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 from union_portal.notifications.models import Notification
 
-from ..factories import make_member
+from ..members.factories import make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from members import services
 from members.models import Channel, Member, MembershipEvent, MemberStatus
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 
-from ..factories import make_member, member_data
+from ..members.factories import make_member, member_data
 
 
 def test_apply_then_approve_gives_a_card(tree, people):
@@ -131,7 +131,7 @@ def test_card_verification_tells_only_valid_and_a_masked_name(tree):
 def test_coverage_of_a_subtree(tree, people):
     from members.selectors import coverage
 
-    from ..factories import make_enterprise
+    from ..organisations.factories import make_enterprise
 
     make_enterprise(tree.town_a, name="未建会企业", headcount=100)  # no union yet
     for _ in range(3):

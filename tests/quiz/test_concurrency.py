@@ -15,7 +15,7 @@ from competitions.quiz import services
 from competitions.quiz.models import Attempt, DailyAllowance, MonthScore
 from union_portal.core.errors import ApplicationError
 
-from ..factories import make_user
+from ..accounts.factories import make_user
 from .factories import make_player, right_answers
 
 pytestmark = [

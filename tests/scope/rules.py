@@ -151,9 +151,9 @@ def UPDATE_PAYLOAD(w) -> dict:  # noqa: N802 - a rule, read like the constants b
 
 
 def _fresh_member(w, *, active: bool = True):
-    from .. import factories
+    from ..members.factories import make_member
 
-    return factories.make_member(w.tree.union_b, active=active, name="外镇新会员")
+    return make_member(w.tree.union_b, active=active, name="外镇新会员")
 
 
 # -- each app's rules: tests/<app>/scope_rules.py with register(rules) ---------------------------------

@@ -25,7 +25,8 @@ from union_portal.api.models import APIKey
 from union_portal.core.models import AccessLog
 from union_portal.imports.models import ImportJob
 
-from .. import factories
+from ..accounts.factories import make_user
+from ..members.factories import make_member
 from . import rules
 
 ROLES = [
@@ -67,10 +68,10 @@ def _fresh_throttles():
 def world(tree, people) -> World:
     people.town_b_staff.display_name = "乐平镇干部乙"
     people.town_b_staff.save(update_fields=["display_name"])
-    victim_user = factories.make_user(Role.MEMBER, None, username="victim", mobile="13700000009")
-    victim = factories.make_member(tree.union_b, user=victim_user, name="外镇秘密会员")
-    application = factories.make_member(tree.union_b, active=False, name="外镇待批申请人")
-    own = factories.make_member(tree.union_a, user=people.member_user, name="本人会员")
+    victim_user = make_user(Role.MEMBER, None, username="victim", mobile="13700000009")
+    victim = make_member(tree.union_b, user=victim_user, name="外镇秘密会员")
+    application = make_member(tree.union_b, active=False, name="外镇待批申请人")
+    own = make_member(tree.union_a, user=people.member_user, name="本人会员")
     merchant = BenefitMerchant.objects.create(
         name="乐平秘密商家", discount="9折", town=tree.town_b, valid_from="2026-01-01"
     )
@@ -85,7 +86,7 @@ def world(tree, people) -> World:
         target_repr=str(victim),
         reason="核对",
     )
-    partner = factories.make_user(Role.PARTNER, tree.town_a, username="walk-partner")
+    partner = make_user(Role.PARTNER, tree.town_a, username="walk-partner")
     _key, secret = APIKey.issue(name="西南合作方", user=partner)
     return World(tree, people, victim_user, victim, application, merchant, job, own, partner, secret)
 
@@ -279,7 +280,7 @@ def _api_routes() -> list[ApiRoute]:
     """Every route of the router (viewset routes and their actions), with its model."""
     from union_portal.api.urls import router
 
-    superuser = User.objects.filter(username="walk-root").first() or factories.make_user(
+    superuser = User.objects.filter(username="walk-root").first() or make_user(
         None, None, username="walk-root", is_superuser=True, is_staff=True
     )
     models = {}

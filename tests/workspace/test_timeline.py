@@ -7,7 +7,7 @@ from django.urls import reverse
 from assistance import services
 from union_portal.core.timeline import member_timeline
 
-from ..assistance.conftest import checked, submit_festival
+from ..assistance.factories import checked, submit_festival
 
 
 def test_the_member_page_shows_membership_and_aid_events(client, people, aid):

@@ -1,6 +1,5 @@
-"""Scale data: a whole district of N members, for benchmarks (``bench/``) and capacity checks.
-
-``python manage.py generate_scale --members 1000000 --seed 1`` builds, in an empty database:
+"""The members app's part of the scale data (:mod:`union_portal.core.scale`): the district's tree and
+its N members.
 
 * the district federation, its seven towns and streets and two industry federations;
 * about N/40 enterprises (heavy-tailed headcounts, valid and distinct credit codes), 92% of them
@@ -14,27 +13,18 @@
   django-simple-history tables, and one membership event per member (applied, registered or
   imported) plus the closing event of each ended membership.
 
-On PostgreSQL the rows are streamed with ``COPY`` (psycopg2 ``copy_expert``) in chunks; other
-databases get ``bulk_create`` in batches (small sizes only, for tests). The same seed gives the same
-district (only the Fernet ciphertexts differ: Fernet uses a random IV). The size and seed are
-recorded in the ``Counter`` table (``scale:members``, ``scale:seed``) so that the benchmarks can
-reuse a database that already holds the requested district.
+The tree belongs to the platform (``union_portal.organisations``) but is built here, with the members
+it is shaped for. The same seed gives the same district (only the Fernet ciphertexts differ).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import math
-import queue
 import random
-import threading
 import time
-from collections.abc import Iterable
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, models, transaction
+from django.db import connection
 from django.utils import timezone
 
 from members.fakes import (
@@ -47,12 +37,26 @@ from members.fakes import (
 )
 from members.models import Channel, HouseholdType, Member, MembershipEvent, MemberStatus, SkillGrade
 from members.services import id_number_key, make_card_numbers, name_search_keys
-from union_portal.core.crypto import EncryptedTextField, encrypt
-from union_portal.core.models import Counter
+from union_portal.core.bulkload import CopySink, RowWriter, bulk_load, reset_sequences
+from union_portal.core.crypto import encrypt
 from union_portal.organisations.models import Enterprise, Industry, Organisation, OrganisationKind, Ownership
 
-MARKER_MEMBERS = "scale:members"
-MARKER_SEED = "scale:seed"
+#: What this part writes: emptied by ``generate_scale --reset`` (with what refers to it) and analysed after.
+MODELS = (
+    Member.history.model,
+    MembershipEvent,
+    Member,
+    Organisation.history.model,
+    Enterprise.history.model,
+    Organisation,
+    Enterprise,
+)
+
+
+def build(ctx) -> dict:
+    """The tree, the enterprises and the members; ``ctx.enterprises`` overrides N/40."""
+    return Generator(members=ctx.members, seed=ctx.seed, enterprises=ctx.enterprises, log=ctx.log).run()
+
 
 TOWNS = [  # (name, share of enterprises)
     ("西南街道", 0.30),
@@ -127,7 +131,6 @@ END_KINDS = {
     MemberStatus.DECEASED: MembershipEvent.Kind.DECEASED,
 }
 WITH_CARD = {MemberStatus.ACTIVE, MemberStatus.LAPSED, MemberStatus.WITHDRAWN, MemberStatus.DECEASED}
-CHUNK = 50_000
 
 # ID numbers: county x birth day x sequence. Forty years of birth days (1966-2005) and fourteen
 # counties give 204,400 cells of up to 500 sequence numbers each: 102 million distinct numbers.
@@ -174,238 +177,6 @@ class _Chooser:
         return rng.choices(self.values, cum_weights=self.cum)[0]
 
 
-# --- writing rows -----------------------------------------------------------------------------------
-
-
-def _copy_text(value) -> str:
-    if isinstance(value, str):
-        if "\\" not in value and value.isprintable():  # no tab, newline or backslash to escape
-            return value
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    if value is None:
-        return r"\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-class CopySink:
-    """One background thread running the COPY statements in order, so that PostgreSQL loads a chunk
-    while Python builds the next one (two cores instead of one). psycopg2 releases the GIL during
-    ``copy_expert``; the raw connection is shared, one statement at a time."""
-
-    def __init__(self):
-        self.queue: queue.Queue = queue.Queue(maxsize=3)
-        self.error: BaseException | None = None
-        self.raw = connection.connection
-        self.thread = threading.Thread(target=self._run, name="copy-sink", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while True:
-            item = self.queue.get()
-            if item is None:
-                return
-            sql, text = item
-            if self.error is not None:
-                continue
-            try:
-                with self.raw.cursor() as cursor:
-                    cursor.copy_expert(sql, io.StringIO(text))
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread by close()
-                self.error = exc
-
-    def put(self, sql: str, text: str) -> None:
-        if self.error is not None:
-            raise self.error
-        self.queue.put((sql, text))
-
-    def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-
-class RowWriter:
-    """Rows of one model, as dicts by attribute name: COPY on PostgreSQL, ``bulk_create`` elsewhere.
-
-    Encrypted fields must be given already encrypted (``encrypt``): the member and its history row
-    share one ciphertext, as the app's own save would produce two of the same plaintext.
-    """
-
-    def __init__(self, model: type[models.Model], *, skip: Iterable[str] = (), sink: CopySink | None = None):
-        self.model = model
-        skip = set(skip)
-        self.fields = [f for f in model._meta.concrete_fields if f.attname not in skip]
-        self.attnames = [f.attname for f in self.fields]
-        self.encrypted = {f.attname for f in self.fields if isinstance(f, EncryptedTextField)}
-        self.rows: list = []
-        self.written = 0
-        self.postgres = connection.vendor == "postgresql"
-        self.sink = sink
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        self.copy_sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-
-    def add(self, row: dict) -> None:
-        if self.postgres:
-            self.rows.append("\t".join([_copy_text(row.get(a)) for a in self.attnames]))
-        else:
-            self.rows.append(row)
-        if len(self.rows) >= CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        if self.postgres:
-            text = "\n".join(self.rows) + "\n"
-            if self.sink is not None:
-                self.sink.put(self.copy_sql, text)
-            else:
-                with connection.cursor() as cursor:
-                    cursor.cursor.copy_expert(self.copy_sql, io.StringIO(text))
-        else:
-            objs = []
-            for row in self.rows:
-                obj = self.model(**{a: row.get(a) for a in self.attnames if a not in self.encrypted})
-                for attname in self.encrypted:  # bulk_create encrypts again: hand it the plaintext
-                    setattr(obj, attname, row.get("_plain_" + attname))
-                objs.append(obj)
-            self.model.objects.bulk_create(objs, batch_size=500)
-        self.written += len(self.rows)
-        self.rows = []
-
-
-@contextlib.contextmanager
-def bulk_load(tables: list[str], log=None):
-    """Load ``tables`` without per-row index maintenance and foreign-key triggers (PostgreSQL).
-
-    Secondary indexes (not those behind a primary key or unique constraint) are dropped and built
-    again afterwards from their own definitions: one sort per index instead of a million inserts.
-    Foreign-key triggers are skipped with ``session_replication_role = replica`` when the role may
-    (a superuser); the generator writes only keys it has just created. Elsewhere: does nothing.
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT i.indexname, i.indexdef FROM pg_indexes i
-            WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
-              AND NOT EXISTS (
-                SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.indexname))::regclass
-              )
-            """,
-            [tables],
-        )
-        indexes = cursor.fetchall()
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-        replica = False
-        with contextlib.suppress(Exception), transaction.atomic():
-            cursor.execute("SET session_replication_role = replica")  # undone with the savepoint if refused
-            replica = True
-    try:
-        yield
-    finally:
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            if replica:
-                cursor.execute("SET session_replication_role = DEFAULT")
-            cursor.execute("SET maintenance_work_mem = '256MB'")
-            for _name, definition in indexes:
-                cursor.execute(definition)
-            if replica and "members_member" in tables:
-                # The replica role skipped the trigger that keeps the change feed (members 0009): put
-                # every member in the feed as that trigger would have, in one statement.
-                cursor.execute(
-                    "INSERT INTO members_memberchange (member_id, seq, txid) "
-                    "SELECT id, nextval('members_memberchange_order'), txid_current() FROM members_member "
-                    "ORDER BY id ON CONFLICT (member_id) DO UPDATE SET seq = EXCLUDED.seq, txid = EXCLUDED.txid"
-                )
-        if log is not None:
-            log(f"indexes rebuilt: {len(indexes)} in {time.perf_counter() - started:.1f} s")
-
-
-def _reset_sequences(models_: list[type[models.Model]]) -> None:
-    from django.core.management.color import no_style
-
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), models_):
-            cursor.execute(sql)
-
-
-# --- the command -------------------------------------------------------------------------------------
-
-
-class Command(BaseCommand):
-    help = "Build a district of N members (default 1,000,000) for benchmarks, repeatable from a seed."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--members", type=int, default=1_000_000)
-        parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument(
-            "--enterprises", type=int, default=None, help="Number of enterprises (default: members / 40)."
-        )
-        parser.add_argument(
-            "--reset",
-            action="store_true",
-            help="Empty the members tables first (PostgreSQL: TRUNCATE ... CASCADE, which also empties "
-            "users and API keys). Only for a database that holds nothing but scale data.",
-        )
-
-    def handle(self, *args, members: int, seed: int, enterprises: int | None, reset: bool, **options):
-        self.verbosity = options.get("verbosity", 1)
-        if members < 1:
-            raise CommandError("--members must be at least 1.")
-        if Member.objects.exists() or Organisation.objects.exists():
-            if not reset:
-                raise CommandError("The database holds organisations or members already: use --reset.")
-            self._reset()
-        started = time.perf_counter()
-        with transaction.atomic():
-            counts = Generator(members=members, seed=seed, enterprises=enterprises, log=self._log).run()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                for model in (Enterprise, Organisation, Member, Member.history.model, MembershipEvent):
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-        elapsed = time.perf_counter() - started
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Built {counts['members']:,} members, {counts['enterprises']:,} enterprises, "
-                f"{counts['organisations']:,} organisations, {counts['events']:,} events "
-                f"in {elapsed:.1f} s ({counts['members'] / elapsed:,.0f} members/s)."
-            )
-        )
-
-    def _log(self, message: str) -> None:
-        if self.verbosity >= 2:
-            self.stdout.write(message)
-
-    def _reset(self) -> None:
-        if connection.vendor != "postgresql":
-            raise CommandError("--reset works on PostgreSQL only; use a fresh database.")
-        tables = [
-            m._meta.db_table
-            for m in (
-                Member.history.model,
-                MembershipEvent,
-                Member,
-                Organisation.history.model,
-                Enterprise.history.model,
-                Organisation,
-                Enterprise,
-            )
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-        Counter.objects.filter(name__in=[MARKER_MEMBERS, MARKER_SEED, "member_card"]).delete()
-
-
 class Generator:
     def __init__(self, *, members: int, seed: int, enterprises: int | None = None, log=print):
         self.n = members
@@ -426,13 +197,6 @@ class Generator:
         t = time.perf_counter()
         self.build_members(unions, weights)
         self.log(f"members: {time.perf_counter() - t:.1f} s")
-        t = time.perf_counter()
-        from assistance.scale import build_aid  # hardship aid on these members (issue 9.19)
-
-        self.counts.update(build_aid(members=self.n, seed=self.seed, log=self.log))
-        self.log(f"aid: {time.perf_counter() - t:.1f} s")
-        Counter.objects.update_or_create(name=MARKER_MEMBERS, defaults={"value": self.n})
-        Counter.objects.update_or_create(name=MARKER_SEED, defaults={"value": self.seed})
         return self.counts
 
     def _aware(self, day: dt.date, seconds: int = 9 * 3600) -> dt.datetime:
@@ -580,7 +344,7 @@ class Generator:
             org_h.add(self._history(node, created))
         org_w.flush()
         org_h.flush()
-        _reset_sequences([Enterprise, Organisation])
+        reset_sequences([Enterprise, Organisation])
         self.counts["enterprises"] = ent_w.written
         self.counts["organisations"] = org_w.written
         return unions, weights
@@ -599,7 +363,7 @@ class Generator:
             finally:
                 if sink is not None:
                     sink.close()
-        _reset_sequences([Member])
+        reset_sequences([Member])
 
     def _build_members(self, unions: list[int], cum: list[float], sink: CopySink | None) -> None:
         rng = self.rng
