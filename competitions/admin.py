@@ -605,8 +605,33 @@ class MentorPairAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     raw_id_fields = ("mentor", "apprentice")
     scoped_foreign_keys = ("organisation",)
 
+    actions = ("conclude",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("status",) if obj is None or obj.status == "active" else ("status", "outcome")
+
     def save_model(self, request, obj, form, change):
         services.mentor_pair_save(pair=obj, by=request.user)
+
+    @admin.action(description=_("Record the outcome and end the pair…"), permissions=["change"])
+    def conclude(self, request, queryset):
+        class OutcomeForm(forms.Form):
+            outcome = forms.CharField(
+                label=_("outcome"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+            )
+
+        form = OutcomeForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            _each(
+                self,
+                request,
+                services.mentor_pair_conclude,
+                queryset,
+                "pair",
+                outcome=form.cleaned_data["outcome"],
+            )
+            return None
+        return action_page(self, request, queryset, form, "conclude", _("End mentor pairs"))
 
 
 admin.site.register(MentorPair, MentorPairAdmin)

@@ -29,6 +29,7 @@ from union_portal.organisations.models import Organisation
 from union_portal.webhooks.services import webhook_emit
 
 from ..models import (
+    ActiveState,
     CareKind,
     CareRecord,
     HolderKind,
@@ -303,6 +304,8 @@ def objection_record(
     nomination = _lock_nomination(nomination)
     if round_.status != RoundStatus.PUBLICITY:
         raise invalid(_("Objections are received during the public notice."), code="wrong_state")
+    if received_on > timezone.localdate():
+        raise invalid(_("The date cannot be in the future."), "received_on")
     if not round_.publicity_starts_on <= received_on <= round_.publicity_ends_on:
         raise invalid(
             _("The public notice ran from %(start)s to %(end)s."),
@@ -641,4 +644,34 @@ def mentor_pair_save(*, pair: MentorPair, by) -> MentorPair:
     pair.goals = text(pair.goals, "goals", limit=5000, multiline=True)
     pair.outcome = text(pair.outcome, "outcome", required=False)
     pair.save()
+    return pair
+
+
+@transaction.atomic
+def mentor_pair_conclude(*, pair: MentorPair, by, outcome: str) -> MentorPair:
+    """End a mentor-apprentice pair with its outcome (certificates gained, skills reached); the mentor and
+    the apprentice are told. Safe to call twice."""
+    require_perm(by, "competitions.change_mentorpair")
+    require_visible(by, pair)
+    outcome = text(outcome, "outcome")
+    pair = (
+        MentorPair.objects.select_for_update(of=("self",))
+        .select_related("mentor__user", "apprentice__user")
+        .get(pk=pair.pk)
+    )
+    if pair.status == ActiveState.ENDED:
+        return pair
+    pair.outcome = outcome
+    pair.status = ActiveState.ENDED
+    pair._change_reason = outcome[:100]
+    pair.save(update_fields=["outcome", "status"])
+    for person in (pair.mentor, pair.apprentice):
+        if person.user_id:
+            notify(
+                user=person.user,
+                event="honours.mentor_pair_concluded",
+                key=f"honours.mentor_pair_concluded:{pair.pk}:{person.pk}",
+                context={"occupation": pair.occupation, "outcome": outcome},
+                link=link("contests:home"),
+            )
     return pair
