@@ -209,6 +209,26 @@ def _fresh_round(w, *, publicity: bool):
     return NominationRound.objects.get(pk=round_.pk)
 
 
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _fresh_noticed(w):
+    """A shortlisted town-B nomination whose public notice runs today (a weekend moves the start, so the
+    window is set around today)."""
+    import datetime as dt
+
+    from competitions.models import NominationRound
+
+    round_ = _fresh_round(w, publicity=True)
+    NominationRound.objects.filter(pk=round_.pk).update(
+        publicity_starts_on=_today() - dt.timedelta(days=1), publicity_ends_on=_today() + dt.timedelta(days=3)
+    )
+    return round_.nominations.get()
+
+
 def _register_api_and_portal(rules) -> None:
     from competitions import models as c
 
@@ -241,9 +261,7 @@ def _register_api_and_portal(rules) -> None:
         "v1:contest-sheet-mark": lambda w: {"marks": {}, "submit": False},
         "v1:contest-sheet-reopen": lambda w: {"reason": "复核"},
         "v1:honour-nomination-review": lambda w: {"shortlist": True},
-        "v1:honour-nomination-object": lambda w: {
-            "content": "异议", "received_on": str(_world(w)["round"].publicity_starts_on),
-        },
+        "v1:honour-nomination-object": lambda w: {"content": "异议", "received_on": str(_today())},
         "v1:honour-objection-resolve": lambda w: {"upheld": False, "resolution": "不成立"},
         "v1:contest-entry-grade": lambda w: {"grade": "second"},
         "v1:honour-nomination-list": lambda w: {
@@ -267,6 +285,7 @@ def _register_api_and_portal(rules) -> None:
         "v1:contest-sheet-reopen": lambda w: _fresh_sheet(w, submitted=True),
         "v1:honour-nomination-review": _fresh_nomination,
         "v1:honour-nomination-withdraw": _fresh_nomination,
+        "v1:honour-nomination-object": _fresh_noticed,
         "v1:contest-entry-grade": _fresh_project,
         "v1:honour-round-publicity": lambda w: _fresh_round(w, publicity=False),
         "v1:honour-round-conclude": lambda w: _fresh_round(w, publicity=True),
