@@ -133,7 +133,8 @@ class ParticipationSerializer(serializers.Serializer):
 
 
 class AttemptViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
-    """Attempts the caller may see: a member their own, staff those of their subtree."""
+    """Attempts the caller may see: a member their own, staff with the view permission those of their
+    subtree (a staff role without it, such as the auditor, sees only its own)."""
 
     serializer_class = AttemptSerializer
     lookup_value_regex = r"\d+"
@@ -141,11 +142,13 @@ class AttemptViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return (
-            Attempt.objects.visible_to(self.request.user)
-            .select_related("participant")
-            .order_by("-started_at", "-pk")
+        user = self.request.user
+        attempts = (
+            Attempt.objects.visible_to(user)
+            if user.has_perm("quiz.view_attempt")
+            else Attempt.objects.filter(participant__user=user)
         )
+        return attempts.select_related("participant").order_by("-started_at", "-pk")
 
     def get_serializer_class(self):
         return AttemptDetailSerializer if self.action == "retrieve" else AttemptSerializer

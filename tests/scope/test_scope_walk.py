@@ -18,16 +18,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient, APIRequestFactory
 
-from members.models import BenefitMerchant, Member
+from members.models import Member
 from union_portal.accounts.models import User
-from union_portal.accounts.roles import Role
-from union_portal.api.models import APIKey
 from union_portal.core.models import AccessLog
-from union_portal.imports.models import ImportJob
 
 from ..accounts.factories import make_user
-from ..members.factories import make_member
 from . import rules
+from .world import World
+from .world import user_for as _user_for
 
 ROLES = [
     "anonymous", "member", "proxy_agent", "union_officer", "town_a_staff", "town_b_staff", "district_staff",
@@ -38,69 +36,6 @@ CONVERTER = re.compile(
     r"\(\?P<(?P<rname>\w+)>[^)]*\)|<(?:(?P<type>[^>:]+):)?(?P<name>[^>]+)>|(?P<anon>\(\[\^/\]\+\))"
 )
 WALKED: dict[str, set] = {"admin": set(), "api": set(), "portal": set()}
-
-
-@dataclass
-class World:
-    tree: object
-    people: object
-    victim_user: object
-    victim_member: Member
-    victim_application: Member
-    victim_merchant: BenefitMerchant
-    victim_import_job: ImportJob
-    own_member: Member
-    partner_user: object
-    partner_secret: str
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    """The walk sends hundreds of requests: start every test with empty throttle counters."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def world(tree, people) -> World:
-    people.town_b_staff.display_name = "乐平镇干部乙"
-    people.town_b_staff.save(update_fields=["display_name"])
-    victim_user = make_user(Role.MEMBER, None, username="victim", mobile="13700000009")
-    victim = make_member(tree.union_b, user=victim_user, name="外镇秘密会员")
-    application = make_member(tree.union_b, active=False, name="外镇待批申请人")
-    own = make_member(tree.union_a, user=people.member_user, name="本人会员")
-    merchant = BenefitMerchant.objects.create(
-        name="乐平秘密商家", discount="9折", town=tree.town_b, valid_from="2026-01-01"
-    )
-    job = ImportJob.objects.create(
-        original_name="乐平秘密导入.csv", created_by=people.town_b_staff, organisation=tree.town_b
-    )
-    AccessLog.objects.create(
-        actor=people.district_staff,
-        action="reveal",
-        target_type="members.Member",
-        target_id=str(victim.pk),
-        target_repr=str(victim),
-        reason="核对",
-    )
-    partner = make_user(Role.PARTNER, tree.town_a, username="walk-partner")
-    _key, secret = APIKey.issue(name="西南合作方", user=partner)
-    return World(tree, people, victim_user, victim, application, merchant, job, own, partner, secret)
-
-
-def _user_for(world: World, role: str):
-    return {
-        "anonymous": None,
-        "member": world.people.member_user,
-        "proxy_agent": world.people.proxy_a,
-        "union_officer": world.people.officer_a,
-        "town_a_staff": world.people.town_a_staff,
-        "town_b_staff": world.people.town_b_staff,
-        "district_staff": world.people.district_staff,
-    }[role]
 
 
 def _param_names(route: str) -> list[str]:
