@@ -11,7 +11,7 @@ KINDS = [
         label=_("Contests: registration, marking and results"),
         events=[
             "contests.entry_registered", "contests.sheet_assigned", "contests.sheet_reopened",
-            "contests.results_published",
+            "contests.results_published", "contests.cancelled", "contests.entry_disqualified",
         ],
     ),
     EventKind(

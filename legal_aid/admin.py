@@ -22,10 +22,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
 from union_portal.core.errors import apply_each
+from union_portal.core.record_steps import RecordStep, RecordStepsAdminMixin
 from union_portal.imports.admin import ImportAdminMixin
 
 from . import selectors, services
 from .models import (
+    BEFORE_ARBITRATION,
+    NEXT_STAGES,
+    OPEN_STAGES,
     AdviserAssignment,
     CaseStep,
     Consultation,
@@ -568,7 +572,7 @@ class LimitationFilter(admin.SimpleListFilter):
 
 class CaseStepInline(admin.TabularInline):
     model = CaseStep
-    fields = ("at", "from_stage", "to_stage", "by", "note")
+    fields = ("at", "from_stage", "to_stage", "limitation_on", "by", "note")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -627,14 +631,51 @@ class CloseForm(forms.Form):
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
 
+class InterruptForm(forms.Form):
+    on = forms.DateField(label=_("interrupted on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label=_("why"), max_length=300,
+        help_text=_("The worker claimed their rights from the employer, asked an authority for relief, or the "
+                    "employer agreed to pay (art. 27 para. 2)."),
+    )  # fmt: skip
+
+
 class ReferForm(forms.Form):
     to_office = forms.ChoiceField(label=_("referred to"), choices=PartnerOffice.choices)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
+def _next_stages_only(form, request, obj) -> None:
+    """The advance step offers only the stages this case may move to."""
+    form.fields["to_stage"].choices = [(s, Stage(s).label) for s in NEXT_STAGES[obj.stage]]
+
+
+def _case_step(service):
+    return lambda *, request, obj, data: service(case=obj, by=request.user, **data)
+
+
+#: The case's moves as buttons on its page (union_portal.core.record_steps); the same services as the
+#: bulk actions, the portal and the API.
+CASE_STEPS = (
+    RecordStep("assign", _("Assign a lawyer"), "legal_aid.advance_disputecase", (Stage.INTAKE,),
+               _case_step(services.case_assign_lawyer), AssignForm),
+    RecordStep("advance", _("Next stage"), "legal_aid.advance_disputecase",
+               tuple(s for s in OPEN_STAGES if s != Stage.INTAKE and NEXT_STAGES[s]),
+               _case_step(services.case_advance), AdvanceForm, setup_form=_next_stages_only),
+    RecordStep("interrupt", _("Limitation interrupted"), "legal_aid.advance_disputecase", BEFORE_ARBITRATION,
+               _case_step(services.case_limitation_interrupt), InterruptForm, done=_("The period runs again.")),
+    RecordStep("refer", _("Refer to a partner office"), "legal_aid.advance_disputecase", OPEN_STAGES,
+               _case_step(services.case_refer), ReferForm),
+    RecordStep("close", _("Close with an outcome"), "legal_aid.advance_disputecase", OPEN_STAGES,
+               _case_step(services.case_close), CloseForm, style="danger"),
+)  # fmt: skip
+
+
 @admin.register(DisputeCase)
-class DisputeCaseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class DisputeCaseAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     form = CaseForm
+    record_steps = CASE_STEPS
+    record_state_field = "stage"
     list_display = (
         "pk", "applicant_masked", "employer_name", "stage", "lawyer", "claimed_total", "limitation_flag",
         "amount_recovered",
@@ -651,6 +692,23 @@ class DisputeCaseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return selectors.case_order(super().get_queryset(request))
+
+    change_list_template = "admin/legal_aid/disputecase/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        """The list, under a board of the cases by stage (near and past their limitation date)."""
+        board = selectors.case_board(self.get_queryset(request))
+        return super().changelist_view(request, {**(extra_context or {}), "stage_board": board})
+
+    def record_step_summary(self, request, obj):
+        days = obj.days_to_limitation()
+        return [
+            (_("applicant"), selectors.mask_name(obj.applicant_name)), (_("employer"), obj.employer_name),
+            (_("stage"), obj.get_stage_display()), (_("lawyer"), obj.lawyer),
+            (_("amount claimed"), f"¥{obj.claimed_total}"),
+            (_("arbitration limitation date"),
+             f"{obj.limitation_on} · {_('time-barred')}" if days is not None and days < 0 else obj.limitation_on),
+        ]  # fmt: skip
 
     @admin.display(description=_("applicant"))
     def applicant_masked(self, obj):

@@ -69,6 +69,8 @@ class CaseStepSerializer(serializers.Serializer):
     to_stage = serializers.ChoiceField(choices=Stage.choices, read_only=True)
     at = serializers.DateTimeField(read_only=True)
     note = serializers.CharField(read_only=True)
+    #: Set on a step that interrupted the limitation period: the new limitation date (stage unchanged).
+    limitation_on = serializers.DateField(read_only=True, allow_null=True)
 
 
 class CaseSerializer(serializers.Serializer):

@@ -19,7 +19,7 @@ KINDS = [
     EventKind(
         key="legal.deadlines",
         label=_("Legal aid: a limitation date about to pass"),
-        events=["legal.limitation_warning"],
+        events=["legal.limitation_warning", "legal.limitation_interrupted"],
         urgent=True,
     ),
     EventKind(
@@ -27,7 +27,8 @@ KINDS = [
         label=_("Legal aid: consultations and cases"),
         events=[
             "legal.consultation_requested", "legal.consultation_answered", "legal.case_opened",
-            "legal.case_stage", "legal.adviser_assigned",
+            "legal.case_stage", "legal.adviser_assigned", "legal.lawyer_added",
+            "legal.enterprise_event",
         ],
     ),
 ]  # fmt: skip

@@ -34,6 +34,7 @@ from union_portal.core.errors import ApplicationError, add_to_form
 from union_portal.core.masking import mask_phone
 from union_portal.core.portal import absolute_url, is_proxy_agent, proxy_agent_required
 from union_portal.core.registry import declared
+from union_portal.core.timeline import member_timeline
 from union_portal.core.validators import normalize_mobile
 
 from . import services
@@ -275,6 +276,22 @@ def status_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An earlier membership or application of the user's own; anyone else's is a 404."""
     membership = get_object_or_404(Member.objects.filter(user=request.user).select_related("union"), pk=pk)
     return _status_page(request, membership)
+
+
+@never_cache
+@login_required
+def record(request: HttpRequest) -> HttpResponse:
+    """The member's own timeline across every app (membership, aid, legal aid, contests, honours,
+    volunteering): what their union officer sees on their page, in the member's own version (each app's
+    ``member_events`` returns to the member only their own records, with portal links)."""
+    membership = current_membership(request.user) or (
+        Member.objects.filter(user=request.user)
+        .select_related("union")
+        .order_by("-applied_at", "-pk")
+        .first()
+    )
+    events = member_timeline(member=membership, viewer=request.user) if membership else []
+    return _render(request, "portal/record.html", {"membership": membership, "events": events})
 
 
 @never_cache

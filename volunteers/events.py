@@ -9,8 +9,16 @@ KINDS = [
     EventKind(
         key="volunteers.activities",
         label=_("Volunteering: sign-ups, tomorrow's activity, cancellations"),
-        events=["volunteers.promoted", "volunteers.reminder", "volunteers.activity_cancelled"],
+        events=[
+            "volunteers.signup_confirmed", "volunteers.signup_waiting", "volunteers.promoted",
+            "volunteers.reminder", "volunteers.activity_changed", "volunteers.activity_cancelled",
+        ],
         urgent=True,
+    ),
+    EventKind(
+        key="volunteers.registration",
+        label=_("Volunteering: my registration and recommendations"),
+        events=["volunteers.registered", "volunteers.recommended"],
     ),
     EventKind(
         key="volunteers.hours",

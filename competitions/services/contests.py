@@ -201,6 +201,16 @@ def contest_cancel(*, contest: Contest, by, reason: str) -> Contest:
     contest.status = ContestStatus.CANCELLED
     contest._change_reason = reason[:100]
     contest.save(update_fields=["status"])
+    entrants = Entry.objects.filter(contest=contest).live().select_related("member__user")
+    for entry in entrants:
+        if entry.member.user_id:
+            notify(
+                user=entry.member.user,
+                event="contests.cancelled",
+                key=f"contests.cancelled:{entry.pk}",
+                context={"contest": contest.name, "reason": reason},
+                link=link("contests:entry", entry.pk),
+            )
     return contest
 
 
@@ -907,9 +917,10 @@ def entry_disqualify(*, entry: Entry, by, reason: str) -> Entry:
         person.save(update_fields=["is_live"])
     for certificate in certificates_for(entry, kind=CERTIFICATE_KIND).filter(revoked_at__isnull=True):
         certificate_revoke(certificate=certificate, by=None, reason=reason)
-    if entry.member.user_id:
+    member = Member.objects.select_related("user").get(pk=entry.member_id)
+    if member.user_id:
         notify(
-            user=entry.member.user,
+            user=member.user,
             event="contests.entry_disqualified",
             key=f"contests.entry_disqualified:{entry.pk}",
             context={"contest": entry.contest.name, "number": entry.number, "reason": reason},

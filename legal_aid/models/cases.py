@@ -356,7 +356,8 @@ class DisputeCase(models.Model):
 
 
 class CaseStep(models.Model):
-    """One move of a case: from which stage to which, by whom, when, with the note."""
+    """One move of a case: from which stage to which, by whom, when, with the note; or an interruption of
+    its limitation period (the stage kept, ``limitation_on`` the new date)."""
 
     case = models.ForeignKey(
         DisputeCase, verbose_name=_("case"), on_delete=models.PROTECT, related_name="steps"
@@ -368,6 +369,9 @@ class CaseStep(models.Model):
     )
     at = models.DateTimeField(_("at"), db_index=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    #: Set on a step that interrupted the limitation period (art. 27 para. 2): the new limitation date.
+    #: Such a step keeps the stage (``from_stage == to_stage``).
+    limitation_on = models.DateField(_("limitation period runs again until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case step")

@@ -333,6 +333,60 @@ def _may_move(by, case: DisputeCase) -> None:
 
 
 @transaction.atomic
+def case_limitation_interrupt(*, case: DisputeCase, by, on: dt.date, note: str) -> DisputeCase:
+    """The limitation period is interrupted on ``on`` (art. 27 para. 2: the worker claimed their rights
+    from the employer, asked an authority for relief, or the employer agreed to perform) and runs a
+    full year again from that day. Recorded as a step of the case (stage kept, the new date, who, when,
+    why); the 60/30/7-day warnings start again; the lawyer and the applicant are told. An interruption
+    after the period ran out does not revive it."""
+    case = _lock_case(case)
+    _may_move(by, case)
+    if not case.limitation_runs:
+        raise ApplicationError(
+            _("The limitation period no longer runs for this case (it is before the arbitrators or closed)."),
+            code="wrong_state",
+        )
+    if not isinstance(on, dt.date):
+        raise invalid(_("Enter the day the period was interrupted."), "on", "required")
+    if on > timezone.localdate():
+        raise invalid(_("The date cannot be in the future."), "on")
+    if on < case.arose_on:
+        raise invalid(_("The period cannot be interrupted before the dispute arose."), "on")
+    if on > case.limitation_on:
+        raise invalid(
+            _("The period had run out on %(day)s: a later interruption does not revive it.")
+            % {"day": case.limitation_on.isoformat()},
+            "on",
+        )
+    reason = text(note, "note", limit=300)
+    renewed = limitation_date(on)
+    if renewed <= case.limitation_on:
+        raise invalid(_("The period already runs until a later day."), "on")
+    case.limitation_on, case.limitation_warned_days = renewed, None
+    case.save(update_fields=["limitation_on", "limitation_warned_days"])
+    step = CaseStep.objects.create(
+        case=case, from_stage=case.stage, to_stage=case.stage, by=by, at=timezone.now(), note=reason,
+        limitation_on=renewed,
+    )  # fmt: skip
+    context = {"pk": case.pk, "until": renewed.isoformat(), "note": reason}
+    people = []
+    if case.applicant_id and case.applicant.user_id:
+        people.append(case.applicant.user)
+    if case.lawyer_id and case.lawyer.user_id:
+        people.append(case.lawyer.user)
+    for user in people:
+        if user.pk != by.pk:
+            notify(
+                user=user,
+                event="legal.limitation_interrupted",
+                key=f"legal.limitation_interrupted:{step.pk}:{user.pk}",
+                context=context,
+                link=link("legal:case", case.pk),
+            )
+    return case
+
+
+@transaction.atomic
 def case_assign_lawyer(*, case: DisputeCase, lawyer: Lawyer, by, note: str = "") -> DisputeCase:
     """Staff give a case at intake to a lawyer of the panel; the lawyer is told."""
     require_perm(by, "legal_aid.advance_disputecase")
@@ -410,13 +464,14 @@ def case_refer(*, case: DisputeCase, to_office: str, by, note: str = "") -> Disp
         return case
     case.referred_to = to_office
     case.save(update_fields=["referred_to"])
-    CaseStep.objects.create(
+    step = CaseStep.objects.create(
         case=case, from_stage=case.stage, to_stage=case.stage, by=by, at=timezone.now(),
         note=text(
             _("Referred to %(office)s. %(note)s") % {"office": PartnerOffice(to_office).label, "note": note},
             "note", limit=300, required=False,
         ),
     )  # fmt: skip
+    _notify_stage(case, step)  # the applicant reads where the case went (the step's note)
     return case
 
 

@@ -37,6 +37,7 @@ LONG = {
     "day": "2026年12月31日", "on": "2026年12月31日", "paid_on": "2026年12月31日", "starts_on": "2026年12月31日",
     "ends_on": "2027年1月15日", "limitation_on": "2026年12月31日", "month": "2026年12月",
     "start": "08:30", "end": "17:30", "from": "08:30", "to": "12:00",
+    "panel": "佛山市三水区总工会", "until": "2027-12-31", "login": "13912345678",
     "has_login": True, "working_day": True, "prize": "一等奖",
 }  # fmt: skip
 

@@ -199,3 +199,20 @@ def test_the_spreadsheet_is_written_in_chinese(story, people, build, settings):
         "本期 2026-01-01—2026-01-31；上期 2025-12-01—2025-12-31；去年同期 2025-01-01—2025-01-31"
     )
     assert book["概况"]["B4"].value == "三水区总工会"
+
+
+def test_a_run_abandoned_by_a_dead_worker_is_built_by_the_next_delivery(story, people, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    tree, _file_c = story
+    run = services.report_request(by=people.district_staff, organisation=tree.town_a, period=JAN_2026,
+                                  period_kind="month", areas=["aid"])  # fmt: skip
+    # given a build that started and whose worker is still within the time limit
+    ReportRun.objects.filter(pk=run.pk).update(state=RunState.RUNNING, started_at=timezone.now())
+    assert services.report_build(run=run).state == RunState.RUNNING  # left to the one building it
+    # when the time limit has passed
+    settings.CELERY_TASK_TIME_LIMIT = 600
+    ReportRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - dt.timedelta(seconds=601))
+    assert services.report_build(run=run).state == RunState.DONE

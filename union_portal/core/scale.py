@@ -20,7 +20,7 @@ database that already holds the requested district.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -52,26 +52,41 @@ class ScaleContext:
         return random.Random(f"{self.seed}-{label}")
 
 
-def parts() -> list[tuple[str, object]]:
-    """``(app label, scale module)`` of every app that declares scale data, in INSTALLED_APPS order."""
-    return [(config.label, module) for config, module in app_modules("scale") if hasattr(module, "build")]
+def parts(only: Iterable[str] | None = None) -> list[tuple[str, object]]:
+    """``(app label, scale module)`` of every app that declares scale data (or of the apps ``only``
+    names), in INSTALLED_APPS order."""
+    found = [(config.label, module) for config, module in app_modules("scale") if hasattr(module, "build")]
+    if only is None:
+        return found
+    only = set(only)
+    if unknown := only - {label for label, _module in found}:
+        raise ValueError(f"No scale data in: {', '.join(sorted(unknown))}.")
+    return [(label, module) for label, module in found if label in only]
 
 
-def generate(*, members: int, seed: int, enterprises: int | None = None, log=print) -> dict[str, int]:
-    """Build the district in an empty database (see :func:`reset`); return the counts of every app."""
+def generate(
+    *, members: int, seed: int, enterprises: int | None = None, only: Iterable[str] | None = None, log=print
+) -> dict[str, int]:
+    """Build the district in an empty database (see :func:`reset`); return the counts of every app.
+
+    ``only``: the labels of the apps to build (``members`` first: the others need its district); the
+    version marker is written only when every app was built, so the bench never reuses a partial one."""
     import time
 
     ctx = ScaleContext(members=members, seed=seed, enterprises=enterprises, log=log)
     with transaction.atomic():
-        for label, module in parts():
+        for label, module in parts(only):
             started = time.perf_counter()
             ctx.counts.update(module.build(ctx) or {})
             log(f"{label}: {time.perf_counter() - started:.1f} s")
-        for name, value in ((MARKER_MEMBERS, members), (MARKER_SEED, seed), (MARKER_VERSION, SCALE_VERSION)):
+        markers = {MARKER_MEMBERS: members, MARKER_SEED: seed}
+        if only is None:
+            markers[MARKER_VERSION] = SCALE_VERSION
+        for name, value in markers.items():
             Counter.objects.update_or_create(name=name, defaults={"value": value})
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in _models():
+            for model in _models(only):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return ctx.counts
 
@@ -89,10 +104,53 @@ def reset() -> None:
     ).delete()
 
 
-def _models() -> list:
+def _models(only: Iterable[str] | None = None) -> list:
     seen: list = []
-    for _label, module in parts():
+    for _label, module in parts(only):
         for model in getattr(module, "MODELS", ()):
             if model not in seen:
                 seen.append(model)
     return seen
+
+
+def demo_context(ctx: ScaleContext, label: str):
+    """A :class:`~union_portal.core.demo.DemoContext` over the scale district, for apps whose scale data
+    is their demo built through their services on the big district (their records then obey every
+    rule, at the demo's size rather than in proportion to the members).
+
+    It carries the district, its towns by short name (``西南街道``, as the demo names them), its
+    grassroots unions, and two users made once: ``admin`` (a superuser) and ``district`` (district
+    staff), each with a random password that nobody is told.
+    """
+    import secrets
+
+    from django.contrib.auth.models import Group
+
+    from union_portal.accounts.models import User
+    from union_portal.accounts.roles import Role
+    from union_portal.core.demo import DemoContext
+    from union_portal.organisations.models import Organisation, OrganisationKind
+
+    district = Organisation.objects.filter(depth=1).order_by("path").first()
+    demo = DemoContext(members=ctx.members, district=district, rng=ctx.rng(label), log=[])
+    if district is None:
+        return demo
+    demo.towns = {
+        town.name.removesuffix("总工会"): town
+        for town in Organisation.objects.filter(kind=OrganisationKind.TOWN).order_by("path")
+    }
+    demo.unions = list(Organisation.objects.filter(kind=OrganisationKind.GRASSROOTS).order_by("path")[:200])
+    for username, role, what in (
+        ("scale-admin", None, "superuser of the scale data"),
+        ("scale-district", Role.DISTRICT_STAFF, "district staff of the scale data"),
+    ):
+        password = secrets.token_urlsafe(12)
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, organisation=district, is_staff=True, is_superuser=role is None)
+            user.set_password(password)
+            user.save()
+            if role:
+                user.groups.add(Group.objects.get(name=role))
+        demo.users["admin" if role is None else "district"] = (user, password, what)
+    return demo

@@ -87,13 +87,10 @@ def notify(
     *,
     user,
     key: str,
-    event: str | None = None,
+    event: str,
     context: dict | None = None,
     link: str = "",
     urgent: bool = False,
-    kind: str | None = None,  # the older way (ready-made text), retired once its last callers move
-    title: str = "",
-    body: str = "",
 ) -> None:
     """Queue a message to ``user`` for after the current transaction commits.
 
@@ -104,7 +101,7 @@ def notify(
     """
     if user is None:
         return
-    if not event and not title:
+    if not event:
         raise ValueError("notify() needs an event")
     user_id = user.pk
     context = dict(context or {})
@@ -112,14 +109,11 @@ def notify(
     def enqueue():
         from .tasks import deliver_notification
 
-        if event:
-            with translation.override(recipient_language(user_id)):
-                texts = render_event(event, context, link)
-        else:
-            texts = {"title": str(title), "body": str(body), "sms": "", "html": ""}
+        with translation.override(recipient_language(user_id)):
+            texts = render_event(event, context, link)
         deliver_notification.delay(
             user_id=user_id,
-            kind=(event or kind or "message")[:50],
+            kind=event[:50],
             title=texts["title"][:200],
             body=texts["body"],
             sms=texts["sms"],

@@ -100,4 +100,5 @@ class FiguresView(APIView):
         }).data)  # fmt: skip
 
 
+ROUTES: list = []  # no viewsets: one read-only view
 COMMAND_URLS = [path("figures/", FiguresView.as_view(), name="figures")]

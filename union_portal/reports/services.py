@@ -105,12 +105,20 @@ def _lock(run: ReportRun) -> ReportRun:
     return ReportRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
 
 
+def _abandoned(run: ReportRun) -> bool:
+    """A run left "being built" longer than a task may run: its worker died (the task is delivered
+    again, ``acks_late``), so the next delivery builds it."""
+    limit = int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 3600))
+    return run.started_at is None or run.started_at < timezone.now() - dt.timedelta(seconds=limit)
+
+
 def report_build(*, run: ReportRun) -> ReportRun:
     """Compute the run's figures (one grouped query each), write its spreadsheet, tell its readers.
-    Safe twice: a run that is done or being built elsewhere is returned as it is."""
+    Safe twice: a run that is done or being built elsewhere is returned as it is (unless that build
+    was abandoned by a dead worker)."""
     with transaction.atomic():
         run = _lock(run)
-        if run.state in (RunState.DONE, RunState.RUNNING):
+        if run.state == RunState.DONE or (run.state == RunState.RUNNING and not _abandoned(run)):
             return run
         run.state, run.started_at, run.progress, run.error = RunState.RUNNING, timezone.now(), 0, ""
         run.save(update_fields=["state", "started_at", "progress", "error"])

@@ -26,13 +26,27 @@ class Command(BaseCommand):
             "--enterprises", type=int, default=None, help="Number of enterprises (default: members / 40)."
         )
         parser.add_argument(
+            "--only",
+            default=None,
+            help="Build only these apps' parts, by label, comma-separated (members first), e.g. members,assistance.",
+        )
+        parser.add_argument(
             "--reset",
             action="store_true",
             help="Empty the tables of the scale data first (PostgreSQL: TRUNCATE ... CASCADE, which also "
             "empties users and API keys). Only for a database that holds nothing but scale data.",
         )
 
-    def handle(self, *args, members: int, seed: int, enterprises: int | None, reset: bool, **options):
+    def handle(
+        self,
+        *args,
+        members: int,
+        seed: int,
+        enterprises: int | None,
+        only: str | None,
+        reset: bool,
+        **options,
+    ):
         self.verbosity = options.get("verbosity", 1)
         if members < 1:
             raise CommandError("--members must be at least 1.")
@@ -43,8 +57,14 @@ class Command(BaseCommand):
                 scale.reset()
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
+        labels = [label.strip() for label in only.split(",") if label.strip()] if only else None
         started = time.perf_counter()
-        counts = scale.generate(members=members, seed=seed, enterprises=enterprises, log=self._log)
+        try:
+            counts = scale.generate(
+                members=members, seed=seed, enterprises=enterprises, only=labels, log=self._log
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         elapsed = time.perf_counter() - started
         rest = ", ".join(
             f"{value:,} {name.replace('_', ' ')}"

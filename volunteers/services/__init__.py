@@ -41,7 +41,7 @@ from union_portal.core.permissions import require_perm, require_visible
 from union_portal.core.validators import clean_text, normalize_mobile, validate_mobile
 from union_portal.notifications.services import notify
 
-from .models import (
+from ..models import (
     LIVE_RECORD,
     SIGNUP_STATUSES,
     STAR_THRESHOLDS,
@@ -162,6 +162,11 @@ def volunteer_register(
     user = member.user if member is not None else None
     if user is not None and Volunteer.objects.filter(user=user).exists():
         raise _invalid(_("This login already belongs to a volunteer."), "member", "duplicate")
+    id_hash = member.id_number_hash if member is not None else ""
+    if id_hash and Volunteer.objects.filter(id_number_hash=id_hash).exists():
+        raise _invalid(
+            _("A volunteer with this ID number is already registered."), "member", "duplicate_id_number"
+        )
     volunteer = Volunteer(
         member=member,
         user=user,
@@ -173,6 +178,7 @@ def volunteer_register(
         emergency_contact=_text(emergency_contact, "emergency_contact", limit=50),
         emergency_phone=_text(emergency_phone, "emergency_phone", limit=20),
         registered_on=timezone.localdate(),
+        id_number_hash=id_hash,
     )
     try:
         with transaction.atomic():
@@ -181,7 +187,18 @@ def volunteer_register(
         raise _invalid(
             _("This member is already registered as a volunteer."), "member", "duplicate"
         ) from None
+    _registered(volunteer)
     return volunteer
+
+
+def _registered(volunteer: Volunteer) -> None:
+    notify(
+        user=volunteer.user,
+        event="volunteers.registered",
+        key=f"volunteers.registered:{volunteer.pk}",
+        context={"name": volunteer.name},
+        link=_portal_link("volunteers:my_hours", None),
+    )
 
 
 @transaction.atomic
@@ -280,7 +297,27 @@ def activity_save(*, activity: Activity, by) -> Activity:
     if activity.capacity > current.capacity:
         _fill_from_waiting_list(activity)
     _set_full_or_open(activity)
+    changed = [f for f in CHANGES_TOLD if getattr(activity, f) != getattr(current, f)]
+    if changed and activity.status != ActivityStatus.DRAFT:
+        _tell_activity_changed(activity)
     return activity
+
+
+#: Changes of an activity that everyone signed up is told about.
+CHANGES_TOLD = ("title", "place", "starts_at", "ends_at")
+
+
+def _tell_activity_changed(activity: Activity) -> None:
+    version = activity.history.count()
+    for signup in Signup.objects.live().filter(activity=activity).select_related("volunteer__user"):
+        notify(
+            user=signup.volunteer.user,
+            event="volunteers.activity_changed",
+            key=f"volunteers.activity_changed:{activity.pk}:{signup.pk}:{version}",
+            context={"activity": activity.title, "start": activity.starts_at, "place": activity.place},
+            link=_portal_link("volunteers:activity", activity.pk),
+            urgent=activity.starts_at - timezone.now() < dt.timedelta(days=1),
+        )
 
 
 @transaction.atomic
@@ -376,7 +413,7 @@ def _fill_from_waiting_list(activity: Activity) -> list[Signup]:
 
 def _portal_link(name: str, pk) -> str:
     try:
-        return reverse(name, kwargs={"pk": pk})
+        return reverse(name, kwargs={"pk": pk} if pk is not None else None)
     except NoReverseMatch:  # a link is a courtesy: the portal pages may not be mounted
         return ""
 
@@ -423,6 +460,13 @@ def signup_create(*, activity: Activity, volunteer: Volunteer, by) -> Signup:
         activity.confirmed_count += 1
         activity.save(update_fields=["confirmed_count", "updated_at"])
         _set_full_or_open(activity)
+    notify(
+        user=volunteer.user,
+        event="volunteers.signup_confirmed" if confirmed else "volunteers.signup_waiting",
+        key=f"volunteers.signup:{signup.pk}",
+        context={"activity": activity.title, "start": activity.starts_at, "place": activity.place},
+        link=_portal_link("volunteers:activity", activity.pk),
+    )
     return signup
 
 
@@ -874,3 +918,26 @@ def verification_reminders_send() -> int:
             )
             sent += 1
     return sent
+
+
+# --- sub-domains, re-exported (see their modules) ----------------------------------------------------
+
+from .honours import honour_recommend, honour_withdraw, year_hours  # noqa: E402
+from .registration import (  # noqa: E402
+    REGISTRATION_PURPOSE,
+    id_number_refusal,
+    parse_person_id,
+    volunteer_code_request,
+    volunteer_register_person,
+)
+
+__all__ = [
+    "REGISTRATION_PURPOSE",
+    "honour_recommend",
+    "honour_withdraw",
+    "id_number_refusal",
+    "parse_person_id",
+    "volunteer_code_request",
+    "volunteer_register_person",
+    "year_hours",
+]
