@@ -101,7 +101,7 @@ class PreferenceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "kind" in self.fields:  # read-only once saved
+        if "kind" in self.fields:  # read-only (not a form field) on an existing preference's page
             self.fields["kind"].choices = [(key, kind.label) for key, kind in kinds().items()]
 
 
