@@ -9,6 +9,6 @@ KINDS = [
     EventKind(
         key="quiz.prizes",
         label=_("Knowledge quiz: prizes and bonuses"),
-        events=["quiz.prize", "quiz.share_bonus"],
+        events=["quiz.prize", "quiz.prize_paid", "quiz.share_bonus"],
     ),
 ]

@@ -464,13 +464,14 @@ def case_refer(*, case: DisputeCase, to_office: str, by, note: str = "") -> Disp
         return case
     case.referred_to = to_office
     case.save(update_fields=["referred_to"])
-    CaseStep.objects.create(
+    step = CaseStep.objects.create(
         case=case, from_stage=case.stage, to_stage=case.stage, by=by, at=timezone.now(),
         note=text(
             _("Referred to %(office)s. %(note)s") % {"office": PartnerOffice(to_office).label, "note": note},
             "note", limit=300, required=False,
         ),
     )  # fmt: skip
+    _notify_stage(case, step)  # the applicant reads where the case went (the step's note)
     return case
 
 

@@ -74,9 +74,7 @@ def test_one_open_membership_per_person(tree, people):
 def test_transfer_keeps_row_and_history(tree, people):
     member = make_member(tree.union_a)
     card = member.card_number
-    member = services.member_transfer(
-        member=member, to_union=tree.union_b, by=people.district_staff, reason="换工作"
-    )
+    services.member_transfer(member=member, to_union=tree.union_b, by=people.district_staff, reason="换工作")
     member.refresh_from_db()
     assert member.union == tree.union_b and member.card_number == card
     event = member.events.get(kind="transferred")

@@ -23,6 +23,7 @@ from union_portal.accounts.models import User
 from union_portal.core.models import AccessLog
 
 from ..accounts.factories import make_user
+from ..members.factories import make_member
 from . import rules
 from .world import World
 from .world import user_for as _user_for
@@ -377,6 +378,31 @@ def test_the_walk_fails_when_a_command_changes_another_towns_row(world, monkeypa
     monkeypatch.setattr("members.services.require_visible", lambda user, obj: None)
     with pytest.raises(AssertionError, match="changed|members/"):
         walk_api(world, "town_a_staff")
+
+
+def test_proxy_agent_api_walk_shows_only_what_they_filed(world):
+    """A proxy agent sees what they filed, in every API list and read as in the portal (issue 18.4): a
+    member of their own area whom they did not file for appears nowhere."""
+    neighbour = make_member(world.tree.union_a, name="本镇非代办会员")
+    filed = make_member(world.tree.union_a, name="本镇代办会员")
+    Member.objects.filter(pk=filed.pk).update(filed_by=world.people.proxy_a)
+    client = _api_client(world, "proxy_agent")
+    listed_filed = False
+    for api_route in _api_routes():
+        if api_route.detail or "get" not in api_route.methods:
+            continue
+        url = "/api/v1/" + _fill(api_route.route, {})
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        _assert_hidden(response, neighbour, f"proxy agent GET {url}")
+        if api_route.model is Member:
+            ids = {row.get("id") for row in response.json().get("results", [])}
+            assert neighbour.pk not in ids, f"proxy agent lists a member they did not file at {url}"
+            listed_filed |= filed.pk in ids
+    assert listed_filed, "the positive control: the member the agent filed is listed"
+    assert client.get(f"/api/v1/members/{neighbour.pk}/").status_code == 404
+    assert client.get(f"/api/v1/members/{filed.pk}/").status_code == 200
 
 
 # --- portal and everything else outside admin and API ---------------------------------------------

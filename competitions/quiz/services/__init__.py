@@ -16,9 +16,9 @@ The database holds the limits even without the locks (see :mod:`competitions.qui
 from .attempts import allowance_of, attempt_expire, attempt_start, attempt_submit, attempts_expire_overdue
 from .common import DEFAULT_TIERS, JOIN_CODE_PURPOSE, SHARE_SALT, SUBMIT_GRACE_SECONDS, local_day
 from .joining import join_code_send, participant_join, participant_of, union_choices
-from .prizes import month_close, months_close_due, prize_list_rows, quiz_month_ensure, tiers_check
+from .prizes import month_close, months_close_due, prize_list_rows, prize_pay, quiz_month_ensure, tiers_check
 from .questions import clean_question, question_add, question_restore, question_retire, question_update
-from .sharing import share_open, share_token
+from .sharing import ShareOutcome, share_open, share_token
 
 __all__ = [
     "SUBMIT_GRACE_SECONDS",
@@ -42,6 +42,8 @@ __all__ = [
     "attempts_expire_overdue",
     "share_token",
     "share_open",
+    "ShareOutcome",
+    "prize_pay",
     "quiz_month_ensure",
     "tiers_check",
     "month_close",

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from union_portal.core.errors import ApplicationError
+from union_portal.core.masking import mask_phone
 from union_portal.core.permissions import require_perm, require_visible
+from union_portal.core.validators import clean_text
 from union_portal.notifications.services import (
     notify,
 )
@@ -131,10 +136,14 @@ def prize_list_rows(*, quiz_month: QuizMonth, viewer) -> list[list]:
     """The month's prize list for payment (a header row, then one row per winner)."""
     require_perm(viewer, "quiz.export_prize")
     require_visible(viewer, quiz_month)
-    header = [_("Rank"), _("Name"), _("Mobile number"), _("Union"), _("Points"), _("Phone credit (yuan)")]
+    header = [
+        _("Rank"), _("Name"), _("Mobile number"), _("Union"), _("Points"), _("Phone credit (yuan)"),
+        _("Paid at"), _("Payment reference"),
+    ]  # fmt: skip
     rows = [header]
     prizes = Prize.objects.filter(quiz_month=quiz_month).select_related("participant__union").order_by("rank")
     for prize in prizes:
+        paid_at = timezone.localtime(prize.paid_at).strftime("%Y-%m-%d %H:%M") if prize.paid_at else ""
         rows.append(
             [
                 prize.rank,
@@ -143,6 +152,46 @@ def prize_list_rows(*, quiz_month: QuizMonth, viewer) -> list[list]:
                 prize.participant.union.name,
                 prize.points,
                 prize.amount,
+                paid_at,
+                prize.payment_reference,
             ]
         )
     return rows
+
+
+@transaction.atomic
+def prize_pay(*, prize: Prize, by, reference: str = "", now: dt.datetime | None = None) -> Prize:
+    """Rule 5's last step: the phone credit was topped up (or handed over). Recorded once, with who and
+    the payment reference, in the prize's history; the winner is told. Safe to call twice."""
+    require_perm(by, "quiz.pay_prize")
+    require_visible(by, prize)
+    try:
+        reference = clean_text(reference or "", max_length=64)
+    except ValidationError as exc:
+        raise ApplicationError.from_validation_error(exc, field="reference") from None
+    prize = (
+        Prize.objects.select_for_update(of=("self",))
+        .select_related("quiz_month__quiz", "participant__user")
+        .get(pk=prize.pk)
+    )
+    if prize.paid_at is not None:
+        return prize
+    prize.paid_at = _now(now)
+    prize.paid_by = by
+    prize.payment_reference = reference
+    prize._history_user = by
+    prize.save(update_fields=["paid_at", "paid_by", "payment_reference"])
+    quiz_month = prize.quiz_month
+    notify(
+        user=prize.participant.user,
+        event="quiz.prize_paid",
+        key=f"quiz.prize_paid:{prize.pk}",
+        context={
+            "quiz": quiz_month.quiz.name,
+            "month": f"{quiz_month.month:%Y-%m}",
+            "amount": prize.amount,
+            "masked_mobile": mask_phone(prize.mobile),
+        },
+        link=_portal_link(quiz_month.quiz),
+    )
+    return prize
