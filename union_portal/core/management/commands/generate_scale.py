@@ -49,9 +49,9 @@ class Command(BaseCommand):
         self.verbosity = options.get("verbosity", 1)
         if members < 1:
             raise CommandError("--members must be at least 1.")
-        if Organisation.objects.exists():  # members and every app's records hang on the tree
+        if Organisation.objects.exists():  # members belong to organisations: none without them
             if not reset:
-                raise CommandError("The database holds organisations (and members) already: use --reset.")
+                raise CommandError("The database holds organisations or members already: use --reset.")
             try:
                 scale.reset()
             except ValueError as exc:
