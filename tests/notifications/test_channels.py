@@ -21,7 +21,8 @@ from union_portal.notifications.services import (
     quiet_until,
 )
 
-from ..factories import PASSWORD, make_member, make_user
+from ..accounts.factories import PASSWORD, make_user
+from ..members.factories import make_member
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
