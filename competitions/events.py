@@ -17,6 +17,10 @@ KINDS = [
     EventKind(
         key="honours.nominations",
         label=_("Honours: nominations, conferrals and health checks"),
-        events=["honours.nomination_moved", "honours.conferred", "honours.health_check_due"],
+        events=[
+            "honours.nomination_moved", "honours.conferred", "honours.health_check_due",
+            "honours.publicity_started", "honours.objection_raised", "honours.objection_received",
+            "honours.objection_resolved", "honours.mentor_pair_concluded",
+        ],
     ),
 ]  # fmt: skip

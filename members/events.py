@@ -12,7 +12,8 @@ KINDS = [
         events=[
             "members.applied", "members.approved", "members.rejected", "members.transferred",
             "members.ended", "members.filed", "members.filed_for_you", "members.filed_approved",
-            "members.filed_rejected",
+            "members.filed_rejected", "members.transfer_requested", "members.transfer_accepted",
+            "members.transfer_declined", "members.transfer_declined_member",
         ],
     ),
 ]  # fmt: skip

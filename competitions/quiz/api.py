@@ -143,11 +143,9 @@ class AttemptViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        attempts = (
-            Attempt.objects.visible_to(user)
-            if user.has_perm("quiz.view_attempt")
-            else Attempt.objects.filter(participant__user=user)
-        )
+        attempts = Attempt.objects.visible_to(user)
+        if not user.has_perm("quiz.view_attempt"):
+            attempts = attempts.filter(participant__user_id=user.pk)
         return attempts.select_related("participant").order_by("-started_at", "-pk")
 
     def get_serializer_class(self):

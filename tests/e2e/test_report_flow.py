@@ -10,7 +10,8 @@ import pytest
 from union_portal.reports import services, tasks
 from union_portal.reports.models import ReportRun, RunState
 
-from ..factories import PASSWORD, make_member
+from ..accounts.factories import PASSWORD
+from ..members.factories import make_member
 
 pytestmark = pytest.mark.e2e
 

@@ -18,7 +18,7 @@ from django.db import connection
 from union_portal.notifications.models import Notification
 from union_portal.notifications.services import notification_deliver, sms_text
 
-from ..factories import make_user
+from ..accounts.factories import make_user
 from .sms_probe import client
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"

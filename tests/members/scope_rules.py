@@ -17,9 +17,9 @@ def _pending_transfer(w):
     """A transfer waiting for a decision, both ends in town B: requested by union B's officer into another
     union of the town, which only the town's (and the district's) staff may accept."""
     from members import services
-    from tests import factories
+    from tests.members.factories import make_member
 
-    member = factories.make_member(w.tree.union_b, name="外镇转接会员")
+    member = make_member(w.tree.union_b, name="外镇转接会员")
     return services.member_transfer(
         member=member, to_union=_second_union_b(w), by=w.people.officer_b, reason="调到镇里另一家企业"
     )

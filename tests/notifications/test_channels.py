@@ -21,7 +21,8 @@ from union_portal.notifications.services import (
     quiet_until,
 )
 
-from ..factories import PASSWORD, make_member, make_user
+from ..accounts.factories import PASSWORD, make_user
+from ..members.factories import make_member
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -332,3 +333,43 @@ def test_send_is_idempotent_per_channel(person):
     assert notification_send(notification=notification, channel="email") == "sent"
     assert notification_send(notification=notification, channel="email") == "sent"
     assert len(mail.outbox) == 1
+
+
+def test_the_deliveries_list_costs_the_same_queries_at_3_and_30_messages(client, tree, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member = make_member(tree.union_a, user=make_user(None, None, username="many", mobile="13700000031"))
+    client.login(username="town_a", password=PASSWORD)
+    url = reverse("admin:notifications_notification_changelist") + "?delivery=failed"
+
+    def queries_with(n: int) -> int:
+        for i in range(Notification.objects.count(), n):
+            Notification.objects.create(
+                recipient=member.user, kind="legal.case_stage", title=f"第{i}条", key=f"q:{i}",
+                sms_status="failed", sms_error="gateway 503",
+            )  # fmt: skip
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        assert page.count("gateway 503") == n
+        return len(captured)
+
+    assert queries_with(3) == queries_with(30)
+
+
+def test_staff_set_a_members_channels_in_the_admin_and_an_urgent_kind_keeps_one(client, tree, people):
+    member = make_member(tree.union_a, user=make_user(None, None, username="counter", mobile="13700000041"))
+    client.login(username="town_a", password=PASSWORD)
+    add = reverse("admin:notifications_notificationpreference_add")
+    response = client.post(add, {"user": member.user.pk, "kind": "legal.shifts"})  # every channel off
+    assert response.status_code == 200 and "cannot be switched off entirely" in response.content.decode()
+    assert not NotificationPreference.objects.exists()
+    response = client.post(add, {"user": member.user.pk, "kind": "legal.shifts", "sms": "on"})
+    assert response.status_code == 302
+    preference = NotificationPreference.objects.get()
+    assert (preference.user, preference.kind, preference.channels()) == (member.user, "legal.shifts", {"sms"})
+    change = reverse("admin:notifications_notificationpreference_change", args=[preference.pk])
+    assert client.get(change).status_code == 200
+    response = client.post(change, {"inbox": "on", "email": "on"})
+    assert response.status_code == 302
+    assert NotificationPreference.objects.get().channels() == {"inbox", "email"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..assistance.conftest import aid  # noqa: F401  (the story's fixtures)
+from ..assistance.fixtures import aid  # noqa: F401  (the story's fixtures)
 from ..assistance.test_figures import story  # noqa: F401
 from ..legal_aid.conftest import legal  # noqa: F401
 

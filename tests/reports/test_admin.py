@@ -10,7 +10,7 @@ from django.urls import reverse
 from union_portal.core.figures import Period
 from union_portal.reports.models import ReportRun, RunState
 
-from ..factories import make_user
+from ..accounts.factories import make_user
 
 JAN_2026 = Period.month(2026, 1)
 

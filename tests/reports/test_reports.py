@@ -125,7 +125,8 @@ def test_the_number_of_queries_does_not_grow_with_the_tree(story, people, build)
     from union_portal.organisations.models import OrganisationKind
     from union_portal.organisations.services import organisation_add
 
-    from ..factories import make_enterprise, make_member, make_union
+    from ..members.factories import make_member
+    from ..organisations.factories import make_enterprise, make_union
 
     for index in range(3):
         town = organisation_add(parent=tree.district, name=f"新镇{index}", kind=OrganisationKind.TOWN)

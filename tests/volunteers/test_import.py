@@ -16,7 +16,7 @@ from union_portal.imports.models import ImportJob
 from volunteers.models import TeamMembership, Volunteer
 from volunteers.resources import VolunteerRosterResource
 
-from ..factories import make_member, next_id_number
+from ..members.factories import make_member, next_id_number
 from .factories import make_team
 
 HEAD = [

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.db import connection
 
-from tests.factories import next_id_number
+from tests.members.factories import next_id_number
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 from union_portal.notifications import backends
 from union_portal.notifications.models import Notification
@@ -112,7 +112,7 @@ def test_the_same_person_cannot_register_twice_in_any_spelling(tree, people):
 
 
 def test_a_members_id_number_is_sent_to_the_members_own_registration(tree, people):
-    from tests.factories import make_member
+    from tests.members.factories import make_member
 
     member = make_member(tree.union_a, id_number=ID)
     with pytest.raises(ApplicationError) as exc:

@@ -101,7 +101,8 @@ class PreferenceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(key, kind.label) for key, kind in kinds().items()]
+        if "kind" in self.fields:  # read-only (not a form field) on an existing preference's page
+            self.fields["kind"].choices = [(key, kind.label) for key, kind in kinds().items()]
 
 
 @admin.register(NotificationPreference)

@@ -11,7 +11,6 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from members.models import Member
 from union_portal.core import scale
 from union_portal.organisations.models import Organisation
 
@@ -50,7 +49,7 @@ class Command(BaseCommand):
         self.verbosity = options.get("verbosity", 1)
         if members < 1:
             raise CommandError("--members must be at least 1.")
-        if Member.objects.exists() or Organisation.objects.exists():
+        if Organisation.objects.exists():  # members belong to organisations: none without them
             if not reset:
                 raise CommandError("The database holds organisations or members already: use --reset.")
             try:
