@@ -210,8 +210,11 @@ PAGES: dict[str, tuple[str, object]] = {
     "contests:honours": ("visitor", None),
     "contests:notice": ("visitor", None),
 }
-#: Pages not checked, and why (the walk still requires a rule for every page): none today.
-NOT_COVERED: dict[str, str] = {}
+#: Pages not checked yet, and why (the walk still requires a rule for every page).
+NOT_COVERED: dict[str, str] = {
+    "contests:object": "the objection form needs a nomination under public notice today; the honours"
+    " round it comes from is not built in this test yet",
+}
 ROLE_ORDER = ("visitor", "member", "proxy", "lawyer", "leader", "judge")
 
 
