@@ -118,8 +118,10 @@ class ProxyAidApplicationForm(AidApplicationForm):
     def find_member(self, viewer) -> Member | None:
         from members.services import find_by_id_number
 
+        # A proxy agent sees only the members they filed for; they may act for any active member of
+        # their area whose full ID number they give (the worker's own papers): in_area_of, not visible_to.
         return find_by_id_number(
-            self.cleaned_data["id_number"], Member.objects.visible_to(viewer).active()
+            self.cleaned_data["id_number"], Member.objects.in_area_of(viewer).active()
         ).first()
 
 

@@ -1,5 +1,4 @@
-"""Hardship aid at scale, for the benchmarks (issue 9.19): ``generate_scale`` calls :func:`build_aid`
-after the members, so that the aid queues, the payment list and the aid API are measured on rows.
+"""Hardship aid's part of the scale data (:mod:`union_portal.core.scale`), built after the members, so that the aid queues, the payment list and the aid API are measured on rows.
 
 At N members: N/20 hardship files (the household as one row, the member), three campaigns a year for
 three years, N/10 applications in every state of the workflow (festival and education in the campaigns,
@@ -20,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from members.models import Member, MemberStatus
-from union_portal.core.models import Counter
+from union_portal.core.bulkload import RowWriter, reset_sequences
 from union_portal.organisations.models import Organisation
 
 from .models import (
@@ -37,9 +36,8 @@ from .models import (
     State,
 )
 
-#: Bump when the generated aid data changes shape: the bench rebuilds a database whose marker differs.
-AID_VERSION = 1
-MARKER_AID = "scale:aid"
+#: What this part writes: emptied by ``generate_scale --reset`` and analysed after the build.
+MODELS = (HardshipFile, HouseholdMember, Campaign, AidApplication, AidStep, Payment)
 STATES = (
     (State.SUBMITTED, 15), (State.CHECKED, 12), (State.APPROVED, 12), (State.PAID, 25),
     (State.CLOSED, 26), (State.REJECTED, 7), (State.WITHDRAWN, 3),
@@ -56,16 +54,16 @@ REASONS = (
 
 
 def _writer(model, **kwargs):
-    from members.management.commands.generate_scale import RowWriter
-
     return RowWriter(model, **kwargs)
+
+
+def build(ctx) -> dict:
+    return build_aid(members=ctx.members, seed=ctx.seed, log=ctx.log)
 
 
 def build_aid(*, members: int, seed: int, log=print) -> dict:
     """Files, campaigns, applications, steps and payments for a district of ``members`` members."""
-    from members.management.commands.generate_scale import _reset_sequences
-
-    rng = random.Random(seed * 7919 + 19)  # noqa: S311 - repeatable fake data, no secret
+    rng = random.Random(seed * 7919 + 19)
     today = timezone.localdate()
     now = timezone.now()
     user, _ = get_user_model().objects.get_or_create(
@@ -213,11 +211,6 @@ def build_aid(*, members: int, seed: int, log=print) -> dict:
             paid_total=paid_total[campaign.pk],
             budget=approved_total[campaign.pk] + Decimal("100000"),
         )
-    _reset_sequences([HardshipFile, AidApplication])
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for model in (HardshipFile, HouseholdMember, AidApplication, AidStep, Payment, Campaign):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    Counter.objects.update_or_create(name=MARKER_AID, defaults={"value": AID_VERSION})
+    reset_sequences([HardshipFile, AidApplication])
     log(f"aid: {n_files:,} files, {n_applications:,} applications, {paid:,} payments")
     return {"aid_files": n_files, "aid_applications": n_applications, "aid_payments": paid}

@@ -178,9 +178,9 @@ def postgres_version(database_url: str) -> str:
         return cur.fetchone()[0]
 
 
-#: ``assistance.scale.AID_VERSION`` (read here without Django): a district built with older aid data,
-#: or none, is built again.
-AID_VERSION = 1
+#: ``union_portal.core.scale.SCALE_VERSION`` (read here without Django): a district built with older
+#: scale data is built again.
+SCALE_VERSION = 2
 
 
 def ensure_database(database_url: str, *, members: int, seed: int) -> bool:
@@ -205,13 +205,13 @@ def ensure_database(database_url: str, *, members: int, seed: int) -> bool:
     manage(database_url, "migrate", "--no-input")
     with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
         cur.execute(
-            "SELECT name, value FROM core_counter WHERE name IN ('scale:members', 'scale:seed', 'scale:aid')"
+            "SELECT name, value FROM core_counter WHERE name IN ('scale:members', 'scale:seed', 'scale:version')"
         )
         markers = dict(cur.fetchall())
     if (
         markers.get("scale:members") == members
         and markers.get("scale:seed") == seed
-        and markers.get("scale:aid") == AID_VERSION
+        and markers.get("scale:version") == SCALE_VERSION
     ):
         return False
     log(f"generating {members:,} members in {name} (seed {seed})")

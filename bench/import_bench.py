@@ -168,7 +168,7 @@ def import_files(payload: dict) -> dict:
     from django.db import connection
 
     from members.fakes import fake_mobile, fake_name
-    from members.management.commands.generate_scale import IMPORT_ID_START, county_is_local, scale_id_number
+    from members.scale import IMPORT_ID_START, county_is_local, scale_id_number
     from union_portal.organisations.models import MEMBER_UNION_KINDS, Organisation
 
     n = payload["rows"]
@@ -337,7 +337,7 @@ def import_variant(payload: dict) -> dict:
         assert job.status == ImportJob.Status.DONE, (job.status, job.message)
         out.update(upload_s=t1 - started, check_s=t2 - t1, confirm_s=elapsed - (t2 - started))
     elif variant == "copy":
-        from members.management.commands.generate_scale import RowWriter
+        from union_portal.core.bulkload import RowWriter
         from union_portal.core.crypto import encrypt
 
         members = _checked_members(path, user)
@@ -457,9 +457,9 @@ def import_bad_rows(payload: dict) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from members.fakes import fake_mobile, fake_name
-    from members.management.commands.generate_scale import IMPORT_ID_START, scale_id_number
     from members.models import Member
     from members.resources import vocabulary as r
+    from members.scale import IMPORT_ID_START, scale_id_number
     from union_portal.imports import services as importing
     from union_portal.organisations.models import MEMBER_UNION_KINDS, Organisation
 

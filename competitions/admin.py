@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from members.models import Member
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
 from union_portal.core.errors import ApplicationError, apply_each
+from union_portal.imports.admin import ImportAdminMixin
 
 from . import services
 from .models import (
@@ -174,7 +175,8 @@ class EntryAddForm(forms.ModelForm):
         fields = ("contest", "member", "team_name", "project_title", "practical_seconds")
 
 
-class EntryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class EntryAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    import_kind = "contest_results"  # past results, into a contest being prepared (then published)
     list_display = (
         "contest", "number", "display_name", "union", "state", "theory_score", "practical_score", "total",
         "rank", "prize", "grade",
@@ -499,7 +501,8 @@ class CareInline(admin.TabularInline):
         return False
 
 
-class HonourAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class HonourAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    import_kind = "honours"  # honours conferred before the portal
     list_display = ("title", "masked_holder_name", "holder_kind", "organisation", "conferred_on", "status")
     list_filter = ("status", "holder_kind", "title__level", "title")
     list_select_related = ("title", "organisation")
@@ -602,8 +605,33 @@ class MentorPairAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     raw_id_fields = ("mentor", "apprentice")
     scoped_foreign_keys = ("organisation",)
 
+    actions = ("conclude",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("status",) if obj is None or obj.status == "active" else ("status", "outcome")
+
     def save_model(self, request, obj, form, change):
         services.mentor_pair_save(pair=obj, by=request.user)
+
+    @admin.action(description=_("Record the outcome and end the pair…"), permissions=["change"])
+    def conclude(self, request, queryset):
+        class OutcomeForm(forms.Form):
+            outcome = forms.CharField(
+                label=_("outcome"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+            )
+
+        form = OutcomeForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            _each(
+                self,
+                request,
+                services.mentor_pair_conclude,
+                queryset,
+                "pair",
+                outcome=form.cleaned_data["outcome"],
+            )
+            return None
+        return action_page(self, request, queryset, form, "conclude", _("End mentor pairs"))
 
 
 admin.site.register(MentorPair, MentorPairAdmin)

@@ -8,6 +8,7 @@ certificates are checked at the platform's ``/certificates/verify/<code>/``.
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -15,6 +16,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
 
 from members.models import Member
 from union_portal.api.commands import CommandMixin
@@ -22,7 +24,7 @@ from union_portal.api.filters import StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
 
 from . import selectors, services
-from .models import Contest, Objection
+from .models import CareKind, Contest, Grade, Objection
 
 # --- output ---------------------------------------------------------------------------------------------
 
@@ -112,6 +114,62 @@ class HonourSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+class NominationRoundSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    year = serializers.IntegerField()
+    organiser = serializers.CharField(source="organisation.name")
+    nominations_close_on = serializers.DateField()
+    publicity_days = serializers.IntegerField()
+    status = serializers.CharField()
+    publicity_starts_on = serializers.DateField(allow_null=True)
+    publicity_ends_on = serializers.DateField(allow_null=True)
+    concluded_on = serializers.DateField(allow_null=True)
+
+
+class HonourTitleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    holder_kind = serializers.CharField()
+    defined_by = serializers.CharField(source="organisation.name")
+    is_model_worker = serializers.BooleanField()
+    is_active = serializers.BooleanField()
+
+
+class CareRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    honour = serializers.IntegerField(source="honour_id")
+    holder = serializers.CharField(source="honour.masked_holder_name")
+    kind = serializers.CharField()
+    on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    note = serializers.CharField()
+
+
+class StudioSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    named_after = serializers.CharField(source="namesake_name")
+    union = serializers.CharField(source="organisation.name")
+    founded_on = serializers.DateField()
+    status = serializers.CharField()
+    projects = serializers.IntegerField(source="project_count")
+
+
+class MentorPairSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    mentor = serializers.CharField(source="mentor.masked_name")
+    apprentice = serializers.CharField(source="apprentice.masked_name")
+    occupation = serializers.CharField()
+    union = serializers.CharField(source="organisation.name")
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    outcome = serializers.CharField()
+    status = serializers.CharField()
+
+
 class PublicNoticeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     round = serializers.CharField(source="round.name")
@@ -131,6 +189,12 @@ class EntryRegisterInputSerializer(serializers.Serializer):
     team_name = serializers.CharField(required=False, allow_blank=True, default="")
     team_members = serializers.PrimaryKeyRelatedField(
         queryset=Member.objects.all(), many=True, required=False
+    )
+    team_cards = serializers.ListField(
+        child=serializers.CharField(max_length=30),
+        required=False,
+        default=list,
+        help_text="A team leader names the team-mates of their own enterprise by membership card number.",
     )
     project_title = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -187,6 +251,56 @@ class ObjectionRecordInputSerializer(serializers.Serializer):
     content = serializers.CharField()
     raised_by = serializers.CharField(required=False, allow_blank=True, default="")
     received_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class EntryGradeInputSerializer(serializers.Serializer):
+    grade = serializers.ChoiceField(choices=[c for c in Grade.choices if c[0]])
+
+
+class RoundPublicityInputSerializer(serializers.Serializer):
+    starts_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class RoundConcludeInputSerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class NominationSubmitInputSerializer(serializers.Serializer):
+    round = serializers.IntegerField()
+    title = serializers.IntegerField()
+    union = serializers.IntegerField()
+    member = serializers.IntegerField(required=False, allow_null=True, default=None)
+    holder_name = serializers.CharField(required=False, allow_blank=True, default="")
+    deeds = serializers.CharField()
+
+    def to_representation(self, instance):
+        return NominationSerializer(instance, context=self.context).data
+
+
+class ObjectionRaiseInputSerializer(serializers.Serializer):
+    content = serializers.CharField()
+    raised_by = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CareRecordInputSerializer(serializers.Serializer):
+    honour = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=CareKind.choices)
+    on = serializers.DateField()
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def to_representation(self, instance):
+        return CareRecordSerializer(instance, context=self.context).data
+
+
+def _in_scope(queryset, pk, field: str):
+    """The row ``pk`` among those the caller sees, else a field error (never a hint that it exists)."""
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise serializers.ValidationError({field: [gettext_lazy("Not found in your scope.")]})
+    return found
 
 
 class ObjectionResolveInputSerializer(serializers.Serializer):
@@ -285,6 +399,7 @@ class ContestEntryViewSet(
             by=self.request.user,
             team_name=data.get("team_name", ""),
             team_members=data.get("team_members", []),
+            team_cards=data.get("team_cards", []),
             project_title=data.get("project_title", ""),
         )
 
@@ -309,6 +424,18 @@ class ContestEntryViewSet(
         entry = self.get_object()
         data = self.command_input(ContestNoteInputSerializer)
         services.entry_withdraw(entry=entry, by=request.user, reason=data["note"])
+        return self.render(self.get_queryset().get(pk=entry.pk))
+
+    @_command(
+        gettext_lazy("Grade a project (innovation contests)"),
+        EntryGradeInputSerializer,
+        ContestEntrySerializer,
+    )
+    @_post()
+    def grade(self, request, pk=None):
+        entry = self.get_object()
+        data = self.command_input(EntryGradeInputSerializer)
+        services.entry_set_grade(entry=entry, by=request.user, grade=data["grade"])
         return self.render(self.get_queryset().get(pk=entry.pk))
 
     @_command(gettext_lazy("Disqualify the entry"), ContestReasonInputSerializer, ContestEntrySerializer)
@@ -359,8 +486,18 @@ class ScoreSheetViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
         return self.render(self.get_queryset().get(pk=sheet.pk))
 
 
-class NominationViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
-    """Nominations of the caller's scope; review and objections as commands."""
+@extend_schema_view(
+    create=extend_schema(request=NominationSubmitInputSerializer, responses={201: NominationSerializer})
+)
+class NominationViewSet(
+    CommandMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Nominations of the caller's scope; ``POST`` nominates (a union, with the record of deeds); review,
+    withdrawal and objections as commands."""
 
     serializer_class = output_serializer_class = NominationSerializer
     filter_backends = [StableOrderingFilter]
@@ -368,6 +505,36 @@ class NominationViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.nomination_list(viewer=self.request.user)
+
+    def get_serializer_class(self):
+        return NominationSubmitInputSerializer if self.action == "create" else NominationSerializer
+
+    def perform_create(self, serializer):
+        from union_portal.organisations.models import Organisation
+
+        from .models import HonourTitle, NominationRound
+
+        data, user = serializer.validated_data, self.request.user
+        member = None
+        if data.get("member"):
+            member = _in_scope(Member.objects.visible_to(user), data["member"], "member")
+        serializer.instance = services.nomination_submit(
+            round_=_in_scope(NominationRound.objects.visible_to(user), data["round"], "round"),
+            title=_in_scope(HonourTitle.objects.visible_to(user), data["title"], "title"),
+            union=_in_scope(Organisation.objects.visible_to(user), data["union"], "union"),
+            by=user,
+            deeds=data["deeds"],
+            member=member,
+            holder_name=data.get("holder_name", ""),
+        )
+
+    @_command(gettext_lazy("Withdraw the nomination"), ContestNoteInputSerializer, NominationSerializer)
+    @_post()
+    def withdraw(self, request, pk=None):
+        nomination = self.get_object()
+        data = self.command_input(ContestNoteInputSerializer)
+        services.nomination_withdraw(nomination=nomination, by=request.user, note=data["note"])
+        return self.render(self.get_queryset().get(pk=nomination.pk))
 
     @_command(gettext_lazy("Review: shortlist or not"), NominationReviewInputSerializer, NominationSerializer)
     @_post()
@@ -407,6 +574,109 @@ class ObjectionViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
         return self.render(self.get_queryset().get(pk=objection.pk))
 
 
+class NominationRoundViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
+    """Nomination rounds run by the caller's federation, its ancestors and its subtree; the public notice
+    (公示) and the conclusion as commands."""
+
+    serializer_class = output_serializer_class = NominationRoundSerializer
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["year", "pk"]
+
+    def get_queryset(self):
+        return selectors.round_list(viewer=self.request.user)
+
+    @_command(
+        gettext_lazy("Announce the shortlist (public notice of working days)"),
+        RoundPublicityInputSerializer,
+        NominationRoundSerializer,
+    )
+    @_post()
+    def publicity(self, request, pk=None):
+        round_ = self.get_object()
+        data = self.command_input(RoundPublicityInputSerializer)
+        services.round_start_publicity(round_=round_, by=request.user, starts_on=data["starts_on"])
+        return self.render(self.get_queryset().get(pk=round_.pk))
+
+    @_command(
+        gettext_lazy("Conclude the round: confer the titles"),
+        RoundConcludeInputSerializer,
+        NominationRoundSerializer,
+    )
+    @_post()
+    def conclude(self, request, pk=None):
+        round_ = self.get_object()
+        data = self.command_input(RoundConcludeInputSerializer)
+        services.round_conclude(round_=round_, by=request.user, on=data["on"])
+        return self.render(self.get_queryset().get(pk=round_.pk))
+
+
+class HonourTitleViewSet(viewsets.ReadOnlyModelViewSet):
+    """Titles defined by the caller's federation, its ancestors and its subtree."""
+
+    serializer_class = HonourTitleSerializer
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["name", "pk"]
+
+    def get_queryset(self):
+        from .models import HonourTitle
+
+        return HonourTitle.objects.visible_to(self.request.user).select_related("organisation").order_by("pk")
+
+
+@extend_schema_view(
+    create=extend_schema(request=CareRecordInputSerializer, responses={201: CareRecordSerializer})
+)
+class CareRecordViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Model-worker care of the caller's scope; ``POST`` records a visit, a health check or an allowance."""
+
+    serializer_class = CareRecordSerializer
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["on", "pk"]
+
+    def get_queryset(self):
+        return selectors.care_list(viewer=self.request.user)
+
+    def get_serializer_class(self):
+        return CareRecordInputSerializer if self.action == "create" else CareRecordSerializer
+
+    def perform_create(self, serializer):
+        from .models import Honour
+
+        data, user = serializer.validated_data, self.request.user
+        serializer.instance = services.care_record(
+            honour=_in_scope(Honour.objects.visible_to(user), data["honour"], "honour"),
+            by=user,
+            kind=data["kind"],
+            on=data["on"],
+            amount=data.get("amount"),
+            note=data.get("note", ""),
+        )
+
+
+class StudioViewSet(viewsets.ReadOnlyModelViewSet):
+    """Innovation studios of the caller's scope, with the number of their projects."""
+
+    serializer_class = StudioSerializer
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["name", "pk"]
+
+    def get_queryset(self):
+        return selectors.studio_list(viewer=self.request.user)
+
+
+class MentorPairViewSet(viewsets.ReadOnlyModelViewSet):
+    """Mentor-apprentice pairs of the caller's scope (names masked)."""
+
+    serializer_class = MentorPairSerializer
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["starts_on", "pk"]
+
+    def get_queryset(self):
+        return selectors.mentor_pair_list(viewer=self.request.user)
+
+
 class HonourViewSet(viewsets.ReadOnlyModelViewSet):
     """The honours register of the caller's scope (staff) or their own (members)."""
 
@@ -430,6 +700,28 @@ class PublicRegisterView(generics.ListAPIView):
         return selectors.public_register()
 
 
+class NoticeObjectionView(generics.GenericAPIView):
+    """Anyone signed in raises an objection to a nomination under public notice today."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ObjectionRaiseInputSerializer
+
+    def get_queryset(self):
+        return selectors.public_notice(day=timezone.localdate())
+
+    @extend_schema(
+        summary=gettext_lazy("Object to a nomination under public notice"),
+        request=ObjectionRaiseInputSerializer,
+        responses={201: PublicNoticeSerializer},
+    )
+    def post(self, request, pk):
+        nomination = get_object_or_404(self.get_queryset(), pk=pk)
+        data = ObjectionRaiseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.objection_raise(nomination=nomination, by=request.user, **data.validated_data)
+        return Response(PublicNoticeSerializer(nomination).data, status=201)
+
+
 class PublicNoticeView(generics.ListAPIView):
     """The shortlists under public notice (公示) today, with masked names."""
 
@@ -449,8 +741,18 @@ ROUTES = [
     ("honours/nominations", NominationViewSet, "honour-nomination"),
     ("honours/objections", ObjectionViewSet, "honour-objection"),
     ("honours/register", HonourViewSet, "honour"),
+    ("honours/rounds", NominationRoundViewSet, "honour-round"),
+    ("honours/titles", HonourTitleViewSet, "honour-title"),
+    ("honours/care", CareRecordViewSet, "honour-care"),
+    ("honours/studios", StudioViewSet, "honour-studio"),
+    ("honours/mentor-pairs", MentorPairViewSet, "honour-mentor-pair"),
 ]
 COMMAND_URLS = [
     path("honours/public/register/", PublicRegisterView.as_view(), name="honour-public-register"),
     path("honours/public/notice/", PublicNoticeView.as_view(), name="honour-public-notice"),
+    path(
+        "honours/public/notice/<int:pk>/object/",
+        NoticeObjectionView.as_view(),
+        name="honour-public-notice-object",
+    ),
 ]

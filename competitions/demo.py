@@ -27,7 +27,9 @@ from .models import (
     CareKind,
     Contest,
     ContestKind,
+    Entry,
     EntryKind,
+    Grade,
     HolderKind,
     Honour,
     HonourTitle,
@@ -182,6 +184,33 @@ def build_contests(ctx: DemoContext) -> None:
         for n, group in enumerate(teams, start=1):
             services.entry_register(contest=contest, member=group[0], by=staff, team_name=f"安全生产{n}班",
                                     team_members=group[1:5])  # fmt: skip
+    if not Contest.objects.filter(name__endswith="职工技术创新项目评审").exists():
+        # last spring's innovation contest: projects judged and graded (not ranked), results published
+        contest = _contest(ctx, f"{timezone.localdate().year}年三水区职工技术创新项目评审", "技术创新",
+                           kind=ContestKind.INNOVATION, scheme=PROJECT_SCHEME, opens=-60, closes=-30)  # fmt: skip
+        services.contest_open(contest=contest, by=staff)
+        projects = [
+            "灌装线节能改造",
+            "焊接夹具快换装置",
+            "陶瓷窑炉余热回收",
+            "染整废水回用",
+            "叉车电池巡检系统",
+        ]
+        for member, project in zip(_members(ctx, 5, offset=42), projects, strict=False):
+            services.entry_register(contest=contest, member=member, by=staff, project_title=project,
+                                    skip_window=True)  # fmt: skip
+        services.judges_assign_all(contest=contest, judges=judges, by=staff)
+        services.contest_close_registration(contest=contest, by=staff)
+        criteria = list(Criterion.objects.filter(part__contest=contest))
+        for sheet in ScoreSheet.objects.filter(entry__contest=contest).select_related("judge__user"):
+            _mark(ctx, sheet, criteria, submit=True)
+        services.contest_compute_results(contest=contest, by=staff)
+        grades = [Grade.SECOND, Grade.EXCELLENT, Grade.EXCELLENT, Grade.POSITIVE, Grade.POSITIVE]
+        entries = Entry.objects.filter(contest=contest).live().order_by("-total", "number")
+        for entry, grade in zip(entries, grades, strict=False):
+            services.entry_set_grade(entry=entry, by=staff, grade=grade)
+        if entries.exists():
+            services.contest_publish(contest=contest, by=staff)
     if not Contest.objects.filter(name__endswith="职工创新成果竞赛").exists():
         _contest(ctx, f"{timezone.localdate().year}年三水区职工创新成果竞赛", "技术创新", kind=ContestKind.INNOVATION,
                  scheme=PROJECT_SCHEME, opens=10, closes=40)  # fmt: skip
@@ -230,7 +259,7 @@ def build_honours(ctx: DemoContext) -> None:
                                 ends_on=today + dt.timedelta(days=265)),
                 by=staff,
             )  # fmt: skip
-    if not NominationRound.objects.exists() and len(members) >= 8:
+    if not NominationRound.objects.exists() and len(members) >= 12:
         concluded = services.round_save(
             round_=NominationRound(name=f"{today.year - 1}年度三水区技术能手评选", year=today.year - 1,
                                    organisation=ctx.district, nominations_close_on=today),
@@ -240,9 +269,27 @@ def build_honours(ctx: DemoContext) -> None:
             nomination = services.nomination_submit(round_=concluded, title=titles["技术能手"], union=member.union,
                                                     by=staff, member=member, deeds="长期扎根一线，解决技术难题多项")  # fmt: skip
             services.nomination_review(nomination=nomination, by=staff, shortlist=True, note="材料齐全")
+        stopped = services.nomination_submit(round_=concluded, title=titles["技术能手"], union=members[9].union,
+                                             by=staff, member=members[9], deeds="多次技术攻关")  # fmt: skip
+        services.nomination_review(nomination=stopped, by=staff, shortlist=True, note="材料齐全")
         concluded = services.round_start_publicity(round_=concluded, by=staff)
-        services.round_conclude(round_=concluded, by=staff, on=concluded.publicity_ends_on + dt.timedelta(days=1)) \
-            if concluded.publicity_ends_on < today else None  # fmt: skip
+        # Last year's round: its notice is moved back to when it ran (a demo of history), then the
+        # objections received in it are recorded and resolved, and the round is concluded.
+        NominationRound.objects.filter(pk=concluded.pk).update(
+            publicity_starts_on=dt.date(today.year - 1, 11, 3),
+            publicity_ends_on=dt.date(today.year - 1, 11, 7),
+        )
+        concluded.refresh_from_db()
+        upheld = services.objection_record(nomination=stopped, by=staff, content="所报技术攻关成果系他人完成",
+                                           raised_by="匿名", received_on=dt.date(today.year - 1, 11, 5))  # fmt: skip
+        services.objection_resolve(objection=upheld, by=staff, upheld=True, resolution="经核实，反映情况属实")
+        first_nomination = concluded.nominations.order_by("pk").first()
+        dismissed = services.objection_record(nomination=first_nomination, by=staff, content="该同志请假较多",
+                                              received_on=dt.date(today.year - 1, 11, 6))  # fmt: skip
+        services.objection_resolve(
+            objection=dismissed, by=staff, upheld=False, resolution="经核实，均为正常休假"
+        )
+        services.round_conclude(round_=concluded, by=staff, on=dt.date(today.year - 1, 11, 10))
         current = services.round_save(
             round_=NominationRound(name=f"{today.year}年度三水区最美职工评选", year=today.year,
                                    organisation=ctx.district, nominations_close_on=today + dt.timedelta(days=5)),
@@ -257,11 +304,28 @@ def build_honours(ctx: DemoContext) -> None:
                 member=m,
                 deeds="热心公益，爱岗敬业",
             )  # fmt: skip
-            for m in members[6:9]
+            for m in members[6:9] + members[10:11]
         ]
-        if len(noms) == 3:
+        if len(noms) == 4:
             services.nomination_review(nomination=noms[0], by=staff, shortlist=True, note="推荐")
             services.nomination_review(nomination=noms[1], by=staff, shortlist=False, note="不符合申报条件")
+            services.nomination_withdraw(
+                nomination=noms[3], by=staff, note="本人申请撤回"
+            )  # noms[2]: submitted
+        # this year's round of excellent union workers: under public notice now
+        notice = services.round_save(
+            round_=NominationRound(name=f"{today.year}年度三水区优秀工会工作者评选", year=today.year,
+                                   organisation=ctx.district, nominations_close_on=today),
+            by=staff,
+        )  # fmt: skip
+        nominee = services.nomination_submit(round_=notice, title=titles["优秀工会工作者"], union=members[11].union,
+                                             by=staff, member=members[11], deeds="组织职工活动四十余场")  # fmt: skip
+        services.nomination_review(nomination=nominee, by=staff, shortlist=True, note="材料齐全")
+        notice = services.round_start_publicity(round_=notice, by=staff)
+        if notice.publicity_starts_on <= today:  # on a weekend the notice starts on the next working day
+            services.objection_record(
+                nomination=nominee, by=staff, content="希望核实其活动记录", received_on=today
+            )
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +31,21 @@ PAGE_SIZE = 30
 
 class EnterForm(forms.Form):
     project_title = forms.CharField(label=gettext_lazy("project"), max_length=200, required=False)
+
+
+class TeamEnterForm(forms.Form):
+    """A team leader enters their work team (班组): its name and the card numbers of the team-mates."""
+
+    team_name = forms.CharField(label=gettext_lazy("work team"), max_length=100)
+    team_members = forms.CharField(
+        label=gettext_lazy("team-mates' membership card numbers"),
+        widget=forms.Textarea(attrs={"rows": 4, "inputmode": "numeric"}),
+        help_text=gettext_lazy("One card number a line (you are the team leader and need not be listed)."),
+    )
+    project_title = forms.CharField(label=gettext_lazy("project"), max_length=200, required=False)
+
+    def cards(self) -> list[str]:
+        return self.cleaned_data["team_members"].replace(",", "\n").replace("，", "\n").split()
 
 
 @never_cache
@@ -56,16 +72,21 @@ def enter(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("Contests are for union members: your membership must be active to enter."))
         return redirect("contests:home")
     contest = get_object_or_404(selectors.open_contests_for(membership, day=timezone.localdate()), pk=pk)
-    form = EnterForm(request.POST if request.method == "POST" else None)
-    if contest.is_team:
-        messages.info(request, _("Work teams are entered by their union."))
-    elif request.method == "POST" and form.is_valid():
+    form_class = TeamEnterForm if contest.is_team else EnterForm
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        team = (
+            {"team_name": form.cleaned_data["team_name"], "team_cards": form.cards()}
+            if contest.is_team
+            else {}
+        )
         try:
             entry = services.entry_register(
                 contest=contest,
                 member=membership,
                 by=request.user,
                 project_title=form.cleaned_data["project_title"],
+                **team,
             )
         except ApplicationError as error:
             add_to_form(form, error)
@@ -158,3 +179,49 @@ def notice(request: HttpRequest) -> HttpResponse:
     """The shortlists under public notice (公示) today."""
     rows = selectors.public_notice(day=timezone.localdate())
     return render(request, "competitions/notice.html", {"rows": rows})
+
+
+class ObjectionForm(forms.Form):
+    content = forms.CharField(
+        label=gettext_lazy("objection"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=gettext_lazy(
+            "What you know about the nominee's deeds or conduct, with facts that can be checked."
+        ),
+    )
+    raised_by = forms.CharField(
+        label=gettext_lazy("name to record (optional)"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy(
+            "Leave empty to object anonymously towards the nominee; staff see your account."
+        ),
+    )
+
+
+@never_cache
+@login_required
+def objection(request: HttpRequest, pk: int) -> HttpResponse:
+    """Raise an objection to a nomination under public notice today (signed in; kept with the account)."""
+    nomination = get_object_or_404(selectors.public_notice(day=timezone.localdate()), pk=pk)
+    form = ObjectionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objection_raise(nomination=nomination, by=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Your objection was received. You will be told the outcome."))
+            return redirect("contests:notice")
+    return render(request, "competitions/objection.html", {"nomination": nomination, "form": form})
+
+
+def profile_honours(*, request: HttpRequest) -> str:
+    """The member's honours for their portal profile (``PROFILE_SECTIONS``)."""
+    honours = list(selectors.member_honours(user=request.user))
+    if not honours:
+        return ""
+    return render_to_string("competitions/_profile_honours.html", {"honours": honours}, request=request)
+
+
+PROFILE_SECTIONS = [profile_honours]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from union_portal.core.queues import WorkQueue
 
-from .models import Nomination, NominationState, Objection, ObjectionState
+from .models import ActiveState, MentorPair, Nomination, NominationState, Objection, ObjectionState
 
 QUEUES = [
     WorkQueue(
@@ -25,5 +26,16 @@ QUEUES = [
         permission="competitions.resolve_objection",
         count=lambda viewer: Objection.objects.visible_to(viewer).filter(state=ObjectionState.OPEN).count(),
         url=lambda: reverse("admin:competitions_objection_changelist") + "?state__exact=open",
+    ),
+    WorkQueue(
+        key="honours.mentor_pairs_past_term",
+        label=_("Mentor pairs past their term without an outcome"),
+        permission="competitions.change_mentorpair",
+        count=lambda viewer: (
+            MentorPair.objects.visible_to(viewer)
+            .filter(status=ActiveState.ACTIVE, ends_on__lt=timezone.localdate())
+            .count()
+        ),
+        url=lambda: reverse("admin:competitions_mentorpair_changelist") + "?status__exact=active",
     ),
 ]

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 
 from .models import (
+    CareRecord,
     Contest,
     ContestStatus,
     Entry,
     Honour,
     HonourStatus,
     Mark,
+    MentorPair,
     Nomination,
+    NominationRound,
     NominationState,
     RoundStatus,
     ScoreSheet,
+    Studio,
 )
 
 
@@ -64,6 +68,31 @@ def judge_sheets(*, user):
 
 def nomination_list(*, viewer):
     return Nomination.objects.visible_to(viewer).select_related("round", "title", "union").order_by("-pk")
+
+
+def round_list(*, viewer):
+    return NominationRound.objects.visible_to(viewer).select_related("organisation").order_by("-pk")
+
+
+def care_list(*, viewer):
+    return CareRecord.objects.visible_to(viewer).select_related("honour").order_by("-on", "-pk")
+
+
+def studio_list(*, viewer):
+    return (
+        Studio.objects.visible_to(viewer)
+        .select_related("organisation")
+        .annotate(project_count=Count("projects"))
+        .order_by("name", "pk")
+    )
+
+
+def mentor_pair_list(*, viewer):
+    return (
+        MentorPair.objects.visible_to(viewer)
+        .select_related("organisation", "mentor", "apprentice")
+        .order_by("-starts_on", "pk")
+    )
 
 
 def honour_list(*, viewer):

@@ -16,4 +16,5 @@ urlpatterns = [
     path("judge/sheets/<int:pk>/", portal.sheet, name="sheet"),
     path("honours/", portal.register, name="honours"),
     path("honours/notice/", portal.notice, name="notice"),
+    path("honours/notice/<int:pk>/object/", portal.objection, name="object"),
 ]

@@ -22,9 +22,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
 from union_portal.core.errors import apply_each
+from union_portal.core.record_steps import RecordStep, RecordStepsAdminMixin
+from union_portal.imports.admin import ImportAdminMixin
 
 from . import selectors, services
 from .models import (
+    BEFORE_ARBITRATION,
+    NEXT_STAGES,
+    OPEN_STAGES,
     AdviserAssignment,
     CaseStep,
     Consultation,
@@ -96,8 +101,9 @@ class LeaveInline(admin.TabularInline):
 
 
 @admin.register(Lawyer)
-class LawyerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class LawyerAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     form = LawyerForm
+    import_kind = "legal_lawyers"  # the panel import (legal_aid/resources.py), through lawyer_add
     list_display = (
         "name",
         "firm",
@@ -495,6 +501,7 @@ class ConsultationForm(forms.ModelForm):
             "channel", "topic", "member", "name", "mobile", "question", "advice", "lawyer", "station",
             "organisation", "follow_up_needed",
         )  # fmt: skip
+        widgets = {"name": forms.TextInput, "mobile": forms.TextInput}  # encrypted text columns
 
     def _post_clean(self):
         pass
@@ -509,7 +516,7 @@ class ConsultationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ("lawyer__name",)
     scoped_foreign_keys = ("member", "lawyer", "station", "organisation")
     date_hierarchy = "asked_at"
-    history_hidden_fields = ("name", "mobile")
+    history_hidden_fields = ("name", "mobile", "question")
 
     @admin.display(description=_("person"))
     def person(self, obj):
@@ -565,7 +572,7 @@ class LimitationFilter(admin.SimpleListFilter):
 
 class CaseStepInline(admin.TabularInline):
     model = CaseStep
-    fields = ("at", "from_stage", "to_stage", "by", "note")
+    fields = ("at", "from_stage", "to_stage", "limitation_on", "by", "note")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -581,9 +588,13 @@ class CaseForm(forms.ModelForm):
     class Meta:
         model = DisputeCase
         fields = (
-            "applicant", "applicant_name", "applicant_mobile", "employer", "employer_name", "arose_on", "details",
-            "organisation", "referred_from",
+            "applicant", "applicant_name", "applicant_mobile", "applicant_id_number", "employer", "employer_name",
+            "arose_on", "details", "organisation", "referred_from",
         )  # fmt: skip
+        widgets = {  # encrypted text columns
+            "applicant_name": forms.TextInput, "applicant_mobile": forms.TextInput,
+            "applicant_id_number": forms.TextInput,
+        }  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -620,14 +631,51 @@ class CloseForm(forms.Form):
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
 
+class InterruptForm(forms.Form):
+    on = forms.DateField(label=_("interrupted on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label=_("why"), max_length=300,
+        help_text=_("The worker claimed their rights from the employer, asked an authority for relief, or the "
+                    "employer agreed to pay (art. 27 para. 2)."),
+    )  # fmt: skip
+
+
 class ReferForm(forms.Form):
     to_office = forms.ChoiceField(label=_("referred to"), choices=PartnerOffice.choices)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
+def _next_stages_only(form, request, obj) -> None:
+    """The advance step offers only the stages this case may move to."""
+    form.fields["to_stage"].choices = [(s, Stage(s).label) for s in NEXT_STAGES[obj.stage]]
+
+
+def _case_step(service):
+    return lambda *, request, obj, data: service(case=obj, by=request.user, **data)
+
+
+#: The case's moves as buttons on its page (union_portal.core.record_steps); the same services as the
+#: bulk actions, the portal and the API.
+CASE_STEPS = (
+    RecordStep("assign", _("Assign a lawyer"), "legal_aid.advance_disputecase", (Stage.INTAKE,),
+               _case_step(services.case_assign_lawyer), AssignForm),
+    RecordStep("advance", _("Next stage"), "legal_aid.advance_disputecase",
+               tuple(s for s in OPEN_STAGES if s != Stage.INTAKE and NEXT_STAGES[s]),
+               _case_step(services.case_advance), AdvanceForm, setup_form=_next_stages_only),
+    RecordStep("interrupt", _("Limitation interrupted"), "legal_aid.advance_disputecase", BEFORE_ARBITRATION,
+               _case_step(services.case_limitation_interrupt), InterruptForm, done=_("The period runs again.")),
+    RecordStep("refer", _("Refer to a partner office"), "legal_aid.advance_disputecase", OPEN_STAGES,
+               _case_step(services.case_refer), ReferForm),
+    RecordStep("close", _("Close with an outcome"), "legal_aid.advance_disputecase", OPEN_STAGES,
+               _case_step(services.case_close), CloseForm, style="danger"),
+)  # fmt: skip
+
+
 @admin.register(DisputeCase)
-class DisputeCaseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class DisputeCaseAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     form = CaseForm
+    record_steps = CASE_STEPS
+    record_state_field = "stage"
     list_display = (
         "pk", "applicant_masked", "employer_name", "stage", "lawyer", "claimed_total", "limitation_flag",
         "amount_recovered",
@@ -638,14 +686,45 @@ class DisputeCaseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     scoped_foreign_keys = ("applicant", "employer", "organisation")
     inlines = (CaseStepInline,)
     actions = ("assign_selected", "advance_selected", "close_selected", "refer_selected")
-    history_hidden_fields = ("details", "applicant_mobile", "applicant_name")
+    history_hidden_fields = (
+        "details", "applicant_mobile", "applicant_name", "applicant_id_number", "applicant_id_number_hash",
+    )  # fmt: skip
 
     def get_queryset(self, request):
         return selectors.case_order(super().get_queryset(request))
 
+    change_list_template = "admin/legal_aid/disputecase/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        """The list, under a board of the cases by stage (near and past their limitation date)."""
+        board = selectors.case_board(self.get_queryset(request))
+        return super().changelist_view(request, {**(extra_context or {}), "stage_board": board})
+
+    def record_step_summary(self, request, obj):
+        days = obj.days_to_limitation()
+        return [
+            (_("applicant"), selectors.mask_name(obj.applicant_name)), (_("employer"), obj.employer_name),
+            (_("stage"), obj.get_stage_display()), (_("lawyer"), obj.lawyer),
+            (_("amount claimed"), f"¥{obj.claimed_total}"),
+            (_("arbitration limitation date"),
+             f"{obj.limitation_on} · {_('time-barred')}" if days is not None and days < 0 else obj.limitation_on),
+        ]  # fmt: skip
+
     @admin.display(description=_("applicant"))
     def applicant_masked(self, obj):
         return selectors.mask_name(obj.applicant_name)
+
+    @admin.display(description=_("applicant's ID number"))
+    def applicant_id(self, obj):
+        return obj.applicant_id_number if self._may_read(obj) else obj.masked_id_number
+
+    def _may_read(self, obj) -> bool:
+        request = getattr(self, "_request", None)
+        return request is not None and selectors.may_read_details(request.user, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        self._request = request
+        return super().get_form(request, obj, change, **kwargs)
 
     @admin.display(description=_("arbitration limitation date"), ordering="limitation_on")
     def limitation_flag(self, obj):
@@ -668,7 +747,8 @@ class DisputeCaseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if obj is None:
             return ()
         fields = [
-            "applicant", "applicant_masked", "employer", "employer_name", "claims", "claimed_total", "arose_on",
+            "applicant", "applicant_masked", "applicant_id", "employer", "employer_name", "claims", "claimed_total",
+            "arose_on",
             "limitation_flag", "stage", "lawyer", "organisation", "referred_from", "referred_to", "outcome",
             "amount_recovered", "opened_at", "closed_at",
         ]  # fmt: skip

@@ -69,6 +69,8 @@ class CaseStepSerializer(serializers.Serializer):
     to_stage = serializers.ChoiceField(choices=Stage.choices, read_only=True)
     at = serializers.DateTimeField(read_only=True)
     note = serializers.CharField(read_only=True)
+    #: Set on a step that interrupted the limitation period: the new limitation date (stage unchanged).
+    limitation_on = serializers.DateField(read_only=True, allow_null=True)
 
 
 class CaseSerializer(serializers.Serializer):
@@ -89,10 +91,18 @@ class CaseSerializer(serializers.Serializer):
     referred_to = serializers.CharField(read_only=True)
     outcome = serializers.CharField(read_only=True)
     amount_recovered = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    applicant_id_number = serializers.SerializerMethodField()
     details = serializers.SerializerMethodField()
 
     def get_applicant(self, obj) -> str:
         return selectors.mask_name(obj.applicant_name)
+
+    def get_applicant_id_number(self, obj) -> str:
+        """A non-member applicant's ID number: whole only to whoever may read the details."""
+        request = self.context.get("request")
+        if request and selectors.may_read_details(request.user, obj):
+            return obj.applicant_id_number
+        return obj.masked_id_number
 
     def get_days_to_limitation(self, obj) -> int | None:
         return obj.days_to_limitation()
@@ -116,6 +126,7 @@ class ClaimInputSerializer(serializers.Serializer):
 class CaseOpenInputSerializer(serializers.Serializer):
     applicant_name = serializers.CharField(max_length=50)
     applicant_mobile = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    applicant_id_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
     applicant_member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False)
     employer = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all(), required=False)
     employer_name = serializers.CharField(max_length=150, required=False, allow_blank=True)

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from members.fakes import fake_id_number
 from members.models import Member, MemberStatus
 from union_portal.core.demo import DemoContext
 from union_portal.organisations.models import MEMBER_UNION_KINDS, Organisation
@@ -221,6 +222,8 @@ def build_cases(ctx: DemoContext, lawyers: list[Lawyer]) -> None:
         amount = Decimal(rng.randrange(3000, 60000, 100))
         data = {
             "applicant_name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+            # a non-member's ID number (stored encrypted, with its blind index); a member's is their own
+            "applicant_id_number": "" if member else fake_id_number(rng, local=False),
             "employer_name": member.employer.name if member and member.employer_id else "某五金制品厂",
             "claims": [
                 {

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from union_portal.core.figures import Figure, Period, rate, tally, yuan
 
-from .models import Channel, Consultation, DisputeCase, Shift, ShiftStatus, Stage, Topic
+from .models import CaseStep, Channel, Consultation, DisputeCase, Shift, ShiftStatus, Stage, Topic
 
 PERMISSION = "legal_aid.view_legal_figures"
 ZERO = Decimal("0.00")
@@ -108,6 +108,24 @@ def amount_recovered_by_month(*, scope, period: Period) -> dict[str, Decimal]:
     return {month: yuan(found.get(month)) for month in period.months()}
 
 
+def disputes_mediated(*, scope, period: Period, by_child: bool = False):
+    """Labour disputes settled by mediation (调解成功) in the period: cases that reached the mediated
+    stage on a day of the period, each once."""
+    rows = tally(
+        CaseStep.objects.filter(
+            case__organisation__path__startswith=scope.path,
+            to_stage=Stage.MEDIATED,
+            at__date__gte=period.start,
+            at__date__lte=period.end,
+        ),
+        scope=scope,
+        lookup="case__organisation__path",
+        by_child=by_child,
+        n=Count("case", distinct=True),
+    )
+    return _one(rows, by_child, "n")
+
+
 def mediation_success_rate(*, scope, period: Period, by_child: bool = False):
     """Of the cases whose mediation ended in the period (closed in the period after mediation), the
     share that ended in a mediation agreement. One query: cases that reached a mediation result."""
@@ -160,6 +178,8 @@ FIGURES = [
            compute=consultations_by_channel, breakdown=Channel.choices, permission=PERMISSION),
     Figure(key="legal.cases_by_stage", label=_("Labour-dispute cases by stage"), compute=cases_by_stage,
            breakdown=Stage.choices, permission=PERMISSION),
+    Figure(key="legal.disputes_mediated", label=_("Labour disputes mediated"), compute=disputes_mediated,
+           by_child=True, permission=PERMISSION, help_text=_("Cases settled by mediation in the period.")),
     Figure(key="legal.mediation_success_rate", label=_("Mediation success rate"), compute=mediation_success_rate,
            unit="rate", by_child=True, permission=PERMISSION),
     Figure(key="legal.amount_recovered", label=_("Amounts recovered for workers"), compute=amount_recovered,

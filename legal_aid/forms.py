@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Channel, ClaimType, Lawyer, Outcome, Stage, Topic
+from .models import Channel, ClaimType, EventKind, Lawyer, Outcome, Stage, Topic
 
 
 class SwapForm(forms.Form):
@@ -67,3 +67,20 @@ class CaseMoveForm(forms.Form):
         label=_("Amount recovered (yuan)"), max_digits=12, decimal_places=2, min_value=0, required=False
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class EnterpriseEventForm(forms.Form):
+    """A check-up (法律体检) or an education event (送法进企业) at a union the lawyer advises."""
+
+    assignment = forms.ModelChoiceField(label=_("Enterprise union"), queryset=None, empty_label=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
+    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    attendance = forms.IntegerField(label=_("Attendance"), min_value=0, initial=0)
+    findings = forms.CharField(
+        label=_("Findings"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, assignments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].queryset = assignments
+        self.fields["assignment"].label_from_instance = lambda a: a.union.name

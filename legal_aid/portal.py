@@ -24,7 +24,15 @@ from union_portal.core.errors import ApplicationError, add_to_form
 from union_portal.core.portal import absolute_url
 
 from . import selectors, services
-from .forms import AbsenceForm, AidRequestForm, AskForm, CaseMoveForm, QuickConsultationForm, SwapForm
+from .forms import (
+    AbsenceForm,
+    AidRequestForm,
+    AskForm,
+    CaseMoveForm,
+    EnterpriseEventForm,
+    QuickConsultationForm,
+    SwapForm,
+)
 from .models import Consultation, DisputeCase, Lawyer, Shift, Stage, SwapRequest
 
 LIST_SIZE = 30
@@ -57,6 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 )[:LIST_SIZE]
             ),
             calendar_url=absolute_url(request, reverse("legal:calendar", args=[lawyer.calendar_token])),
+            advised=list(selectors.advised_unions(lawyer=lawyer)),
         )
     else:
         membership = current_membership(request.user)
@@ -196,6 +205,25 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Consultation recorded."))
             return redirect("legal:home")
     return render(request, "legal_aid/consultation_new.html", {"form": form, "on_duty": on_duty})
+
+
+@never_cache
+@login_required
+def event_new(request: HttpRequest) -> HttpResponse:
+    """A lawyer records a check-up or an education event at one of the unions they advise."""
+    lawyer = _lawyer_or_404(request)
+    form = EnterpriseEventForm(request.POST or None, assignments=selectors.advised_unions(lawyer=lawyer))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        union = data.pop("assignment").union
+        try:
+            services.enterprise_event_record(by=request.user, lawyer=lawyer, union=union, **data)
+        except ApplicationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect("legal:home")
+    return render(request, "legal_aid/event_new.html", {"form": form})
 
 
 @never_cache

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
 from union_portal.core.masking import mask_name
 
 from .models import (
     BEFORE_ARBITRATION,
+    AdviserAssignment,
     ClaimType,
     Consultation,
     DisputeCase,
@@ -71,6 +72,18 @@ def swaps_for(*, lawyer: Lawyer) -> QuerySet[SwapRequest]:
     )
 
 
+def advised_unions(*, lawyer: Lawyer) -> QuerySet[AdviserAssignment]:
+    """The lawyer's active adviser assignments, each with the day of its latest check-up or education
+    event (``last_event_on``): one query whatever their number."""
+    return (
+        AdviserAssignment.objects.active()
+        .filter(lawyer=lawyer)
+        .select_related("union")
+        .annotate(last_event_on=Max("events__held_on"))
+        .order_by("union__name", "pk")
+    )
+
+
 def consultation_list(*, viewer) -> QuerySet[Consultation]:
     return Consultation.objects.visible_to(viewer).select_related("member", "lawyer", "station")
 
@@ -86,6 +99,45 @@ def case_order(queryset: QuerySet[DisputeCase]) -> QuerySet[DisputeCase]:
             output_field=IntegerField(),
         )
     ).order_by("_running", F("limitation_on").asc(), "pk")
+
+
+@dataclass
+class StageCount:
+    stage: str
+    label: str
+    total: int = 0
+    near: int = 0  # open before arbitration, the limitation date within 60 days
+    past: int = 0  # open before arbitration, the limitation date passed
+
+
+def case_board(queryset: QuerySet[DisputeCase], today: dt.date | None = None) -> list[StageCount]:
+    """Cases by stage, with how many are near or past their limitation date: one query."""
+    from django.db.models import Count, Q
+
+    from .models import Stage
+
+    today = today or timezone.localdate()
+    running = Q(stage__in=list(BEFORE_ARBITRATION))
+    rows = {
+        row["stage"]: row
+        for row in queryset.order_by()
+        .values("stage")
+        .annotate(
+            total=Count("pk"),
+            near=Count(
+                "pk",
+                filter=running
+                & Q(limitation_on__gte=today, limitation_on__lte=today + dt.timedelta(days=60)),
+            ),
+            past=Count("pk", filter=running & Q(limitation_on__lt=today)),
+        )
+    }
+    return [
+        StageCount(stage, str(label), *(rows[stage][k] for k in ("total", "near", "past")))
+        if stage in rows
+        else StageCount(stage, str(label))
+        for stage, label in Stage.choices
+    ]
 
 
 def case_list(*, viewer) -> QuerySet[DisputeCase]:

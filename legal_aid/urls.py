@@ -18,6 +18,7 @@ urlpatterns = [
     path("swaps/<int:pk>/decline/", portal.swap_decline, name="swap_decline"),
     path("consultations/new/", portal.consultation_new, name="consultation_new"),
     path("consultations/<int:pk>/", portal.consultation, name="consultation"),
+    path("enterprise-events/new/", portal.event_new, name="event_new"),
     path("ask/", portal.ask, name="ask"),
     path("request-aid/", portal.request_aid, name="request_aid"),
     path("cases/<int:pk>/", portal.case, name="case"),

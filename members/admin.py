@@ -9,6 +9,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,7 +30,7 @@ from union_portal.organisations.models import MEMBER_UNION_KINDS, Organisation, 
 
 from . import selectors, services
 from .exports import export_csv_action, export_unmasked_xlsx_action, export_xlsx_action
-from .models import BenefitMerchant, Channel, Member, MembershipEvent, MemberStatus
+from .models import BenefitMerchant, Channel, Member, MembershipEvent, MemberStatus, TransferRequest
 
 # --- organisations: the platform's page, with the members of each subtree -------------------------------
 
@@ -197,6 +199,14 @@ def _transfer_choices(form, request, obj):
     form.fields["to_union"].queryset = _member_union_choices().exclude(pk=obj.union_id)
 
 
+def _transfer_done(transfer):
+    if transfer.state == TransferRequest.State.PENDING:
+        return _("The request has been sent to %(union)s; the member moves when that union accepts it.") % {
+            "union": transfer.to_union
+        }
+    return _("Transferred to %(union)s.") % {"union": transfer.to_union}
+
+
 #: The membership workflow as buttons on the member's page (union_portal.core.record_steps).
 MEMBER_STEPS = (
     RecordStep("approve", _("Approve"), "members.approve_member", (MemberStatus.PENDING,),
@@ -208,7 +218,7 @@ MEMBER_STEPS = (
     RecordStep("transfer", _("Transfer"), "members.transfer_member", (MemberStatus.ACTIVE,),
                lambda *, request, obj, data: services.member_transfer(
                    member=obj, by=request.user, to_union=data["to_union"], reason=data["reason"]),
-               TransferForm, setup_form=_transfer_choices),
+               TransferForm, setup_form=_transfer_choices, done=_transfer_done),
     RecordStep("end", _("End membership"), "members.end_member", (MemberStatus.ACTIVE,),
                lambda *, request, obj, data: services.member_end(
                    member=obj, by=request.user, status=data["status"], reason=data["reason"], on=data["on"]),
@@ -279,6 +289,23 @@ class MemberAdmin(RecordStepsAdminMixin, ImportAdminMixin, ScopedAdminMixin, Sim
 
     def get_search_results(self, request, queryset, search_term):
         return selectors.member_search(queryset, search_term), False
+
+    #: The header's search box sends this: one match opens the record, several show the list.
+    GO_PARAM = "go"
+
+    def changelist_view(self, request, extra_context=None):
+        if request.GET.get(self.GO_PARAM) is not None:
+            term = request.GET.get("q", "").strip()
+            query = request.GET.copy()
+            del query[self.GO_PARAM]
+            if term:
+                found = list(
+                    selectors.member_search(self.get_queryset(request), term).values_list("pk", flat=True)[:2]
+                )
+                if len(found) == 1:
+                    return HttpResponseRedirect(reverse("admin:members_member_change", args=[found[0]]))
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
 
     # -- forms --
     def get_form(self, request, obj=None, **kwargs):
@@ -432,6 +459,99 @@ class MemberAdmin(RecordStepsAdminMixin, ImportAdminMixin, ScopedAdminMixin, Sim
                 "opts": self.model._meta,
             },
         )
+
+
+# --- transfers between unions of different areas (会员组织关系转接) ---------------------------------------
+
+
+def _accept(*, request, obj, data):
+    return services.transfer_accept(transfer=obj, by=request.user, note=data["note"])
+
+
+def _decline(*, request, obj, data):
+    return services.transfer_decline(transfer=obj, by=request.user, reason=data["reason"])
+
+
+def _cancel(*, request, obj, data):
+    return services.transfer_cancel(transfer=obj, by=request.user, reason=data["note"])
+
+
+PENDING = (TransferRequest.State.PENDING,)
+TRANSFER_STEPS = (
+    RecordStep("accept", _("Accept"), "members.transfer_member", PENDING, _accept, NoteForm),
+    RecordStep("decline", _("Decline"), "members.transfer_member", PENDING, _decline, ReasonForm, style="danger"),
+    RecordStep("cancel", _("Withdraw"), "members.transfer_member", PENDING, _cancel, NoteForm, style="danger"),
+)  # fmt: skip
+#: Which side of a transfer may take each step: the receiving union decides, the sender withdraws.
+STEP_SIDE = {"accept": "to_union", "decline": "to_union", "cancel": "from_union"}
+
+
+class DirectionFilter(admin.SimpleListFilter):
+    """Transfers into the user's area (theirs to decide) or out of it (theirs to follow)."""
+
+    title = _("direction")
+    parameter_name = "direction"
+
+    def lookups(self, request, model_admin):
+        return [("in", _("Into my area")), ("out", _("Out of my area"))]
+
+    def queryset(self, request, queryset):
+        path = getattr(request.user.organisation, "path", None)
+        if self.value() not in ("in", "out") or request.user.is_superuser or not path:
+            return queryset
+        inside = Q(to_union__path__startswith=path)
+        return queryset.filter(inside if self.value() == "in" else ~inside)
+
+
+@admin.register(TransferRequest)
+class TransferRequestAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """Transfers into and out of the user's area; the receiving union accepts or declines each."""
+
+    list_display = (
+        "requested_at",
+        "member_name",
+        "from_union",
+        "to_union",
+        "state",
+        "requested_by",
+        "decided_at",
+    )
+    list_filter = ("state", DirectionFilter)
+    list_select_related = ("member", "from_union", "to_union", "requested_by")
+    readonly_fields = (
+        "member_name", "from_union", "to_union", "reason", "state", "requested_by", "requested_at",
+        "decided_by", "decided_at", "decision_note",
+    )  # fmt: skip
+    fields = readonly_fields
+    record_steps = TRANSFER_STEPS
+
+    @admin.display(description=_("member"), ordering="member__name")
+    def member_name(self, obj):
+        return obj.member.masked_name
+
+    def record_step_summary(self, request, obj):
+        return [
+            (_("member"), obj.member.masked_name), (_("ID number"), obj.member.masked_id_number),
+            (_("from union"), obj.from_union.name), (_("to union"), obj.to_union.name),
+            (_("reason"), obj.reason), (_("requested by"), obj.requested_by),
+        ]  # fmt: skip
+
+    def offered_steps(self, request, obj):
+        visible = set(Organisation.objects.visible_to(request.user).filter(
+            pk__in=[obj.from_union_id, obj.to_union_id]).values_list("pk", flat=True))  # fmt: skip
+        return [
+            step for step in super().offered_steps(request, obj)
+            if getattr(obj, f"{STEP_SIDE[step.name]}_id") in visible
+        ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False  # a transfer starts from the member's page (or the API), through member_transfer
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decided only through the steps
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(BenefitMerchant)

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+import django_filters
+from django.db.models import Q
 from django.urls import path
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.formatter import flatten_errors
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, viewsets
@@ -41,7 +43,7 @@ from .filters import (
     MemberFilterSet,
     OrganisationFilterSet,
 )
-from .models import Channel, HouseholdType, MemberStatus, Sex, SkillGrade
+from .models import Channel, HouseholdType, MemberStatus, Sex, SkillGrade, TransferRequest
 from .selectors import (
     FEED_PAGE_MAX,
     coverage,
@@ -63,6 +65,9 @@ from .services import (
     member_sync,
     member_transfer,
     member_update,
+    transfer_accept,
+    transfer_cancel,
+    transfer_decline,
 )
 
 NON_FIELD = "non_field_errors"
@@ -167,6 +172,29 @@ class ApplicationSerializer(MemberSerializer):
     applied_at = serializers.DateTimeField(read_only=True)
     decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
     rejection_reason = serializers.CharField(read_only=True)
+
+
+class TransferRequestSerializer(FlatReadSerializer):
+    """A transfer between unions (会员组织关系转接): both sides see it; the member's name masked."""
+
+    id = serializers.IntegerField(read_only=True)
+    member = serializers.IntegerField(source="member_id", read_only=True)
+    member_name = serializers.CharField(source="member.masked_name", read_only=True)
+    from_union = RefField()
+    to_union = RefField()
+    reason = serializers.CharField(read_only=True)
+    state = serializers.ChoiceField(choices=TransferRequest.State.choices, read_only=True)
+    requested_at = serializers.DateTimeField(read_only=True)
+    decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    decision_note = serializers.CharField(read_only=True)
+
+
+class TransferDecisionInputSerializer(serializers.Serializer):
+    note = TextField(required=False, allow_blank=True, default="")
+
+
+class TransferDeclineInputSerializer(serializers.Serializer):
+    reason = TextField(allow_blank=True)
 
 
 class RevealedMemberSerializer(serializers.Serializer):
@@ -435,7 +463,9 @@ class EnterpriseViewSet(
 @_document_codes(MEMBER_CREATE_CODES, actions=["create"])
 @_document_codes(MEMBER_INPUT_CODES, actions=["partial_update"])
 @extend_validation_errors(["invalid"], field_name=NON_FIELD, actions=["partial_update"])
-@extend_validation_errors(["union_kind", "same_union"], field_name="to_union", actions=["transfer"])
+@extend_validation_errors(
+    ["union_kind", "same_union", "transfer_pending"], field_name="to_union", actions=["transfer"]
+)
 @extend_validation_errors(
     ["required", *TEXT_CODES], field_name="reason", actions=["transfer", "end", "reveal"]
 )
@@ -543,13 +573,31 @@ class MemberViewSet(
 
         return replay_or_run(request, run)
 
-    @extend_schema(request=TransferInputSerializer, responses={200: MemberSerializer})
+    @extend_schema(
+        request=TransferInputSerializer,
+        responses={
+            200: OpenApiResponse(
+                MemberSerializer, description="Moved: the union is within the caller's area."
+            ),
+            202: OpenApiResponse(
+                TransferRequestSerializer,
+                description="Requested: the receiving union is outside the caller's area and accepts or "
+                "declines it (POST /transfers/{id}/accept/ or /decline/).",
+            ),
+        },
+    )
     @action(detail=True, methods=["post"], permission_classes=[CommandPermissions])
     def transfer(self, request, pk=None):
-        """Move an active membership to another union (会员关系转接); its history stays."""
+        """Move an active membership to another union (会员组织关系转接); its history stays. Into a union
+        outside the caller's area it becomes a request that the receiving union decides (202)."""
         member = self.get_object()
         data = self.command_input(TransferInputSerializer)
-        return self.render(member_transfer(member=member, by=request.user, **data))
+        transfer = member_transfer(member=member, by=request.user, **data)
+        if transfer.state == TransferRequest.State.PENDING:
+            return Response(
+                TransferRequestSerializer(transfer, context=self.get_serializer_context()).data, status=202
+            )
+        return self.render(transfer.member)
 
     @extend_schema(request=EndInputSerializer, responses={200: MemberSerializer})
     @action(detail=True, methods=["post"], permission_classes=[CommandPermissions])
@@ -630,6 +678,69 @@ class ApplicationViewSet(
         return self.render(member_reject(member=member, by=request.user, **data), ApplicationSerializer)
 
 
+class TransferFilterSet(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=TransferRequest.State.choices)
+    direction = django_filters.ChoiceFilter(
+        choices=[("in", "in"), ("out", "out")],
+        method="filter_direction",
+        help_text=gettext_lazy("in: into the caller's area (theirs to decide); out: out of it."),
+    )
+
+    class Meta:
+        model = TransferRequest
+        fields = ["state", "direction"]
+
+    def filter_direction(self, queryset, name, value):
+        path = getattr(self.request.user.organisation, "path", None)
+        if self.request.user.is_superuser or not path:
+            return queryset
+        inside = Q(to_union__path__startswith=path)
+        return queryset.filter(inside if value == "in" else ~inside)
+
+
+@extend_validation_errors(["required", *TEXT_CODES], field_name="reason", actions=["decline"])
+@extend_validation_errors(TEXT_CODES, field_name="note", actions=["accept"])
+@extend_validation_errors(TEXT_CODES, field_name="reason", actions=["cancel"])
+@extend_validation_errors(["wrong_state", "stale", "union_kind"], field_name=NON_FIELD, actions=["accept"])
+@extend_validation_errors(["wrong_state"], field_name=NON_FIELD, actions=["decline", "cancel"])
+class TransferRequestViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
+    """Transfers into and out of the caller's area; the receiving union accepts or declines each."""
+
+    serializer_class = output_serializer_class = TransferRequestSerializer
+    filterset_class = TransferFilterSet
+    filter_backends = [FilterBackend, StableOrderingFilter]
+    ordering_fields = ["requested_at", "pk"]
+
+    def get_queryset(self):
+        return TransferRequest.objects.visible_to(self.request.user).select_related(
+            "member", "from_union", "to_union"
+        )
+
+    @extend_schema(request=TransferDecisionInputSerializer, responses={200: TransferRequestSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[CommandPermissions])
+    def accept(self, request, pk=None):
+        """The receiving union accepts: the member moves into it. Safe to call twice."""
+        transfer = self.get_object()
+        data = self.command_input(TransferDecisionInputSerializer)
+        return self.render(transfer_accept(transfer=transfer, by=request.user, **data))
+
+    @extend_schema(request=TransferDeclineInputSerializer, responses={200: TransferRequestSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[CommandPermissions])
+    def decline(self, request, pk=None):
+        """The receiving union declines, with a reason the sender and the member read."""
+        transfer = self.get_object()
+        data = self.command_input(TransferDeclineInputSerializer)
+        return self.render(transfer_decline(transfer=transfer, by=request.user, **data))
+
+    @extend_schema(request=TransferDeclineInputSerializer, responses={200: TransferRequestSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[CommandPermissions])
+    def cancel(self, request, pk=None):
+        """The sending side withdraws a request still waiting."""
+        transfer = self.get_object()
+        data = self.command_input(TransferDeclineInputSerializer)
+        return self.render(transfer_cancel(transfer=transfer, by=request.user, **data))
+
+
 class CardVerifyView(APIView):
     """Whether a member card is valid, for a partner merchant (会员普惠): a masked name and the union.
 
@@ -656,6 +767,7 @@ ROUTES = [
     ("enterprises", EnterpriseViewSet, "enterprise"),
     ("members", MemberViewSet, "member"),
     ("applications", ApplicationViewSet, "application"),
+    ("transfers", TransferRequestViewSet, "transfer"),
 ]
 COMMAND_URLS = [
     path("cards/verify/", CardVerifyView.as_view(), name="card-verify"),

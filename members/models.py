@@ -19,6 +19,7 @@ from union_portal.organisations.models import Enterprise, Organisation
 class MemberQuerySet(ScopedQuerySet):
     scope_org_lookups = ("union",)
     scope_owner_lookup = "user"
+    scope_filer_lookup = "filed_by"
 
     def open(self):
         return self.filter(status__in=MemberStatus.OPEN)
@@ -228,6 +229,7 @@ class Member(models.Model):
 class MembershipEventQuerySet(ScopedQuerySet):
     scope_org_lookups = ("member__union",)
     scope_owner_lookup = "member__user"
+    scope_filer_lookup = "member__filed_by"
 
 
 class MembershipEvent(models.Model):
@@ -286,6 +288,91 @@ class MembershipEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.get_kind_display()}"
+
+
+class TransferRequestQuerySet(ScopedQuerySet):
+    """Both sides see a transfer: the unions it leaves and the one it joins (and the member, their own)."""
+
+    scope_org_lookups = ("from_union", "to_union")
+    scope_owner_lookup = "member__user"
+
+    def pending(self):
+        return self.filter(state=TransferRequest.State.PENDING)
+
+    def to_decide_by(self, user):
+        """Pending requests into the user's subtree: theirs to accept or decline."""
+        from union_portal.core.scoping import user_scope_path
+
+        path = user_scope_path(user)
+        queryset = self.visible_to(user).pending()
+        if user is not None and user.is_superuser:
+            return queryset
+        return queryset.filter(to_union__path__startswith=path) if path else queryset.none()
+
+
+class TransferRequest(models.Model):
+    """A member's move to a union outside the requester's area (会员组织关系转接): the receiving union
+    accepts or declines it. A move within the requester's own area is recorded here too, accepted at once,
+    so every transfer has one record of who asked and who decided."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the receiving union")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Withdrawn by the sender")
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="transfer_requests"
+    )
+    from_union = models.ForeignKey(
+        Organisation, verbose_name=_("from union"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_union = models.ForeignKey(
+        Organisation, verbose_name=_("to union"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+
+    objects = TransferRequestQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
+        ordering = ["-requested_at", "-pk"]
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(state="pending"),
+                name="transfer_one_pending_per_member",
+                violation_error_message=_("This member already has a transfer waiting for a decision."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_union=models.F("to_union")),
+                name="transfer_to_another_union",
+                violation_error_message=_("The member already belongs to this union."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.from_union} → {self.to_union}"
 
 
 class BenefitMerchantQuerySet(ScopedQuerySet):

@@ -21,7 +21,7 @@ from django.utils import translation
 from union_portal.core.masking import mask_id_number
 from union_portal.notifications.services import notify
 
-from .models import Channel, Member, MembershipEvent, MemberStatus
+from .models import Channel, Member, MembershipEvent, MemberStatus, TransferRequest
 
 #: Longest an SMS-only message's key is remembered (it is sent once per key).
 SMS_KEY_TTL = 60 * 60 * 24 * 30
@@ -175,3 +175,62 @@ def ended(member: Member, event: MembershipEvent) -> None:
         ),
         link=reverse("portal:status"),
     )
+
+
+def _deciders(union):
+    """Who decides on a transfer into ``union``: active staff attached to it or above it (below the
+    district, which sees everything and is not told of every town's transfers), who may transfer."""
+    from django.contrib.auth import get_user_model
+
+    step = type(union).steplen
+    paths = [union.path[:end] for end in range(2 * step, len(union.path) + 1, step)]  # the town down to it
+    users = get_user_model().objects.filter(is_active=True, is_staff=True, organisation__path__in=paths)
+    return [user for user in users.order_by("pk") if user.has_perm("members.transfer_member")]
+
+
+def _transfer_context(transfer: TransferRequest) -> dict:
+    requester = transfer.requested_by
+    return _context(
+        transfer.member,
+        from_union=transfer.from_union.name,
+        to_union=transfer.to_union.name,
+        reason=transfer.reason,
+        requested_by=requester.display_name or requester.username,
+        decision=TransferRequest.State(transfer.state).label,
+        note=transfer.decision_note,
+    )
+
+
+def transfer_requested(transfer: TransferRequest) -> None:
+    """The receiving union's staff learn that a member asks to join them (the decision is theirs)."""
+    context = _transfer_context(transfer)
+    link = reverse("admin:members_transferrequest_change", args=[transfer.pk])
+    for user in _deciders(transfer.to_union):
+        notify(
+            user=user,
+            event="members.transfer_requested",
+            key=f"members.transfer_requested:{transfer.pk}:{user.pk}",
+            context=context,
+            link=link,
+        )
+
+
+def transfer_decided(transfer: TransferRequest) -> None:
+    """The requester learns the decision; a declined member is told they stay (an accepted one is told of
+    the move by :func:`transferred`)."""
+    context = _transfer_context(transfer)
+    notify(
+        user=transfer.requested_by,
+        event=f"members.transfer_{transfer.state}",
+        key=f"members.transfer_{transfer.state}:{transfer.pk}",
+        context=context,
+        link=reverse("admin:members_transferrequest_change", args=[transfer.pk]),
+    )
+    if transfer.state == TransferRequest.State.DECLINED and transfer.member.user_id:
+        notify(
+            user=transfer.member.user,
+            event="members.transfer_declined_member",
+            key=f"members.transfer_declined_member:{transfer.pk}",
+            context=context,
+            link=reverse("portal:status"),
+        )

@@ -33,6 +33,8 @@ from union_portal.accounts.services import ensure_mobile_free, member_login_crea
 from union_portal.core.errors import ApplicationError, add_to_form
 from union_portal.core.masking import mask_phone
 from union_portal.core.portal import absolute_url, is_proxy_agent, proxy_agent_required
+from union_portal.core.registry import declared
+from union_portal.core.timeline import member_timeline
 from union_portal.core.validators import normalize_mobile
 
 from . import services
@@ -278,6 +280,22 @@ def status_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
+def record(request: HttpRequest) -> HttpResponse:
+    """The member's own timeline across every app (membership, aid, legal aid, contests, honours,
+    volunteering): what their union officer sees on their page, in the member's own version (each app's
+    ``member_events`` returns to the member only their own records, with portal links)."""
+    membership = current_membership(request.user) or (
+        Member.objects.filter(user=request.user)
+        .select_related("union")
+        .order_by("-applied_at", "-pk")
+        .first()
+    )
+    events = member_timeline(member=membership, viewer=request.user) if membership else []
+    return _render(request, "portal/record.html", {"membership": membership, "events": events})
+
+
+@never_cache
+@login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
@@ -285,6 +303,13 @@ def profile(request: HttpRequest) -> HttpResponse:
         # An applicant's user name is their mobile number: mask it like the number.
         "account_name": mask_phone(user.username) if user.username == user.mobile else user.username,
         "account_mobile": mask_phone(user.mobile),
+        # What other apps show on the profile (an app's honours...): ``PROFILE_SECTIONS`` in its portal.py.
+        "sections": [
+            html
+            for _c, fns in declared("portal", "PROFILE_SECTIONS")
+            for fn in fns
+            if (html := fn(request=request))
+        ],
     }
     return _render(request, "portal/profile.html", context)
 

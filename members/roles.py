@@ -5,7 +5,7 @@ from union_portal.accounts.roles import Role
 _MEMBER_ADMIN = [
     "members.view_member", "members.add_member", "members.change_member",
     "members.approve_member", "members.transfer_member", "members.end_member",
-    "members.view_membershipevent",
+    "members.view_membershipevent", "members.view_transferrequest",
     "members.import_member", "members.export_member",
     "members.view_benefitmerchant",
 ]  # fmt: skip
@@ -20,9 +20,9 @@ PERMISSIONS = {
     Role.UNION_OFFICER: [
         "members.view_member", "members.add_member", "members.change_member",
         "members.approve_member", "members.transfer_member", "members.end_member",
-        "members.view_membershipevent", "members.export_member",
+        "members.view_membershipevent", "members.view_transferrequest", "members.export_member",
     ],
-    Role.AUDITOR: ["members.view_member"],
+    Role.AUDITOR: ["members.view_member", "members.view_transferrequest"],
     Role.PROXY_AGENT: ["members.view_member", "members.add_member"],
     # A partner system's service user: reads what its organisation node covers, through an API key.
     Role.PARTNER: ["members.view_member"],

@@ -18,14 +18,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from union_portal.core.crypto import blind_index
-from union_portal.core.errors import ApplicationError, apply_each
+from union_portal.core.errors import ApplicationError, PermissionDeniedError, apply_each
 from union_portal.core.permissions import require_perm, require_visible
 from union_portal.core.validators import clean_text, normalize_mobile, parse_id_number
 from union_portal.organisations.models import Enterprise, Organisation
 from union_portal.webhooks.services import webhook_emit
 
 from . import notices
-from .models import Channel, HouseholdType, Member, MembershipEvent, MemberStatus, SkillGrade
+from .models import (
+    Channel,
+    HouseholdType,
+    Member,
+    MembershipEvent,
+    MemberStatus,
+    SkillGrade,
+    TransferRequest,
+)
 from .pinyin import name_search_keys
 
 #: Fields of a member that a person or an officer fills in.
@@ -360,19 +368,17 @@ def member_register(*, data: dict, by, channel: str = Channel.OFFICER) -> Member
     return member_approve(member=member, by=by, note=_("Registered by an officer"))
 
 
-@transaction.atomic
-def member_transfer(*, member: Member, to_union: Organisation, by, reason: str) -> Member:
-    """Move an active membership to another union (会员关系转接); the row and its history stay."""
-    require_perm(by, "members.transfer_member")
-    require_visible(by, member)
-    if not to_union.is_member_union or not to_union.is_active:
-        raise _invalid(_("Members join a grassroots union, branch or group."), "to_union", "union_kind")
-    reason = _reason(reason, message=_("Give the reason for the transfer."))
-    member = _lock(member)
-    if member.status != MemberStatus.ACTIVE:
-        raise _invalid(_("Only an active member can be transferred."), code="not_active")
-    if member.union_id == to_union.pk:
-        raise _invalid(_("The member already belongs to this union."), "to_union", "same_union")
+def _in_area(by, union: Organisation) -> bool:
+    """Whether ``union`` is within what ``by`` may see (their own area)."""
+    return Organisation.objects.visible_to(by).filter(pk=union.pk).exists()
+
+
+def _lock_transfer(transfer: TransferRequest) -> TransferRequest:
+    return TransferRequest.objects.select_for_update(of=("self",)).get(pk=transfer.pk)
+
+
+def _move(member: Member, to_union: Organisation, by, reason: str) -> None:
+    """The move itself: the member's union (and employer) change, the event is recorded, the member told."""
     from_union = member.union
     member.union = to_union
     if member.employer_id and to_union.enterprise_id and member.employer_id != to_union.enterprise_id:
@@ -384,7 +390,128 @@ def member_transfer(*, member: Member, to_union: Organisation, by, reason: str) 
     )
     notices.transferred(member, event)
     webhook_emit("membership.transferred", event)
-    return member
+
+
+@transaction.atomic
+def member_transfer(*, member: Member, to_union: Organisation, by, reason: str) -> TransferRequest:
+    """Move an active membership to another union (会员组织关系转接); the row and its history stay.
+
+    Into a union of the requester's own area the member moves at once, and the request is recorded as
+    accepted by them. Into a union outside it, the request waits for the receiving union, which
+    accepts (:func:`transfer_accept`) or declines (:func:`transfer_decline`) it: nobody places a
+    member in a union without that union's knowledge (issue 18.4).
+    """
+    require_perm(by, "members.transfer_member")
+    require_visible(by, member)
+    if not to_union.is_member_union or not to_union.is_active:
+        raise _invalid(_("Members join a grassroots union, branch or group."), "to_union", "union_kind")
+    reason = _reason(reason, message=_("Give the reason for the transfer."))
+    member = _lock(member)
+    if member.status != MemberStatus.ACTIVE:
+        raise _invalid(_("Only an active member can be transferred."), code="not_active")
+    if member.union_id == to_union.pk:
+        raise _invalid(_("The member already belongs to this union."), "to_union", "same_union")
+    if TransferRequest.objects.pending().filter(member=member).exists():
+        raise _invalid(
+            _("This member already has a transfer waiting for a decision."), "to_union", "transfer_pending"
+        )
+    transfer = TransferRequest(
+        member=member, from_union=member.union, to_union=to_union, reason=reason, requested_by=by
+    )
+    if _in_area(by, to_union):
+        _move(member, to_union, by, reason)
+        transfer.state = TransferRequest.State.ACCEPTED
+        transfer.decided_by = by
+        transfer.decided_at = timezone.now()
+        transfer.save()
+    else:
+        transfer.save()
+        notices.transfer_requested(transfer)
+    return transfer
+
+
+def _pending_for_decision(transfer: TransferRequest, by, *, side: str) -> tuple[Member, TransferRequest]:
+    """Lock the member, then the request (always in that order); the request must still wait."""
+    require_perm(by, "members.transfer_member")
+    union = transfer.to_union if side == "to" else transfer.from_union
+    if not _in_area(by, union):
+        if side == "to":
+            message = _("Only the receiving union (or those above it) can accept or decline this transfer.")
+        else:
+            message = _("Only the sending side can withdraw this transfer.")
+        raise PermissionDeniedError(message)
+    member = _lock(transfer.member)
+    return member, _lock_transfer(transfer)
+
+
+def _not_pending(transfer: TransferRequest) -> ApplicationError:
+    return _invalid(
+        _("This transfer is no longer waiting: it was %(state)s.")
+        % {"state": TransferRequest.State(transfer.state).label},
+        code="wrong_state",
+    )
+
+
+@transaction.atomic
+def transfer_accept(*, transfer: TransferRequest, by, note: str = "") -> TransferRequest:
+    """The receiving union accepts: the member moves into it. Safe to call twice."""
+    member, transfer = _pending_for_decision(transfer, by, side="to")
+    note = _reason(note, field="note", required=False)
+    if transfer.state == TransferRequest.State.ACCEPTED:
+        return transfer
+    if transfer.state != TransferRequest.State.PENDING:
+        raise _not_pending(transfer)
+    if member.status != MemberStatus.ACTIVE or member.union_id != transfer.from_union_id:
+        raise _invalid(
+            _("The membership has changed since the transfer was requested; decline this request."),
+            code="stale",
+        )
+    to_union = transfer.to_union
+    if not to_union.is_member_union or not to_union.is_active:
+        raise _invalid(_("Members join a grassroots union, branch or group."), code="union_kind")
+    _move(member, to_union, by, transfer.reason)
+    transfer.state = TransferRequest.State.ACCEPTED
+    transfer.decided_by = by
+    transfer.decided_at = timezone.now()
+    transfer.decision_note = note
+    transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    notices.transfer_decided(transfer)
+    return transfer
+
+
+@transaction.atomic
+def transfer_decline(*, transfer: TransferRequest, by, reason: str) -> TransferRequest:
+    """The receiving union declines, with its reason: the member stays where they are."""
+    _member, transfer = _pending_for_decision(transfer, by, side="to")
+    reason = _reason(reason, message=_("Give the reason for declining."))
+    if transfer.state == TransferRequest.State.DECLINED:
+        return transfer
+    if transfer.state != TransferRequest.State.PENDING:
+        raise _not_pending(transfer)
+    transfer.state = TransferRequest.State.DECLINED
+    transfer.decided_by = by
+    transfer.decided_at = timezone.now()
+    transfer.decision_note = reason
+    transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    notices.transfer_decided(transfer)
+    return transfer
+
+
+@transaction.atomic
+def transfer_cancel(*, transfer: TransferRequest, by, reason: str = "") -> TransferRequest:
+    """The sending side withdraws a request still waiting."""
+    _member, transfer = _pending_for_decision(transfer, by, side="from")
+    reason = _reason(reason, field="reason", required=False)
+    if transfer.state == TransferRequest.State.CANCELLED:
+        return transfer
+    if transfer.state != TransferRequest.State.PENDING:
+        raise _not_pending(transfer)
+    transfer.state = TransferRequest.State.CANCELLED
+    transfer.decided_by = by
+    transfer.decided_at = timezone.now()
+    transfer.decision_note = reason
+    transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    return transfer
 
 
 END_STATUSES = {
@@ -414,6 +541,13 @@ def member_end(*, member: Member, status: str, by, reason: str, on: dt.date | No
     member.ended_on = on
     member.end_reason = reason
     member.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
+    for transfer in TransferRequest.objects.pending().filter(member=member).select_for_update(of=("self",)):
+        # a move of an ended membership cannot happen any more: the request is withdrawn, with the reason
+        transfer.state = TransferRequest.State.CANCELLED
+        transfer.decided_by = by
+        transfer.decided_at = timezone.now()
+        transfer.decision_note = reason
+        transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     event = _event(member, END_STATUSES[status], by, reason)
     notices.ended(member, event)
     webhook_emit("membership.ended", event)

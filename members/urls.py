@@ -18,6 +18,7 @@ urlpatterns = [
     path("status/", portal.status, name="status"),
     path("status/<int:pk>/", portal.status_detail, name="status_detail"),
     path("profile/", portal.profile, name="profile"),
+    path("record/", portal.record, name="record"),
     path("card/", portal.card, name="card"),
     path("verify/<str:card_number>/", portal.verify, name="verify"),
     path("proxy/", portal.proxy_list, name="proxy_list"),

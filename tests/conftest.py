@@ -15,7 +15,8 @@ from union_portal.accounts.roles import Role
 from union_portal.organisations.models import Organisation, OrganisationKind
 from union_portal.organisations.services import organisation_add
 
-from . import factories
+from .accounts.factories import make_user
+from .organisations.factories import make_enterprise, make_union
 
 
 @dataclass
@@ -77,11 +78,11 @@ def tree(db) -> District:
     district = organisation_add(parent=None, name="三水区总工会", kind=OrganisationKind.DISTRICT)
     town_a = organisation_add(parent=district, name="西南街道总工会", kind=OrganisationKind.TOWN)
     town_b = organisation_add(parent=district, name="乐平镇总工会", kind=OrganisationKind.TOWN)
-    ent_a = factories.make_enterprise(town_a, name="健力宝集团有限公司", headcount=400)
-    ent_b = factories.make_enterprise(town_b, name="新明珠陶瓷集团有限公司", headcount=300)
-    union_a = factories.make_union(town_a, "健力宝集团工会委员会", ent_a)
-    branch_a = factories.make_union(union_a, "灌装车间分会", kind=OrganisationKind.BRANCH)
-    union_b = factories.make_union(town_b, "新明珠陶瓷工会委员会", ent_b)
+    ent_a = make_enterprise(town_a, name="健力宝集团有限公司", headcount=400)
+    ent_b = make_enterprise(town_b, name="新明珠陶瓷集团有限公司", headcount=300)
+    union_a = make_union(town_a, "健力宝集团工会委员会", ent_a)
+    branch_a = make_union(union_a, "灌装车间分会", kind=OrganisationKind.BRANCH)
+    union_b = make_union(town_b, "新明珠陶瓷工会委员会", ent_b)
     return District(district, town_a, town_b, union_a, branch_a, union_b)
 
 
@@ -103,12 +104,12 @@ def people(tree) -> People:
         return Organisation.objects.get(pk=org.pk)
 
     return People(
-        district_staff=factories.make_user(Role.DISTRICT_STAFF, refresh(tree.district), username="district"),
-        town_a_staff=factories.make_user(Role.TOWN_STAFF, refresh(tree.town_a), username="town_a"),
-        town_b_staff=factories.make_user(Role.TOWN_STAFF, refresh(tree.town_b), username="town_b"),
-        officer_a=factories.make_user(Role.UNION_OFFICER, refresh(tree.union_a), username="officer_a"),
-        officer_b=factories.make_user(Role.UNION_OFFICER, refresh(tree.union_b), username="officer_b"),
-        proxy_a=factories.make_user(Role.PROXY_AGENT, refresh(tree.town_a), username="proxy_a"),
-        member_user=factories.make_user(Role.MEMBER, None, username="member1", mobile="13900000001"),
-        auditor=factories.make_user(Role.AUDITOR, refresh(tree.district), username="auditor"),
+        district_staff=make_user(Role.DISTRICT_STAFF, refresh(tree.district), username="district"),
+        town_a_staff=make_user(Role.TOWN_STAFF, refresh(tree.town_a), username="town_a"),
+        town_b_staff=make_user(Role.TOWN_STAFF, refresh(tree.town_b), username="town_b"),
+        officer_a=make_user(Role.UNION_OFFICER, refresh(tree.union_a), username="officer_a"),
+        officer_b=make_user(Role.UNION_OFFICER, refresh(tree.union_b), username="officer_b"),
+        proxy_a=make_user(Role.PROXY_AGENT, refresh(tree.town_a), username="proxy_a"),
+        member_user=make_user(Role.MEMBER, None, username="member1", mobile="13900000001"),
+        auditor=make_user(Role.AUDITOR, refresh(tree.district), username="auditor"),
     )

@@ -8,6 +8,7 @@ machine (SQLite, eager Celery, console mail and SMS). Production sets
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import os
 import sys
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "members",
     "union_portal.notifications",
     "union_portal.certificates",
+    "union_portal.reports",  # report runs on Celery with their spreadsheets (issue 15)
     "assistance",
     "volunteers",  # volunteers: teams, activities, sign-ups, verified hours
     "competitions.quiz",  # knowledge quiz: daily attempts, monthly leaderboard and prizes
@@ -348,9 +350,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 3}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# --- reports (union_portal/reports) ---
+REPORT_MAX_DAYS = env.int("REPORT_MAX_DAYS", default=3 * 366)  # the longest period one report may cover
+
 # --- mail and SMS --------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@union-portal.local")
+# SMTP (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend); the console default needs none of it.
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")  # console, locmem, http, dotted path
 SMS_API_URL = env.str("SMS_API_URL", default="")
@@ -372,6 +385,13 @@ PORTAL_VERIFY_TOTAL_PER_MINUTE = env.int("PORTAL_VERIFY_TOTAL_PER_MINUTE", defau
 PORTAL_APPLY_RATE_PER_HOUR = env.int("PORTAL_APPLY_RATE_PER_HOUR", default=30)
 # A delivery run that claimed an SMS and then died is taken over after this many seconds.
 NOTIFICATION_SMS_CLAIM_SECONDS = env.int("NOTIFICATION_SMS_CLAIM_SECONDS", default=600)
+# A failed SMS or email is retried this many times, after NOTIFICATION_RETRY_BACKOFF seconds doubled
+# each time (30 s, 1, 2, 4, 8 min), then marked failed for staff to retry in the admin.
+NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
+NOTIFICATION_RETRY_BACKOFF = env.int("NOTIFICATION_RETRY_BACKOFF", default=30)
+# Quiet hours (TIME_ZONE): no SMS from START to END except urgent ones; the others wait for END.
+NOTIFICATION_QUIET_START = datetime.time.fromisoformat(env.str("NOTIFICATION_QUIET_START", default="22:00"))
+NOTIFICATION_QUIET_END = datetime.time.fromisoformat(env.str("NOTIFICATION_QUIET_END", default="08:00"))
 
 # --- hardship aid ----------------------------------------------------------------------------------
 AID_DOCUMENT_MAX_BYTES = env.int("AID_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
@@ -383,6 +403,7 @@ LEGAL_ADVISER_MAX_ENTERPRISES = env.int("LEGAL_ADVISER_MAX_ENTERPRISES", default
 LEGAL_MAX_SHIFTS_PER_WEEK = env.int("LEGAL_MAX_SHIFTS_PER_WEEK", default=3)
 LEGAL_LIMITATION_WARNING_DAYS = env.list("LEGAL_LIMITATION_WARNING_DAYS", cast=int, default=[60, 30, 7])
 LEGAL_ROSTER_SOLVER_SECONDS = env.float("LEGAL_ROSTER_SOLVER_SECONDS", default=20.0)
+LEGAL_ROSTER_SOLVER_WORKERS = env.int("LEGAL_ROSTER_SOLVER_WORKERS", default=8)
 
 # --- certificates ----------------------------------------------------------------------------------
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = env.int("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=60)

@@ -13,6 +13,9 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-data"
 os.environ.setdefault("FIELD_ENCRYPTION_KEY", "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5ISE=")
 os.environ.setdefault("BLIND_INDEX_KEY", "test-only-blind-index-key")
 os.environ.setdefault("SMS_BACKEND", "locmem")
+# No quiet hours unless a test sets them: an SMS test must not depend on the hour CI runs at.
+os.environ.setdefault("NOTIFICATION_QUIET_START", "00:00")
+os.environ.setdefault("NOTIFICATION_QUIET_END", "00:00")
 
 from union_portal.settings import *  # noqa: E402, F403
 

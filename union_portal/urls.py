@@ -3,12 +3,14 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from union_portal.core.registry import app_modules
 from union_portal.core.views import healthz
 
-admin.site.site_header = admin.site.site_title = "三水区总工会 · Union portal"
+admin.site.site_header = admin.site.site_title = format_lazy("三水区总工会 · {}", _("staff workspace"))
 
 
 def portal_urls() -> list:

@@ -13,16 +13,19 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from union_portal.accounts.roles import Role
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each
 from union_portal.core.errors import apply_each
+from union_portal.imports.admin import ImportAdminMixin
 
 from . import selectors, services
 from .models import (
     Activity,
+    HonourRecommendation,
     ServiceRecord,
     Signup,
     StarLevelEvent,
@@ -94,8 +97,31 @@ class JoinTeamForm(forms.Form):
         self.fields["team"].queryset = Team.objects.visible_to(user).filter(is_active=True)
 
 
+class VolunteerForm(forms.ModelForm):
+    """The admin's volunteer form; a person who is not a member is registered with their ID number."""
+
+    id_card_number = forms.CharField(
+        label=_("resident ID number"),
+        max_length=25,
+        required=False,
+        help_text=_("For a person who is not a member (ID card seen): kept encrypted, shown masked."),
+    )
+
+    class Meta:
+        model = Volunteer
+        fields = (
+            "member", "name", "mobile", "organisation", "skills", "availability", "emergency_contact",
+            "emergency_phone", "status",
+        )  # fmt: skip
+
+    def _post_clean(self):
+        pass  # checked by the services
+
+
 @admin.register(Volunteer)
-class VolunteerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class VolunteerAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    form = VolunteerForm
+    import_kind = "volunteers"
     list_display = ("masked", "organisation", "status", "verified_hours", "star_level", "registered_on")
     list_filter = ("status", "star_level")
     list_select_related = ("organisation",)
@@ -105,23 +131,36 @@ class VolunteerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     readonly_fields = ("user", "verified_hours", "star_level", "registered_on")
     inlines = (MembershipInline,)
     actions = ("join_team",)
-    history_hidden_fields = ("mobile", "emergency_phone")
+    history_hidden_fields = ("mobile", "emergency_phone", "id_number", "id_number_hash")
     show_full_result_count = False
 
     @admin.display(description=_("name"), ordering="name")
     def masked(self, obj):
         return obj.masked_name
 
+    @admin.display(description=_("resident ID number"))
+    def masked_id(self, obj):
+        return obj.masked_id_number or (obj.member.masked_id_number if obj.member_id else "")
+
+    @admin.display(description=_("mobile verified at"))
+    def mobile_verified(self, obj):
+        return obj.mobile_verified_at or "-"
+
     def get_fields(self, request, obj=None):
         editable = ("skills", "availability", "emergency_contact", "emergency_phone", "status")
         if obj is None:
-            return ("member", "name", "mobile", "organisation", *editable)
-        return ("member", "name", "organisation", *self.readonly_fields, *editable)
+            return ("member", "name", "id_card_number", "mobile", "organisation", *editable)
+        return (
+            "member", "name", "masked_id", "mobile_verified", "organisation", *self.readonly_fields, *editable,
+        )  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
-        return (
-            self.readonly_fields if obj is None else (*self.readonly_fields, "member", "name", "organisation")
-        )
+        if obj is None:
+            return self.readonly_fields
+        return (*self.readonly_fields, "member", "name", "organisation", "masked_id", "mobile_verified")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -130,17 +169,23 @@ class VolunteerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 services.volunteer_set_status(volunteer=obj, by=request.user, status=data["status"])
             obj.save(update_fields=["skills", "availability", "emergency_contact", "emergency_phone"])
             return
-        created = services.volunteer_register(
-            by=request.user,
-            member=data.get("member"),
-            name=data.get("name", ""),
-            mobile=data.get("mobile", ""),
-            organisation=data.get("organisation"),
-            skills=data.get("skills", ""),
-            availability=data.get("availability", ""),
-            emergency_contact=data.get("emergency_contact", ""),
-            emergency_phone=data.get("emergency_phone", ""),
-        )
+        details = {
+            "skills": data.get("skills", ""),
+            "availability": data.get("availability", ""),
+            "emergency_contact": data.get("emergency_contact", ""),
+            "emergency_phone": data.get("emergency_phone", ""),
+        }
+        if data.get("member") is not None:
+            created = services.volunteer_register(by=request.user, member=data["member"], **details)
+        else:
+            created = services.volunteer_register_person(
+                by=request.user,
+                name=data.get("name", ""),
+                id_number=data.get("id_card_number", ""),
+                mobile=data.get("mobile", ""),
+                organisation=data.get("organisation"),
+                **details,
+            )
         obj.pk = created.pk
         obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
 
@@ -164,8 +209,65 @@ class VolunteerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def get_urls(self):
         return [
             path("hours/", self.admin_site.admin_view(self.hours_view), name="volunteers_volunteer_hours"),
+            path(
+                "ranking/", self.admin_site.admin_view(self.ranking_view), name="volunteers_volunteer_ranking"
+            ),
             *super().get_urls(),
         ]
+
+    def ranking_view(self, request):
+        """The ranking of verified hours of a year (in the user's subtree), and recommending the
+        outstanding volunteers for honours from it."""
+        from django.contrib import messages
+        from django.shortcuts import get_object_or_404, redirect
+        from django.template.response import TemplateResponse
+
+        from union_portal.core.errors import ApplicationError
+
+        if not request.user.has_perm("volunteers.view_volunteer"):
+            raise PermissionDenied
+        form = RankingForm(request.GET or None, user=request.user)
+        year, team = timezone.localdate().year, None
+        if form.is_valid():
+            year, team = int(form.cleaned_data["year"]), form.cleaned_data["team"]
+        if request.method == "POST":
+            recommend = RecommendForm(request.POST)
+            if recommend.is_valid():
+                volunteer = get_object_or_404(
+                    selectors.volunteer_list(viewer=request.user), pk=recommend.cleaned_data["volunteer"]
+                )
+                try:
+                    services.honour_recommend(
+                        volunteer=volunteer,
+                        year=year,
+                        by=request.user,
+                        reason=recommend.cleaned_data["reason"],
+                    )
+                except ApplicationError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(
+                        request,
+                        _("%(name)s is recommended for %(year)s.") % {"name": volunteer, "year": year},
+                    )
+            else:
+                messages.error(request, _("Give the reasons for the recommendation."))
+            return redirect(request.get_full_path())
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        rows = selectors.ranking(viewer=request.user, start=start, end=end, team=team)[:RANKING_SIZE]
+        return TemplateResponse(
+            request,
+            "admin/volunteers/ranking.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "rows": rows,
+                "year": year,
+                "may_recommend": request.user.has_perm("volunteers.recommend_volunteer"),
+                "title": _("Ranking of verified hours"),
+                "opts": self.model._meta,
+            },
+        )
 
     def hours_view(self, request):
         """Verified hours per volunteer (or per team) in a period, as a spreadsheet."""
@@ -188,10 +290,36 @@ class VolunteerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return hours_spreadsheet(request.user, **form.cleaned_data)
 
 
+#: The ranking page lists this many volunteers.
+RANKING_SIZE = 100
+
+
+def _years():
+    this = timezone.localdate().year
+    return [(str(y), str(y)) for y in range(this, this - 6, -1)]
+
+
+class RankingForm(forms.Form):
+    year = forms.ChoiceField(label=_("year"), choices=_years)
+    team = forms.ModelChoiceField(label=_("team"), queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.visible_to(user)
+
+
+class RecommendForm(forms.Form):
+    volunteer = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("reasons for the recommendation"), max_length=2000)
+
+
 class HoursForm(forms.Form):
     start = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("until"), widget=forms.DateInput(attrs={"type": "date"}))
-    by = forms.ChoiceField(label=_("per"), choices=[("volunteer", _("volunteer")), ("team", _("team"))])
+    by = forms.ChoiceField(
+        label=_("per"),
+        choices=[("volunteer", _("volunteer")), ("team", _("team")), ("partner", _("partner organisation"))],
+    )
 
     def clean(self):
         data = super().clean()
@@ -205,7 +333,27 @@ def hours_spreadsheet(viewer, *, start: dt.date, end: dt.date, by: str) -> HttpR
 
     from union_portal.core.spreadsheets import escape_formula
 
-    if by == "team":
+    if by == "partner":
+        sheet = tablib.Dataset(
+            headers=[
+                str(_("partner organisation")),
+                str(_("verified hours")),
+                str(_("records")),
+                str(_("volunteers")),
+                str(_("activities")),
+            ]
+        )
+        for row in selectors.hours_per_partner(viewer=viewer, start=start, end=end):
+            sheet.append(
+                [
+                    escape_formula(row["partner"] or str(_("(no partner: the team itself)"))),
+                    row["hours"],
+                    row["records"],
+                    row["volunteers"],
+                    row["activities"],
+                ]
+            )
+    elif by == "team":
         sheet = tablib.Dataset(
             headers=[
                 str(_("team")),
@@ -271,7 +419,7 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = (
-            "team", "title", "category", "town", "place", "starts_at", "ends_at", "capacity",
+            "team", "title", "category", "town", "place", "partner", "starts_at", "ends_at", "capacity",
             "signup_opens_at", "signup_closes_at", "description",
         )  # fmt: skip
 
@@ -283,7 +431,7 @@ class ActivityForm(forms.ModelForm):
 class ActivityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = ActivityForm
     list_display = ("title", "team", "category", "starts_at", "status", "places", "town")
-    list_filter = ("status", "category", "team")
+    list_filter = ("status", "category", "team", "partner")
     list_select_related = ("team", "town")
     search_fields = ("title", "place")
     date_hierarchy = "starts_at"
@@ -409,6 +557,38 @@ class ServiceRecordAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
             report_each(self, request, done, failed)
             return None
         return action_page(self, request, queryset, form, action, title)
+
+
+@admin.register(HonourRecommendation)
+class HonourRecommendationAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """Recommendations are made from the ranking page (``volunteer/ranking/``); here they are listed
+    and withdrawn with a reason."""
+
+    list_display = ("volunteer", "year", "hours", "rank", "status", "recommended_by", "recommended_at")
+    list_filter = ("year", "status")
+    list_select_related = ("volunteer", "recommended_by")
+    actions = ("withdraw_selected",)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("volunteers.recommend_volunteer"):
+            actions.pop("withdraw_selected", None)
+        return actions
+
+    @admin.action(description=_("Withdraw the recommendation…"))
+    def withdraw_selected(self, request, queryset):
+        form = ReasonForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            done, failed = apply_each(
+                services.honour_withdraw,
+                queryset.order_by("pk"),
+                arg="recommendation",
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+            report_each(self, request, done, failed)
+            return None
+        return action_page(self, request, queryset, form, "withdraw_selected", _("Withdraw recommendations"))
 
 
 @admin.register(StarLevelEvent)

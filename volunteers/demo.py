@@ -17,7 +17,7 @@ from django.utils import timezone
 from members.models import Member, MemberStatus
 from union_portal.core.demo import DemoContext
 
-from . import services
+from . import selectors, services
 from .models import Activity, Category, Team, TeamKind, TrainingSession, Volunteer
 
 CORPS = "三水区职工志愿服务总队"
@@ -44,6 +44,9 @@ VOLUNTEERS = 3000
 PAST_ACTIVITIES = 120
 UPCOMING = 12
 CORE = 18  # a few volunteers who come to most activities: they reach the star levels
+NON_MEMBERS = 12  # people who are not members, registered by staff with their ID numbers
+PARTNERS = ["", "", "三水区启创社会工作服务中心", "三水区青年志愿者协会"]
+RECOMMENDED = 3  # the year's first volunteers by verified hours are recommended for honours
 
 
 def _team(name, kind, org, parent=None) -> Team:
@@ -87,6 +90,19 @@ def build(ctx: DemoContext) -> None:
                     emergency_phone="13900000000",
                 )  # fmt: skip
             )
+        for n in range(NON_MEMBERS):
+            from members.fakes import fake_id_number, fake_name
+            from union_portal.core.errors import ApplicationError
+
+            try:
+                volunteers.append(
+                    services.volunteer_register_person(
+                        by=admin, name=fake_name(rng), id_number=fake_id_number(rng), mobile=f"137{n:08d}",
+                        organisation=rng.choice(list(ctx.towns.values())), skills=rng.choice(["", "急救", "文艺"]),
+                    )
+                )  # fmt: skip
+            except ApplicationError:  # the same fake number as a member's: skip this one
+                continue
         for volunteer in volunteers:
             services.team_join(team=rng.choice(teams), volunteer=volunteer, by=admin)
     if not volunteers:
@@ -108,7 +124,7 @@ def build(ctx: DemoContext) -> None:
             activity = services.activity_save(
                 activity=Activity(
                     team=team, title=rng.choice(TITLES[category]), category=category, town=team.organisation
-                    if team.kind == TeamKind.AREA else None, place=f"{team.organisation.name}辖区",
+                    if team.kind == TeamKind.AREA else None, place=f"{team.organisation.name}辖区", partner=rng.choice(PARTNERS),
                     starts_at=now + dt.timedelta(days=400), ends_at=now + dt.timedelta(days=400, hours=hours),
                     capacity=30, description="",
                 ),
@@ -159,6 +175,11 @@ def build(ctx: DemoContext) -> None:
             services.training_attend(
                 session=session, volunteers=rng.sample(volunteers, k=min(40, len(volunteers))), by=admin
             )
+    year = timezone.localdate().year
+    for top in selectors.public_ranking(year=year, limit=RECOMMENDED):
+        services.honour_recommend(
+            volunteer=top, year=year, by=admin, reason="全年志愿服务时长居全区前列，服务热情高。"
+        )
     starred = Volunteer.objects.filter(star_level__gt=0).count()
     ctx.log.append(
         f"volunteers: {len(teams) + 1} teams, {len(volunteers)} volunteers, {past_count + UPCOMING} activities, "

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.models import Member
+from union_portal.core.crypto import EncryptedTextField
+from union_portal.core.masking import mask_id_number
 from union_portal.core.scoping import ScopedQuerySet, sees_everything
 from union_portal.core.validators import validate_mobile
 from union_portal.organisations.models import Organisation
@@ -159,6 +161,16 @@ class Volunteer(models.Model):
     )
     name = models.CharField(_("name"), max_length=50)
     mobile = models.CharField(_("mobile number"), max_length=11, validators=[validate_mobile])
+    mobile_verified_at = models.DateTimeField(_("mobile verified at"), null=True, blank=True, editable=False)
+    id_number = EncryptedTextField(
+        _("resident ID number"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Kept for volunteers who are not members (a member's is on the membership)."),
+    )
+    #: Blind index of the ID number (a member's copied from the membership): one volunteer per person.
+    id_number_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
@@ -189,10 +201,18 @@ class Volunteer(models.Model):
             models.CheckConstraint(
                 condition=Q(verified_hours__gte=0) & Q(star_level__lte=5), name="volunteer_hours_consistent"
             ),
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=~Q(id_number_hash=""),
+                name="volunteer_one_per_id_number",
+                violation_error_message=_("A volunteer with this ID number is already registered."),
+            ),
         ]
         permissions = [
             ("view_volunteer_figures", _("Can read aggregate figures of volunteer service")),
             ("export_hours", _("Can export verified hours for funding")),
+            ("import_volunteer", _("Can import volunteer rosters")),
+            ("recommend_volunteer", _("Can recommend volunteers for honours")),
         ]
 
     def __str__(self) -> str:
@@ -201,6 +221,10 @@ class Volunteer(models.Model):
     @property
     def masked_name(self) -> str:
         return self.name[:1] + "*" * max(len(self.name) - 1, 1)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
 
 
 class TeamMembershipQuerySet(LeaderScopedQuerySet):
@@ -298,6 +322,14 @@ class Activity(models.Model):
         help_text=_("Where the activity takes place, for volunteers looking for activities near them."),
     )
     place = models.CharField(_("place"), max_length=200)
+    partner = models.CharField(
+        _("partner organisation"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The partner organisation that runs the activity with the team; funding follows its verified hours."
+        ),
+    )
     starts_at = models.DateTimeField(_("starts at"), db_index=True)
     ends_at = models.DateTimeField(_("ends at"))
     capacity = models.PositiveIntegerField(_("places"))
@@ -610,3 +642,66 @@ class TrainingAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.session}"
+
+
+# --- honours -------------------------------------------------------------------------------------
+
+
+class RecommendationStatus(models.TextChoices):
+    RECOMMENDED = "recommended", _("Recommended")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class HonourRecommendationQuerySet(LeaderScopedQuerySet):
+    scope_org_lookups = ("volunteer__organisation",)
+    scope_owner_lookup = "volunteer__user"
+
+
+class HonourRecommendation(models.Model):
+    """An outstanding volunteer recommended for an honour of one year, on their verified hours of that
+    year (the ranking); withdrawn with a reason, never deleted."""
+
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="recommendations"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    hours = models.DecimalField(_("verified hours of the year"), editable=False, **HOURS)
+    rank = models.PositiveIntegerField(_("rank"), editable=False)
+    reason = models.TextField(_("reasons for the recommendation"))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=RecommendationStatus.choices,
+        default=RecommendationStatus.RECOMMENDED,
+        editable=False,
+    )
+    withdraw_reason = models.CharField(
+        _("reason for withdrawing"), max_length=300, blank=True, editable=False
+    )
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recommended by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    recommended_at = models.DateTimeField(_("recommended at"), auto_now_add=True)
+
+    objects = HonourRecommendationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("honour recommendation")
+        verbose_name_plural = _("honour recommendations")
+        ordering = ["-year", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "year"],
+                condition=Q(status="recommended"),
+                name="recommendation_once_a_year",
+                violation_error_message=_("This volunteer is already recommended for this year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.year}"

@@ -25,8 +25,27 @@ from union_portal.core.errors import ApplicationError, add_to_form
 from union_portal.core.portal import absolute_url
 
 from . import selectors, services
-from .forms import ActivityFilterForm, CodeForm, CorrectForm, ReasonForm, RegisterForm
-from .models import STAR_THRESHOLDS, Activity, RecordStatus, ServiceRecord, Signup, SignupStatus, Volunteer
+from .forms import (
+    ActivityFilterForm,
+    CodeForm,
+    CorrectForm,
+    JoinForm,
+    JoinRequestForm,
+    LeaderActivityForm,
+    ReasonForm,
+    RegisterForm,
+)
+from .models import (
+    STAR_THRESHOLDS,
+    Activity,
+    ActivityStatus,
+    RecordStatus,
+    ServiceRecord,
+    Signup,
+    SignupStatus,
+    Team,
+    Volunteer,
+)
 
 PAGE_SIZE = 30
 
@@ -80,8 +99,7 @@ def register(request: HttpRequest) -> HttpResponse:
     )
     form = RegisterForm(request.POST or None)
     if member is None:
-        messages.info(request, _("Register as a volunteer with an active union membership."))
-        return redirect("volunteers:home")
+        return redirect("volunteers:join")
     if request.method == "POST" and form.is_valid():
         try:
             services.volunteer_register(by=request.user, member=member, **form.cleaned_data)
@@ -91,6 +109,66 @@ def register(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("You are registered as a volunteer. Thank you!"))
             return redirect("volunteers:home")
     return render(request, "volunteers/register.html", {"form": form, "member": member})
+
+
+@never_cache
+def join(request: HttpRequest) -> HttpResponse:
+    """A person who is not a member registers: the mobile proved by an SMS code, then name, resident
+    ID number, town and (without a login) a password. The answer to a code request is the same page
+    whatever is on file; a refused request (cooldown, caps) says why, with HTTP 429."""
+    from axes.helpers import get_client_ip_address
+    from django.conf import settings
+
+    if _volunteer(request.user) is not None:
+        return redirect("volunteers:my_hours")
+    if Member.objects.filter(user=request.user.pk or 0, status=MemberStatus.ACTIVE).exists():
+        return redirect("volunteers:register")
+    with_password = not request.user.is_authenticated
+    step = request.POST.get("step") if request.method == "POST" else None
+    template = "volunteers/join.html"
+    if step == "register":
+        form = JoinForm(request.POST, with_password=with_password)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            password, _again = data.pop("password1", None), data.pop("password2", None)
+            try:
+                volunteer = services.volunteer_register_person(by=request.user, password=password, **data)
+            except ApplicationError as error:
+                add_to_form(form, error)
+            else:
+                if with_password:
+                    from django.contrib.auth import login
+
+                    from members.portal import LOGIN_BACKEND
+
+                    login(request, volunteer.user, backend=LOGIN_BACKEND)
+                messages.success(request, _("You are registered as a volunteer. Thank you!"))
+                return redirect("volunteers:home")
+        return render(request, template, {"form": form, "step": "register"})
+    form = JoinRequestForm(request.POST if step == "request" else None)
+    if step == "request" and form.is_valid():
+        try:
+            services.volunteer_code_request(
+                mobile=form.cleaned_data["mobile"], client=get_client_ip_address(request) or ""
+            )
+        except ApplicationError as error:
+            add_to_form(form, error)
+            response = render(
+                request, template, {"form": form, "step": "request"}, status=error.status_code or 400
+            )
+            response["Retry-After"] = str(settings.SMS_CODE_COOLDOWN_SECONDS)
+            return response
+        code_form = JoinForm(initial={"mobile": form.cleaned_data["mobile"]}, with_password=with_password)
+        return render(request, template, {"form": code_form, "step": "register", "sent": True})
+    return render(request, template, {"form": form, "step": "request"})
+
+
+@never_cache
+def ranking(request: HttpRequest) -> HttpResponse:
+    """The honour roll: the volunteers with the most verified hours this year (names masked)."""
+    year = timezone.localdate().year
+    rows = list(selectors.public_ranking(year=year))
+    return render(request, "volunteers/ranking.html", {"rows": rows, "year": year})
 
 
 @never_cache
@@ -309,3 +387,81 @@ def lead_correct(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Times corrected."))
             return redirect("volunteers:lead_activity", pk=record.activity_id)
     return render(request, "volunteers/lead_correct.html", {"form": form, "record": record})
+
+
+# --- team leaders: their teams' activities ----------------------------------------------------------
+
+
+def _led_teams(user):
+    return Team.objects.filter(leaders=user, is_active=True).order_by("name")
+
+
+def _activity_page(request, item: Activity | None) -> HttpResponse:
+    teams = _led_teams(request.user)
+    if not teams:
+        raise Http404
+    initial = {}
+    if item is not None:
+        initial = {name: getattr(item, name) for name in LeaderActivityForm.FIELDS}
+        for name in ("starts_at", "ends_at", "signup_opens_at", "signup_closes_at"):
+            initial[name] = timezone.localtime(initial[name])
+    form = LeaderActivityForm(request.POST or None, initial=initial, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        target = item or Activity()
+        for name, value in form.cleaned_data.items():
+            setattr(target, name, value)
+        try:
+            saved = services.activity_save(activity=target, by=request.user)
+        except ApplicationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Activity saved."))
+            return redirect("volunteers:lead_activity", pk=saved.pk)
+    context = {"form": form, "activity": item}
+    return render(request, "volunteers/lead_edit.html", context)
+
+
+@never_cache
+@login_required
+def lead_new(request: HttpRequest) -> HttpResponse:
+    """A leader creates an activity of their team (a draft, published from its page)."""
+    return _activity_page(request, None)
+
+
+@never_cache
+@login_required
+def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _led(request, pk)
+    if item.status in (ActivityStatus.FINISHED, ActivityStatus.CANCELLED):
+        messages.error(request, _("A finished or cancelled activity cannot be changed."))
+        return redirect("volunteers:lead_activity", pk=item.pk)
+    return _activity_page(request, item)
+
+
+@require_POST
+@login_required
+def lead_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _led(request, pk)
+    try:
+        services.activity_publish(activity=item, by=request.user)
+    except ApplicationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("The activity is open for sign-up."))
+    return redirect("volunteers:lead_activity", pk=item.pk)
+
+
+@require_POST
+@login_required
+def lead_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _led(request, pk)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError(_("Give the reason."), field="reason")
+        services.activity_cancel(activity=item, by=request.user, reason=form.cleaned_data["reason"])
+    except ApplicationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("The activity is cancelled; everyone signed up is told."))
+    return redirect("volunteers:lead_activity", pk=item.pk)

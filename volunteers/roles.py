@@ -9,6 +9,7 @@ _READ = [
     "volunteers.view_team", "volunteers.view_volunteer", "volunteers.view_teammembership",
     "volunteers.view_activity", "volunteers.view_signup", "volunteers.view_servicerecord",
     "volunteers.view_starlevelevent", "volunteers.view_trainingsession", "volunteers.view_trainingattendance",
+    "volunteers.view_honourrecommendation",
 ]  # fmt: skip
 _MANAGE = [
     "volunteers.add_volunteer", "volunteers.change_volunteer",
@@ -18,6 +19,7 @@ _MANAGE = [
     "volunteers.add_servicerecord", "volunteers.verify_servicerecord",
     "volunteers.add_trainingsession", "volunteers.change_trainingsession", "volunteers.add_trainingattendance",
     "volunteers.view_volunteer_figures", "volunteers.export_hours",
+    "volunteers.import_volunteer", "volunteers.recommend_volunteer",
 ]  # fmt: skip
 PERMISSIONS = {
     Role.DISTRICT_STAFF: [*_READ, *_MANAGE, "volunteers.add_team", "volunteers.change_team"],

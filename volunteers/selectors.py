@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import models
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -127,4 +128,65 @@ def hours_per_team(*, viewer, start: dt.date, end: dt.date):
             period_volunteers=Count("activities__records__volunteer", filter=period, distinct=True),
         )
         .order_by("organisation__path", "name")
+    )
+
+
+def ranking(*, viewer, start: dt.date, end: dt.date, team: Team | None = None):
+    """The visible volunteers by verified hours in [start, end], most first, each with its ``rank``
+    (equal hours share a rank) and its live honour recommendation of the period's year, if any; one
+    query however many rows."""
+    from django.db.models import F, OuterRef, Subquery, Window
+    from django.db.models.functions import Rank
+
+    from .models import HonourRecommendation, RecommendationStatus
+
+    recommended = HonourRecommendation.objects.filter(
+        volunteer=OuterRef("pk"), year=end.year, status=RecommendationStatus.RECOMMENDED
+    ).values("pk")[:1]
+    return (
+        hours_per_volunteer(viewer=viewer, start=start, end=end, team=team)
+        .annotate(
+            rank=Window(expression=Rank(), order_by=F("period_hours").desc()),
+            recommendation_id=Subquery(recommended),
+        )
+        .order_by("-period_hours", "pk")
+    )
+
+
+def public_ranking(*, year: int, limit: int = 50):
+    """The district's volunteers with the most verified hours of ``year`` (the portal's honour roll,
+    names masked by the page); one query."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    period = Q(
+        records__status=RecordStatus.VERIFIED,
+        records__started_at__date__gte=start,
+        records__started_at__date__lte=end,
+    )
+    return (
+        Volunteer.objects.active()
+        .select_related("organisation")
+        .annotate(
+            period_hours=Coalesce(
+                Sum("records__hours", filter=period), Value(ZERO), output_field=DecimalField()
+            ),
+        )
+        .filter(period_hours__gt=0)
+        .order_by("-period_hours", "pk")[:limit]
+    )
+
+
+def hours_per_partner(*, viewer, start: dt.date, end: dt.date):
+    """Verified hours, records, volunteers and activities per partner organisation in [start, end]
+    (funding follows verified hours); "" is the teams' own activities. One grouped query."""
+    return (
+        ServiceRecord.objects.visible_to(viewer)
+        .filter(status=RecordStatus.VERIFIED, started_at__date__gte=start, started_at__date__lte=end)
+        .values(partner=models.F("activity__partner"))
+        .annotate(
+            hours=Sum("hours"),
+            records=Count("pk"),
+            volunteers=Count("volunteer", distinct=True),
+            activities=Count("activity", distinct=True),
+        )
+        .order_by("partner")
     )

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Member, MemberStatus
 from union_portal.core.errors import ApplicationError, PermissionDeniedError, apply_each
-from union_portal.core.permissions import require_perm, require_visible
+from union_portal.core.permissions import require_in_area, require_perm, require_visible
 from union_portal.notifications.services import notify
 from union_portal.webhooks.services import webhook_emit
 
@@ -97,10 +97,12 @@ def _notify_step(application: AidApplication, step: AidStep) -> None:
         return
     context = step_context(application, step)
     for user in recipients.values():
+        # A proxy agent files for several workers: their messages name the worker (issue 9.10).
+        for_filer = user.pk != application.member.user_id
         notify(
             user=user,
             event=STEP_EVENTS[step.to_state],
-            context=context,
+            context={**context, "member_name": application.member.name} if for_filer else context,
             link=_link(application),
             key=f"aid.step:{step.pk}:{user.pk}",
         )
@@ -154,11 +156,14 @@ def _active_file(member: Member) -> HardshipFile | None:
 
 
 def _may_act_for(by, member: Member) -> None:
-    """The member themselves, or someone allowed to file for members and who sees this one."""
+    """The member themselves, or someone allowed to file for members of the area the member is in.
+
+    The area, not what the actor sees: a proxy agent sees only the members they filed for (issue 18.4)
+    yet files aid for any member of their area whose full ID number they give."""
     if by is not None and by.is_authenticated and member.user_id == by.pk:
         return
     require_perm(by, "assistance.add_aidapplication")
-    require_visible(by, member)
+    require_in_area(by, member)
 
 
 @transaction.atomic

@@ -9,8 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from union_portal.core.workdays import working_days_between
 from union_portal.notifications.services import notify
@@ -72,16 +71,14 @@ def recheck_reminders_send(*, today: dt.date | None = None) -> int:
                 counts[user.pk][1] += on < today
     by_pk = {u.pk: u for u in staff}
     link = _admin_link("admin:assistance_hardshipfile_changelist", "?recheck=due")
-    with translation.override(settings.LANGUAGE_CODE):
-        for pk, (count, overdue) in counts.items():
-            notify(
-                user=by_pk[pk],
-                kind="aid.recheck_due",
-                title=_("%(n)d hardship file(s) due for the annual re-check") % {"n": count},
-                body=_("%(late)d of them are overdue.") % {"late": overdue} if overdue else "",
-                link=link,
-                key=f"aid.recheck_due:{pk}:{today.isoformat()}",
-            )
+    for pk, (count, overdue) in counts.items():
+        notify(
+            user=by_pk[pk],
+            event="aid.recheck_due",
+            context={"n": count, "late": overdue},
+            link=link,
+            key=f"aid.recheck_due:{pk}:{today.isoformat()}",
+        )
     return len(counts)
 
 
@@ -120,14 +117,12 @@ def waiting_reminders_send(*, today: dt.date | None = None) -> int:
                 counts[user.pk] += 1
                 users[user.pk] = user
     link = _admin_link("admin:assistance_aidapplication_changelist", "?waiting=late")
-    with translation.override(settings.LANGUAGE_CODE):
-        for pk, count in counts.items():
-            notify(
-                user=users[pk],
-                kind="aid.waiting",
-                title=_("%(n)d aid application(s) have waited more than %(days)d working days")
-                % {"n": count, "days": settings.AID_WAITING_WORKING_DAYS},
-                link=link,
-                key=f"aid.waiting:{pk}:{today.isoformat()}",
-            )
+    for pk, count in counts.items():
+        notify(
+            user=users[pk],
+            event="aid.waiting",
+            context={"n": count, "days": settings.AID_WAITING_WORKING_DAYS},
+            link=link,
+            key=f"aid.waiting:{pk}:{today.isoformat()}",
+        )
     return len(counts)

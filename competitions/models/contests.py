@@ -138,6 +138,12 @@ class Contest(models.Model):
         _("results computed at"), null=True, blank=True, editable=False
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    results_recorded = models.BooleanField(
+        _("past results recorded"),
+        default=False,
+        editable=False,
+        help_text=_("The results were imported from a contest held before the portal, not marked in it."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False, null=True
     )

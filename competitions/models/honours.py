@@ -244,8 +244,8 @@ class ObjectionQuerySet(ScopedQuerySet):
 
 
 class Objection(models.Model):
-    """An objection raised during the public notice, recorded by staff and resolved with a note. An upheld
-    objection stops the nomination."""
+    """An objection raised during the public notice, recorded by staff or raised by a signed-in person on
+    the public notice page, and resolved with a note. An upheld objection stops the nomination."""
 
     nomination = models.ForeignKey(
         Nomination, verbose_name=_("nomination"), on_delete=models.PROTECT, related_name="objections"
@@ -269,6 +269,12 @@ class Objection(models.Model):
         editable=False,
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, editable=False)
+    raised_in_portal = models.BooleanField(
+        _("raised in the portal"),
+        default=False,
+        editable=False,
+        help_text=_("Raised by the person recorded, on the public notice page (not recorded by staff)."),
+    )
 
     objects = ObjectionQuerySet.as_manager()
     history = HistoricalRecords()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -363,3 +364,75 @@ class QuizMonthAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if len(rows) == 1:
             messages.info(request, _("This month has no winners."))
         return spreadsheet_response(rows, fmt, f"quiz-prizes-{quiz_month.month:%Y-%m}")
+
+
+class PrizeActionForm(ActionForm):
+    """The payment reference asked beside the action (a top-up order or batch number)."""
+
+    reference = forms.CharField(
+        label=_("payment reference"),
+        required=False,
+        max_length=64,
+        help_text=_("The top-up order or batch number, to find the payment again."),
+    )
+
+
+class PaidFilter(admin.SimpleListFilter):
+    title = _("paid")
+    parameter_name = "paid"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Paid")), ("no", _("Not paid yet")))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(paid_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(Prize)
+class PrizeAdmin(ReadOnlyMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """The winners of closed months; payments are recorded through ``prize_pay`` (never edited)."""
+
+    list_display = (
+        "quiz_month", "rank", "winner", "masked_mobile", "union", "points", "amount", "paid_at",
+        "payment_reference",
+    )  # fmt: skip
+    list_filter = (PaidFilter, "quiz_month")
+    fields = list_display + ("paid_by",)
+    readonly_fields = fields
+    history_hidden_fields = ("mobile",)
+    action_form = PrizeActionForm
+    actions = ("pay",)
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("quiz_month__quiz", "participant__union", "paid_by")
+        )
+
+    @admin.display(description=_("winner"))
+    def winner(self, obj):
+        return obj.participant.masked_name
+
+    @admin.display(description=_("mobile number"))
+    def masked_mobile(self, obj):
+        return obj.participant.masked_mobile
+
+    @admin.display(description=_("union"))
+    def union(self, obj):
+        return obj.participant.union.name
+
+    def has_pay_permission(self, request):
+        return request.user.has_perm("quiz.pay_prize")
+
+    @admin.action(description=_("Record the selected prizes as paid"), permissions=["pay"])
+    def pay(self, request, queryset):
+        reference = request.POST.get("reference", "")
+        done, failed = 0, []
+        for prize in queryset.order_by("pk"):
+            try:
+                services.prize_pay(prize=prize, by=request.user, reference=reference)
+                done += 1
+            except ApplicationError as exc:
+                failed.append((prize, exc))
+        report_each(self, request, done, failed)

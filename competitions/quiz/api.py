@@ -134,18 +134,20 @@ class ParticipationSerializer(serializers.Serializer):
 
 
 class AttemptViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
-    """Attempts the caller may see: a member their own, staff those of their subtree."""
+    """Attempts the caller may see: a member their own, staff with the view permission those of their
+    subtree (a staff role without it, such as the auditor, sees only its own)."""
 
     serializer_class = AttemptSerializer
+    lookup_value_regex = r"\d+"
     output_serializer_class = AttemptDetailSerializer
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return (
-            Attempt.objects.visible_to(self.request.user)
-            .select_related("participant")
-            .order_by("-started_at", "-pk")
-        )
+        user = self.request.user
+        attempts = Attempt.objects.visible_to(user)
+        if not user.has_perm("quiz.view_attempt"):
+            attempts = attempts.filter(participant__user_id=user.pk)
+        return attempts.select_related("participant").order_by("-started_at", "-pk")
 
     def get_serializer_class(self):
         return AttemptDetailSerializer if self.action == "retrieve" else AttemptSerializer
@@ -175,9 +177,12 @@ class AttemptViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def submit(self, request, pk=None):
-        attempt = self.get_object()
+        # No get_object(): the service loads the attempt once, locked, among the caller's own (else 404).
         data = self.command_input(SubmitInputSerializer)
-        return self.render(services.attempt_submit(attempt=attempt, by=request.user, answers=data["answers"]))
+        attempt = services.attempt_submit(
+            attempt=Attempt(pk=int(pk)), by=request.user, answers=data["answers"]
+        )
+        return self.render(attempt)
 
 
 # --- leaderboard and figures -----------------------------------------------------------------------

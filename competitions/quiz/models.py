@@ -40,6 +40,9 @@ DAILY_ATTEMPTS = 1
 SHARE_BONUS_ATTEMPTS = 1
 MAX_DAILY_ATTEMPTS = DAILY_ATTEMPTS + SHARE_BONUS_ATTEMPTS
 PRIZE_WINNERS = 100
+#: An abuse guard, not a published rule: the openings of one person grant at most this many extra
+#: attempts a day (to different members), so one account cannot hand bonuses to a whole union.
+SHARE_BONUSES_PER_OPENER = 3
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -269,6 +272,11 @@ class DailyAllowance(models.Model):
         related_name="+",
     )
     bonus_at = models.DateTimeField(_("extra attempt granted at"), null=True, blank=True)
+    #: Which of the opener's grants of the day this was (1..SHARE_BONUSES_PER_OPENER), unique per
+    #: opener and day: the database holds the limit per opener even when openings race.
+    bonus_slot = models.PositiveSmallIntegerField(
+        _("opener's grant of the day"), null=True, blank=True, editable=False
+    )
 
     objects = DailyAllowanceQuerySet.as_manager()
     history = HistoricalRecords()
@@ -288,6 +296,17 @@ class DailyAllowance(models.Model):
                 | (Q(started__lte=MAX_DAILY_ATTEMPTS) & Q(bonus_at__isnull=False)),
                 name="quiz_allowance_within_limit",
                 violation_error_message=_("No attempts left today."),
+            ),
+            models.UniqueConstraint(
+                fields=["bonus_by", "day", "bonus_slot"],
+                name="quiz_opener_grants_once_per_slot",
+                violation_error_message=_("This person has given as many extra attempts as they may today."),
+            ),
+            models.CheckConstraint(
+                condition=Q(bonus_slot__isnull=True)
+                | (Q(bonus_slot__gte=1) & Q(bonus_slot__lte=SHARE_BONUSES_PER_OPENER)),
+                name="quiz_opener_grants_per_day",
+                violation_error_message=_("This person has given as many extra attempts as they may today."),
             ),
         ]
 
@@ -560,7 +579,8 @@ class PrizeQuerySet(ScopedQuerySet):
 
 
 class Prize(models.Model):
-    """A winner of a month: their rank, points and phone credit, fixed when the month is closed."""
+    """A winner of a month: their rank, points and phone credit, fixed when the month is closed; then
+    paid (the credit topped up), recorded once with who and the payment reference."""
 
     quiz_month = models.ForeignKey(
         QuizMonth, verbose_name=_("month"), on_delete=models.PROTECT, related_name="prizes"
@@ -573,6 +593,22 @@ class Prize(models.Model):
     amount = models.DecimalField(_("phone credit (yuan)"), **MONEY)
     mobile = models.CharField(_("mobile number"), max_length=11)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True, editable=False)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("payment recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    payment_reference = models.CharField(
+        _("payment reference"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("The top-up order or batch number, to find the payment again."),
+    )
 
     objects = PrizeQuerySet.as_manager()
     history = HistoricalRecords()
@@ -587,7 +623,13 @@ class Prize(models.Model):
             models.CheckConstraint(
                 condition=Q(rank__gte=1) & Q(rank__lte=PRIZE_WINNERS), name="quiz_prize_top_100"
             ),
+            models.CheckConstraint(
+                condition=Q(paid_at__isnull=True) | Q(paid_by__isnull=False),
+                name="quiz_prize_paid_by_someone",
+                violation_error_message=_("A payment is recorded by someone."),
+            ),
         ]
+        permissions = [("pay_prize", _("Can record prize payments"))]
 
     def __str__(self) -> str:
         return f"{self.quiz_month} #{self.rank}"

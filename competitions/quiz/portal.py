@@ -201,10 +201,11 @@ def history(request: HttpRequest, quiz_id: int) -> HttpResponse:
 def share(request: HttpRequest, token: str) -> HttpResponse:
     """A member's share link opened: one more attempt for them today (not when they open it)."""
     try:
-        sharer, granted = services.share_open(token=token, by=request.user)
+        outcome = services.share_open(token=token, by=request.user)
     except ApplicationError:
         raise Http404 from None
-    own = sharer.user_id == request.user.pk
     return render(
-        request, "quiz/share.html", {"quiz": sharer.quiz, "sharer": sharer, "granted": granted, "own": own}
+        request,
+        "quiz/share.html",
+        {"quiz": outcome.sharer.quiz, "sharer": outcome.sharer, "reason": outcome.reason},
     )

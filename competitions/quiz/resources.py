@@ -19,7 +19,7 @@ from union_portal.imports.registry import ImportKind
 from union_portal.imports.resources import CheckedResource, Row, RowError
 
 from . import services
-from .models import QuestionBank, QuestionKind, Topic
+from .models import Question, QuestionBank, QuestionKind, Topic
 
 BANK, TOPIC, KIND, TEXT, ANSWER, EXPLANATION = "题库", "主题", "题型", "题目", "答案", "解析"
 OPTIONS = tuple(f"选项{letter}" for letter in "ABCDEF")
@@ -92,8 +92,9 @@ class QuestionResource(CheckedResource):
         }
         # Gaps are not allowed: A, B, then D would renumber D as C.
         filled = [bool(o.strip()) for o in options]
-        if any(later and not earlier for earlier, later in zip(filled, filled[1:], strict=False)):
-            row.error("option_0", _("Fill the options from A without gaps."))
+        gap = next((i for i in range(1, 6) if filled[i] and not filled[i - 1]), None)
+        if gap is not None:
+            row.error(f"option_{gap - 1}", _("Fill the options from A without gaps."))
         cleaned = None
         if not row.errors:
             try:
@@ -104,8 +105,22 @@ class QuestionResource(CheckedResource):
             raise row.fail()
         return {"bank_id": bank_id, **cleaned}
 
-    def unique_key(self, record):
-        return (record["bank_id"], record["text"])
+    def unique_key(self, record) -> str:  # the pipeline hashes a string
+        return f"{record['bank_id']}:{record['text']}"
+
+    def check_batch(self, records) -> dict[int, dict[str, str]]:
+        """Questions the bank has already (retired ones included): one query per batch."""
+        taken = set(
+            Question.objects.filter(
+                bank_id__in={r["bank_id"] for _line, r in records},
+                text__in={r["text"] for _line, r in records},
+            ).values_list("bank_id", "text")
+        )
+        return {
+            line: {TEXT: _("This bank has this question already.")}
+            for line, r in records
+            if (r["bank_id"], r["text"]) in taken
+        }
 
     def write(self, records) -> None:
         banks = QuestionBank.objects.in_bulk([r["bank_id"] for _line, r in records])

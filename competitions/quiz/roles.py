@@ -15,6 +15,7 @@ PERMISSIONS = {
         "quiz.add_questionbank", "quiz.change_questionbank",
         "quiz.add_question", "quiz.change_question", "quiz.import_question",
         "quiz.add_quizmonth", "quiz.add_prizetier", "quiz.change_prizetier", "quiz.export_prize",
+        "quiz.pay_prize",
     ],
     Role.TOWN_STAFF: [*_QUIZ_READ],
     Role.UNION_OFFICER: ["quiz.view_participant", "quiz.view_attempt", "quiz.view_quiz_figures"],

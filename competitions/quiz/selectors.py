@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Prefetch, prefetch_related_objects
 
 from union_portal.core.figures import child_path
 from union_portal.organisations.models import Organisation
@@ -76,11 +76,20 @@ class ShownQuestion:
     explanation: str = ""
 
 
+def drawn_questions() -> Prefetch:
+    """An attempt's drawn questions with their questions, in the order drawn (one query)."""
+    return Prefetch(
+        "questions", queryset=AttemptQuestion.objects.select_related("question").order_by("position")
+    )
+
+
 def shown_questions(attempt: Attempt) -> list[ShownQuestion]:
     """The attempt's questions in the order drawn, options in the order shown. The right answers are
-    included only once the attempt is closed: an open attempt's page and API never carry them."""
+    included only once the attempt is closed: an open attempt's page and API never carry them.
+    Reads nothing when the attempt came with :func:`drawn_questions` (as ``attempt_submit``'s does)."""
     closed = attempt.state != AttemptState.OPEN
-    rows = AttemptQuestion.objects.filter(attempt=attempt).select_related("question").order_by("position")
+    prefetch_related_objects([attempt], drawn_questions())
+    rows = attempt.questions.all()
     shown = []
     for row in rows:
         question = row.question

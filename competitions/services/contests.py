@@ -161,6 +161,8 @@ def contest_open(*, contest: Contest, by) -> Contest:
         return contest
     if contest.status != ContestStatus.DRAFT:
         raise _wrong_status(contest, _("Only a contest being prepared can open registration."))
+    if contest.results_recorded:
+        raise invalid(_("This contest holds past results: publish them instead."), code="wrong_state")
     problems = scheme_problems(contest)
     if problems:
         raise invalid(" ".join(problems), "parts", code="scheme_incomplete")
@@ -199,6 +201,16 @@ def contest_cancel(*, contest: Contest, by, reason: str) -> Contest:
     contest.status = ContestStatus.CANCELLED
     contest._change_reason = reason[:100]
     contest.save(update_fields=["status"])
+    entrants = Entry.objects.filter(contest=contest).live().select_related("member__user")
+    for entry in entrants:
+        if entry.member.user_id:
+            notify(
+                user=entry.member.user,
+                event="contests.cancelled",
+                key=f"contests.cancelled:{entry.pk}",
+                context={"contest": contest.name, "reason": reason},
+                link=link("contests:entry", entry.pk),
+            )
     return contest
 
 
@@ -235,11 +247,14 @@ def entry_register(
     project_title: str = "",
     practical_seconds: int | None = None,
     skip_window: bool = False,
+    team_cards: list[str] | tuple = (),
 ) -> Entry:
     """Enter ``member`` (alone, or as the leader of a work team of their enterprise) in ``contest``.
 
     The member registers themselves on the portal, or staff register them. ``skip_window`` is for the
-    next level's contest receiving the winners of the level below (staff only)."""
+    next level's contest receiving the winners of the level below (staff only). A team leader on the
+    portal names their team-mates by membership card number (``team_cards``): only members of the
+    leader's own enterprise are found, so nobody learns who works elsewhere."""
     _may_act_for(by, member)
     contest = _lock_contest(contest)
     member = Member.objects.select_related("union__enterprise", "employer").get(pk=member.pk)
@@ -256,6 +271,7 @@ def entry_register(
     if contest.is_team:
         team_name = text(team_name, "team_name", limit=100)
         others = list(Member.objects.filter(pk__in=[m.pk for m in team_members]).select_related("union"))
+        others += team_members_by_card(leader=member, cards=team_cards)
         people += [m for m in others if m.pk != member.pk]
         if not contest.team_min <= len(people) <= contest.team_max:
             raise invalid(
@@ -303,15 +319,45 @@ def entry_register(
         raise invalid(
             _("This person has already entered this contest."), "member", code="duplicate"
         ) from None
-    if member.user_id:
-        notify(
-            user=member.user,
-            event="contests.entry_registered",
-            key=f"contests.entry_registered:{entry.pk}",
-            context={"contest": contest.name, "number": entry.number},
-            link=link("contests:entry", entry.pk),
-        )
+    for person in people:  # the contestant, or every member of the team
+        if person.user_id:
+            notify(
+                user=person.user,
+                event="contests.entry_registered",
+                key=f"contests.entry_registered:{entry.pk}:{person.pk}",
+                context={"contest": contest.name, "number": entry.number, "team": team_name},
+                link=link("contests:entry", entry.pk),
+            )
     return entry
+
+
+def team_members_by_card(*, leader: Member, cards) -> list[Member]:
+    """The team-mates a leader names by membership card number: active members of the leader's own
+    enterprise. An unknown number (or one of another enterprise) is an error naming the number only."""
+    wanted = []
+    for raw in cards:
+        card = "".join(str(raw).split()).upper()
+        if card and card not in wanted:
+            wanted.append(card)
+    if not wanted:
+        return []
+    if leader.employer_id is None:
+        raise invalid(_("A work team's members all work for the same enterprise."), "team_members")
+    found = {
+        m.card_number.upper(): m
+        for m in Member.objects.filter(
+            employer_id=leader.employer_id, card_number__in=wanted, status=MemberStatus.ACTIVE
+        ).select_related("union", "user")
+    }
+    missing = [card for card in wanted if card not in found]
+    if missing:
+        raise invalid(
+            _("No member in good standing of your enterprise has the card number %(cards)s.")
+            % {"cards": "、".join(missing)},
+            "team_members",
+            code="unknown_card",
+        )
+    return [found[card] for card in wanted]
 
 
 @transaction.atomic
@@ -606,7 +652,9 @@ def contest_compute_results(*, contest: Contest, by) -> int:
     if waiting:
         raise invalid(_("%(n)d score sheets are not submitted yet."), code="sheets_open", n=waiting)
     rows = results_rows(contest)
+    fields = ("theory_score", "practical_score", "total", "rank", "prize")
     entries = {e.pk: e for e in Entry.objects.filter(contest=contest)}
+    before = {pk: tuple(getattr(e, f) for f in fields) for pk, e in entries.items()}
     for entry in entries.values():
         entry.theory_score = entry.practical_score = entry.total = entry.rank = None
         entry.prize = Prize.NONE
@@ -616,15 +664,39 @@ def contest_compute_results(*, contest: Contest, by) -> int:
         if not contest.is_innovation:
             entry.rank = rank
             entry.prize = prize_for(contest, rank)
-    # Results are derived from the marks (which keep their history) and are recomputed at will: written in
-    # bulk, without a history row per entry; the contest's history records each computation.
-    Entry.objects.bulk_update(
-        list(entries.values()), ["theory_score", "practical_score", "total", "rank", "prize"], batch_size=1000
-    )
+    # Only the entries whose result changed are written, each with its history row (who computed it).
+    changed = [e for pk, e in entries.items() if tuple(getattr(e, f) for f in fields) != before[pk]]
+    if changed:
+        _write_results(changed)
+        Entry.history.bulk_history_create(
+            changed, batch_size=1000, update=True, default_user=by, default_change_reason="results computed"
+        )
     contest.results_computed_at = timezone.now()
     contest._change_reason = "results computed"
     contest.save(update_fields=["results_computed_at"])
     return len(rows)
+
+
+def _write_results(entries: list[Entry]) -> None:
+    """One ``WITH v AS (VALUES ...) UPDATE ... FROM v`` per 1,000 entries (Django's ``bulk_update`` builds a ``CASE``
+    per field and row, several times slower at 2,000 entries); history rows are written by the caller."""
+    qn = connection.ops.quote_name
+    table = qn(Entry._meta.db_table)
+    for start in range(0, len(entries), 1000):
+        chunk = entries[start : start + 1000]
+        rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+        params = []
+        for e in chunk:
+            params += [e.pk, e.theory_score, e.practical_score, e.total, e.rank, e.prize]
+        sql = (
+            f"WITH v(id, theory, practical, total, rnk, prize) AS (VALUES {rows}) "  # noqa: S608 - names are ours
+            f"UPDATE {table} SET {qn('theory_score')} = CAST(v.theory AS NUMERIC), "
+            f"{qn('practical_score')} = CAST(v.practical AS NUMERIC), {qn('total')} = CAST(v.total AS NUMERIC), "
+            f"{qn('rank')} = CAST(v.rnk AS INTEGER), {qn('prize')} = v.prize "
+            f"FROM v WHERE {table}.{qn('id')} = CAST(v.id AS INTEGER)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 @transaction.atomic
@@ -673,13 +745,96 @@ def _issue_certificate(entry: Entry, by) -> None:
     )
 
 
+def _is_past(contest: Contest) -> bool:
+    return contest.status == ContestStatus.DRAFT and contest.registration_closes_on < timezone.localdate()
+
+
+@transaction.atomic
+def entry_record_result(
+    *,
+    contest: Contest,
+    member: Member,
+    by,
+    total: Decimal | None = None,
+    rank: int | None = None,
+    prize: str = "",
+    grade: str = "",
+    team_name: str = "",
+    project_title: str = "",
+) -> Entry:
+    """Record the result of a contest held before the portal (the import of past results): the entry of
+    ``member`` (or of the work team they led) with its total, rank and prize, or its grade. The contest is
+    one being prepared whose registration closed in the past; it is published afterwards with
+    :func:`contest_publish` (no certificate and no message for results of the past)."""
+    require_perm(by, "competitions.import_contest")
+    require_visible(by, contest)
+    require_visible(by, member)
+    contest = _lock_contest(contest)
+    if not _is_past(contest):
+        raise invalid(
+            _(
+                "Past results are recorded into a contest being prepared whose registration closed in the past."
+            ),
+            "contest",
+            code="wrong_state",
+        )
+    if total is not None and total < 0:
+        raise invalid(_("Enter a number of 0 or more."), "total")
+    if rank is not None and rank < 1:
+        raise invalid(_("A rank is 1 or more."), "rank")
+    if contest.is_innovation:
+        if prize or rank is not None:
+            raise invalid(_("An innovation contest grades its projects instead of ranking them."), "grade")
+        if grade not in Grade.values or not grade:
+            raise invalid(_("Choose a grade."), "grade")
+    else:
+        if grade:
+            raise invalid(_("Only the projects of an innovation contest are graded."), "grade")
+        if prize not in Prize.values:
+            raise invalid(_("Choose a prize."), "prize")
+        if prize and rank is None:
+            raise invalid(_("A prize needs the rank it was won with."), "rank")
+    team_name = text(team_name, "team_name", required=contest.is_team, limit=100) if contest.is_team else ""
+    project_title = text(project_title, "project_title", required=contest.is_innovation, limit=200)
+    if EntryPerson.objects.filter(contest=contest, member=member, is_live=True).exists():
+        raise invalid(_("This person has already entered this contest."), "member", code="duplicate")
+    member = Member.objects.select_related("union__enterprise", "employer").get(pk=member.pk)
+    number = (Entry.objects.filter(contest=contest).aggregate(n=Max("number"))["n"] or 0) + 1
+    try:
+        with transaction.atomic():
+            entry = Entry(
+                contest=contest, number=number, member=member, team_name=team_name, project_title=project_title,
+                enterprise=member.employer or member.union.enterprise, union=member.union, registered_by=by,
+                total=total, rank=rank, prize=prize, grade=grade,
+            )  # fmt: skip
+            entry._change_reason = "past result recorded"
+            entry.save()
+            EntryPerson.objects.create(entry=entry, contest=contest, member=member)
+    except IntegrityError:
+        raise invalid(
+            _("This person has already entered this contest."), "member", code="duplicate"
+        ) from None
+    if not contest.results_recorded:
+        contest.results_recorded = True
+        contest._change_reason = "past results recorded"
+        contest.save(update_fields=["results_recorded"])
+    return entry
+
+
 @transaction.atomic
 def contest_publish(*, contest: Contest, by) -> Contest:
-    """Publish the results: the entrants are told, and each winner gets a certificate."""
+    """Publish the results: the entrants are told, and each winner gets a certificate. A past contest
+    whose results were recorded (imported) is published as it is, without certificates or messages."""
     require_perm(by, "competitions.publish_contest")
     require_visible(by, contest)
     contest = _lock_contest(contest)
     if contest.status == ContestStatus.PUBLISHED:
+        return contest
+    if contest.results_recorded and _is_past(contest):
+        contest.status = ContestStatus.PUBLISHED
+        contest.published_at = timezone.now()
+        contest._change_reason = "past results published"
+        contest.save(update_fields=["status", "published_at"])
         return contest
     if contest.status != ContestStatus.JUDGING or contest.results_computed_at is None:
         raise _wrong_status(
@@ -756,9 +911,21 @@ def entry_disqualify(*, entry: Entry, by, reason: str) -> Entry:
     entry.prize = Prize.NONE
     entry._change_reason = reason[:100]
     entry.save(update_fields=["state", "state_reason", "prize"])
-    EntryPerson.objects.filter(entry=entry).update(is_live=False)
+    for person in EntryPerson.objects.filter(entry=entry, is_live=True).order_by("pk"):
+        person.is_live = False
+        person._change_reason = reason[:100]
+        person.save(update_fields=["is_live"])
     for certificate in certificates_for(entry, kind=CERTIFICATE_KIND).filter(revoked_at__isnull=True):
         certificate_revoke(certificate=certificate, by=None, reason=reason)
+    member = Member.objects.select_related("user").get(pk=entry.member_id)
+    if member.user_id:
+        notify(
+            user=member.user,
+            event="contests.entry_disqualified",
+            key=f"contests.entry_disqualified:{entry.pk}",
+            context={"contest": entry.contest.name, "number": entry.number, "reason": reason},
+            link=link("contests:entry", entry.pk),
+        )
     return entry
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Member, MemberStatus
 from union_portal.certificates.services import certificate_issue, certificate_revoke, certificates_for
+from union_portal.core.errors import PermissionDeniedError
 from union_portal.core.permissions import require_perm, require_visible
 from union_portal.core.workdays import add_working_days, is_working_day
 from union_portal.notifications.services import notify
@@ -28,6 +29,7 @@ from union_portal.organisations.models import Organisation
 from union_portal.webhooks.services import webhook_emit
 
 from ..models import (
+    ActiveState,
     CareKind,
     CareRecord,
     HolderKind,
@@ -197,7 +199,20 @@ def nomination_submit(
         raise invalid(
             _("This person is already nominated for this title in this round."), "member", code="duplicate"
         ) from None
-    NominationStep.objects.create(nomination=nomination, to_state=NominationState.SUBMITTED, by=by)
+    step = NominationStep.objects.create(nomination=nomination, to_state=NominationState.SUBMITTED, by=by)
+    if member is not None and member.user_id:
+        notify(
+            user=member.user,
+            event="honours.nomination_moved",
+            key=f"honours.nomination_moved:{step.pk}",
+            context={
+                "title": title.name,
+                "round": round_.name,
+                "state": str(NominationState.SUBMITTED.label),
+                "note": "",
+            },
+            link=link("contests:home"),
+        )
     return nomination
 
 
@@ -261,6 +276,19 @@ def round_start_publicity(
     round_.status = RoundStatus.PUBLICITY
     round_._change_reason = "publicity"
     round_.save(update_fields=["status", "publicity_starts_on", "publicity_ends_on"])
+    shortlisted = nominations.filter(state=NominationState.SHORTLISTED, member__user__isnull=False)
+    for nomination in shortlisted.select_related("title", "member__user").order_by("pk"):
+        notify(
+            user=nomination.member.user,
+            event="honours.publicity_started",
+            key=f"honours.publicity_started:{nomination.pk}",
+            context={
+                "title": nomination.title.name,
+                "starts_on": round_.publicity_starts_on,
+                "ends_on": round_.publicity_ends_on,
+            },
+            link=link("contests:notice"),
+        )
     return round_
 
 
@@ -276,6 +304,8 @@ def objection_record(
     nomination = _lock_nomination(nomination)
     if round_.status != RoundStatus.PUBLICITY:
         raise invalid(_("Objections are received during the public notice."), code="wrong_state")
+    if received_on > timezone.localdate():
+        raise invalid(_("The date cannot be in the future."), "received_on")
     if not round_.publicity_starts_on <= received_on <= round_.publicity_ends_on:
         raise invalid(
             _("The public notice ran from %(start)s to %(end)s."),
@@ -292,6 +322,95 @@ def objection_record(
         content=text(content, "content", limit=5000, multiline=True),
         recorded_by=by,
     )
+
+
+OBJECTIONS_PER_PERSON = 3
+
+
+@transaction.atomic
+def objection_raise(*, nomination: Nomination, by, content: str, raised_by: str = "") -> Objection:
+    """Someone signed in to the portal raises an objection to a nomination under public notice today.
+
+    Anyone may object (the notice is public); the objection is kept with who raised it (staff see it,
+    the public page never shows it) and staff who resolve objections are told. At most
+    :data:`OBJECTIONS_PER_PERSON` open objections per person and nomination."""
+    if by is None or not by.is_authenticated:
+        raise PermissionDeniedError(_("Sign in to raise an objection."))
+    today = timezone.localdate()
+    round_ = _lock_round(nomination.round)
+    nomination = _lock_nomination(nomination)
+    if (
+        round_.status != RoundStatus.PUBLICITY
+        or nomination.state != NominationState.SHORTLISTED
+        or not round_.publicity_starts_on <= today <= round_.publicity_ends_on
+    ):
+        raise invalid(_("This nomination is not under public notice now."), code="wrong_state")
+    content = text(content, "content", limit=5000, multiline=True)
+    open_ones = Objection.objects.filter(
+        nomination=nomination, recorded_by=by, state=ObjectionState.OPEN
+    ).count()
+    if open_ones >= OBJECTIONS_PER_PERSON:
+        raise invalid(
+            _("You already have %(n)d objections to this nomination being looked into."),
+            "content",
+            code="too_many",
+            n=open_ones,
+        )
+    objection = Objection.objects.create(
+        nomination=nomination,
+        received_on=today,
+        raised_by=text(raised_by, "raised_by", required=False, limit=100),
+        content=content,
+        recorded_by=by,
+        raised_in_portal=True,
+    )
+    notify(
+        user=by,
+        event="honours.objection_received",
+        key=f"honours.objection_received:{objection.pk}",
+        context={"title": nomination.title.name, "nominee": nomination.masked_holder_name},
+        link=link("contests:notice"),
+    )
+    for staff in _objection_resolvers(nomination.union):
+        notify(
+            user=staff,
+            event="honours.objection_raised",
+            key=f"honours.objection_raised:{objection.pk}:{staff.pk}",
+            context={"title": nomination.title.name, "nominee": nomination.masked_holder_name},
+            link=_admin_link("admin:competitions_objection_change", objection.pk),
+        )
+    return objection
+
+
+def _objection_resolvers(union: Organisation) -> list:
+    """Active staff who may resolve objections and whose node is the union or above it."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    steplen = Organisation.steplen
+    ancestors = [union.path[:i] for i in range(steplen, len(union.path) + 1, steplen)]
+    perm = Q(
+        groups__permissions__codename="resolve_objection",
+        groups__permissions__content_type__app_label="competitions",
+    ) | Q(
+        user_permissions__codename="resolve_objection",
+        user_permissions__content_type__app_label="competitions",
+    )
+    return list(
+        get_user_model()
+        .objects.filter(perm, is_active=True, is_staff=True, organisation__path__in=ancestors)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _admin_link(name: str, *args) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
 
 
 @transaction.atomic
@@ -316,6 +435,19 @@ def objection_resolve(*, objection: Objection, by, upheld: bool, resolution: str
     objection.save(update_fields=["state", "resolution", "resolved_by", "resolved_at"])
     if upheld and nomination.state == NominationState.SHORTLISTED:
         _move(nomination, NominationState.STOPPED, by=by, note=resolution)
+    if objection.raised_in_portal:
+        notify(
+            user=objection.recorded_by,
+            event="honours.objection_resolved",
+            key=f"honours.objection_resolved:{objection.pk}",
+            context={
+                "title": nomination.title.name,
+                "nominee": nomination.masked_holder_name,
+                "outcome": str(ObjectionState(target).label),
+                "resolution": resolution,
+            },
+            link=link("contests:notice"),
+        )
     return objection
 
 
@@ -512,4 +644,34 @@ def mentor_pair_save(*, pair: MentorPair, by) -> MentorPair:
     pair.goals = text(pair.goals, "goals", limit=5000, multiline=True)
     pair.outcome = text(pair.outcome, "outcome", required=False)
     pair.save()
+    return pair
+
+
+@transaction.atomic
+def mentor_pair_conclude(*, pair: MentorPair, by, outcome: str) -> MentorPair:
+    """End a mentor-apprentice pair with its outcome (certificates gained, skills reached); the mentor and
+    the apprentice are told. Safe to call twice."""
+    require_perm(by, "competitions.change_mentorpair")
+    require_visible(by, pair)
+    outcome = text(outcome, "outcome")
+    pair = (
+        MentorPair.objects.select_for_update(of=("self",))
+        .select_related("mentor__user", "apprentice__user")
+        .get(pk=pair.pk)
+    )
+    if pair.status == ActiveState.ENDED:
+        return pair
+    pair.outcome = outcome
+    pair.status = ActiveState.ENDED
+    pair._change_reason = outcome[:100]
+    pair.save(update_fields=["outcome", "status"])
+    for person in (pair.mentor, pair.apprentice):
+        if person.user_id:
+            notify(
+                user=person.user,
+                event="honours.mentor_pair_concluded",
+                key=f"honours.mentor_pair_concluded:{pair.pk}:{person.pk}",
+                context={"occupation": pair.occupation, "outcome": outcome},
+                link=link("contests:home"),
+            )
     return pair

@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.models import Member
-from union_portal.core.masking import mask_name, mask_phone, mask_text
+from union_portal.core.crypto import EncryptedTextField
+from union_portal.core.masking import mask_id_number, mask_name, mask_phone, mask_text
 from union_portal.organisations.models import Enterprise, Organisation
 
 from .common import MONEY, ZERO, OwnedByPeopleQuerySet, Topic
@@ -60,10 +61,12 @@ class Consultation(models.Model):
         on_delete=models.PROTECT,
         related_name="legal_consultations",
     )
-    name = models.CharField(_("name"), max_length=50, blank=True)
-    mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
+    # A non-member's name and mobile, and the question itself, are encrypted at rest (Fernet,
+    # ``rotate_keys``); an empty name is stored as NULL (an encrypted column has no ``= ''`` lookup).
+    name = EncryptedTextField(_("name"), max_length=50, null=True, blank=True)
+    mobile = EncryptedTextField(_("mobile number"), max_length=11, blank=True)
     topic = models.CharField(_("topic"), max_length=10, choices=Topic.choices)
-    question = models.TextField(_("question"))
+    question = EncryptedTextField(_("question"))
     advice = models.TextField(_("advice"), blank=True)
     lawyer = models.ForeignKey(
         Lawyer,
@@ -114,7 +117,7 @@ class Consultation(models.Model):
         ordering = ["-asked_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(member__isnull=False) | ~Q(name=""),
+                condition=Q(member__isnull=False) | Q(name__isnull=False),
                 name="consultation_has_person",
                 violation_error_message=_("Choose the member or enter a name."),
             ),
@@ -230,8 +233,12 @@ class DisputeCase(models.Model):
         on_delete=models.PROTECT,
         related_name="legal_cases",
     )
-    applicant_name = models.CharField(_("applicant"), max_length=50)
-    applicant_mobile = models.CharField(_("applicant's mobile"), max_length=11, blank=True)
+    # The applicant's name, mobile and ID number and the dispute details are encrypted at rest (Fernet,
+    # ``rotate_keys``); the ID number is found through its blind index (``applicant_id_number_hash``).
+    applicant_name = EncryptedTextField(_("applicant"), max_length=50)
+    applicant_mobile = EncryptedTextField(_("applicant's mobile"), max_length=11, blank=True)
+    applicant_id_number = EncryptedTextField(_("applicant's ID number"), max_length=18, blank=True)
+    applicant_id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     employer = models.ForeignKey(
         Enterprise,
         verbose_name=_("employer"),
@@ -243,7 +250,7 @@ class DisputeCase(models.Model):
     employer_name = models.CharField(_("employer's name"), max_length=150)
     claims = models.JSONField(_("claims"), default=list, blank=True)
     claimed_total = models.DecimalField(_("amount claimed"), default=ZERO, editable=False, **MONEY)
-    details = models.TextField(_("dispute details"), blank=True)
+    details = EncryptedTextField(_("dispute details"), blank=True)
     arose_on = models.DateField(
         _("dispute arose on"),
         help_text=_("The day the worker knew or should have known of the infringement."),
@@ -340,12 +347,17 @@ class DisputeCase(models.Model):
         return days is not None and days < 0
 
     @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.applicant_id_number) if self.applicant_id_number else ""
+
+    @property
     def masked_details(self) -> str:
         return mask_text(self.details, keep=0)[:12]
 
 
 class CaseStep(models.Model):
-    """One move of a case: from which stage to which, by whom, when, with the note."""
+    """One move of a case: from which stage to which, by whom, when, with the note; or an interruption of
+    its limitation period (the stage kept, ``limitation_on`` the new date)."""
 
     case = models.ForeignKey(
         DisputeCase, verbose_name=_("case"), on_delete=models.PROTECT, related_name="steps"
@@ -357,6 +369,9 @@ class CaseStep(models.Model):
     )
     at = models.DateTimeField(_("at"), db_index=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    #: Set on a step that interrupted the limitation period (art. 27 para. 2): the new limitation date.
+    #: Such a step keeps the stage (``from_stage == to_stage``).
+    limitation_on = models.DateField(_("limitation period runs again until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case step")

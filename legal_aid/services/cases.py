@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Member
+from union_portal.core.crypto import blind_index
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 from union_portal.core.permissions import require_perm, require_visible
-from union_portal.core.validators import normalize_mobile
+from union_portal.core.validators import normalize_id_number, normalize_mobile
 from union_portal.notifications.services import notify
 from union_portal.organisations.models import Enterprise, Organisation
 from union_portal.webhooks.services import webhook_emit
@@ -55,6 +56,22 @@ def _mobile(value, field: str = "mobile") -> str:
         return normalize_mobile(value)
     except Exception:  # noqa: BLE001 - a ValidationError with the validator's message
         raise invalid(_("Enter a valid mainland mobile number of 11 digits."), field) from None
+
+
+def _id_number(value, field: str = "applicant_id_number") -> str:
+    if not value:
+        return ""
+    try:
+        return normalize_id_number(value)
+    except Exception as error:  # noqa: BLE001 - a ValidationError with the validator's message
+        raise invalid(error.messages[0], field) from None
+
+
+def find_cases_by_id_number(number: str, queryset=None):
+    """The cases of an applicant by resident ID number, through its blind index (the encrypted column
+    itself cannot be searched)."""
+    queryset = DisputeCase.objects.all() if queryset is None else queryset
+    return queryset.filter(applicant_id_number_hash=blind_index(normalize_id_number(number)))
 
 
 @transaction.atomic
@@ -103,7 +120,7 @@ def consultation_record(
         question=text(question, "question", limit=4000, multiline=True),
         advice=advice,
         member=member,
-        name=text(name, "name", limit=50, required=False),
+        name=text(name, "name", limit=50, required=False) or None,  # encrypted: empty is NULL
         mobile=_mobile(mobile),
         lawyer=lawyer,
         station=station,
@@ -239,7 +256,8 @@ def _lock_case(case: DisputeCase) -> DisputeCase:
 @transaction.atomic
 def case_open(*, by, data: dict, applicant: Member | None = None) -> DisputeCase:
     """Take in a labour-dispute case: by staff (or a partner office's system), or by a member asking
-    for legal aid for themselves. ``data``: ``applicant_name``, ``applicant_mobile``, ``employer``
+    for legal aid for themselves. ``data``: ``applicant_name``, ``applicant_mobile``,
+    ``applicant_id_number`` (a non-member's; stored encrypted, with its blind index), ``employer``
     (an Enterprise) or ``employer_name``, ``claims``, ``arose_on``, ``details``, ``organisation``,
     ``referred_from``, ``note``."""
     self_service = applicant is not None and applicant.user_id is not None and applicant.user_id == by.pk
@@ -266,6 +284,7 @@ def case_open(*, by, data: dict, applicant: Member | None = None) -> DisputeCase
     if referred_from and referred_from not in PartnerOffice.values:
         raise invalid(_("Choose the partner office."), "referred_from")
     name = applicant.name if applicant else text(data.get("applicant_name"), "applicant_name", limit=50)
+    id_number = applicant.id_number if applicant else _id_number(data.get("applicant_id_number"))
     mobile = applicant.mobile if applicant else _mobile(data.get("applicant_mobile"), "applicant_mobile")
     employer_name = employer.name if employer else text(data.get("employer_name"), "employer_name", limit=150)
     now = timezone.now()
@@ -273,6 +292,8 @@ def case_open(*, by, data: dict, applicant: Member | None = None) -> DisputeCase
         applicant=applicant,
         applicant_name=name,
         applicant_mobile=mobile or "",
+        applicant_id_number=id_number,
+        applicant_id_number_hash=blind_index(id_number) or "",
         employer=employer,
         employer_name=employer_name,
         claims=claims,
@@ -309,6 +330,60 @@ def _may_move(by, case: DisputeCase) -> None:
         return
     require_perm(by, "legal_aid.advance_disputecase")
     require_visible(by, case)
+
+
+@transaction.atomic
+def case_limitation_interrupt(*, case: DisputeCase, by, on: dt.date, note: str) -> DisputeCase:
+    """The limitation period is interrupted on ``on`` (art. 27 para. 2: the worker claimed their rights
+    from the employer, asked an authority for relief, or the employer agreed to perform) and runs a
+    full year again from that day. Recorded as a step of the case (stage kept, the new date, who, when,
+    why); the 60/30/7-day warnings start again; the lawyer and the applicant are told. An interruption
+    after the period ran out does not revive it."""
+    case = _lock_case(case)
+    _may_move(by, case)
+    if not case.limitation_runs:
+        raise ApplicationError(
+            _("The limitation period no longer runs for this case (it is before the arbitrators or closed)."),
+            code="wrong_state",
+        )
+    if not isinstance(on, dt.date):
+        raise invalid(_("Enter the day the period was interrupted."), "on", "required")
+    if on > timezone.localdate():
+        raise invalid(_("The date cannot be in the future."), "on")
+    if on < case.arose_on:
+        raise invalid(_("The period cannot be interrupted before the dispute arose."), "on")
+    if on > case.limitation_on:
+        raise invalid(
+            _("The period had run out on %(day)s: a later interruption does not revive it.")
+            % {"day": case.limitation_on.isoformat()},
+            "on",
+        )
+    reason = text(note, "note", limit=300)
+    renewed = limitation_date(on)
+    if renewed <= case.limitation_on:
+        raise invalid(_("The period already runs until a later day."), "on")
+    case.limitation_on, case.limitation_warned_days = renewed, None
+    case.save(update_fields=["limitation_on", "limitation_warned_days"])
+    step = CaseStep.objects.create(
+        case=case, from_stage=case.stage, to_stage=case.stage, by=by, at=timezone.now(), note=reason,
+        limitation_on=renewed,
+    )  # fmt: skip
+    context = {"pk": case.pk, "until": renewed.isoformat(), "note": reason}
+    people = []
+    if case.applicant_id and case.applicant.user_id:
+        people.append(case.applicant.user)
+    if case.lawyer_id and case.lawyer.user_id:
+        people.append(case.lawyer.user)
+    for user in people:
+        if user.pk != by.pk:
+            notify(
+                user=user,
+                event="legal.limitation_interrupted",
+                key=f"legal.limitation_interrupted:{step.pk}:{user.pk}",
+                context=context,
+                link=link("legal:case", case.pk),
+            )
+    return case
 
 
 @transaction.atomic
@@ -389,13 +464,14 @@ def case_refer(*, case: DisputeCase, to_office: str, by, note: str = "") -> Disp
         return case
     case.referred_to = to_office
     case.save(update_fields=["referred_to"])
-    CaseStep.objects.create(
+    step = CaseStep.objects.create(
         case=case, from_stage=case.stage, to_stage=case.stage, by=by, at=timezone.now(),
         note=text(
             _("Referred to %(office)s. %(note)s") % {"office": PartnerOffice(to_office).label, "note": note},
             "note", limit=300, required=False,
         ),
     )  # fmt: skip
+    _notify_stage(case, step)  # the applicant reads where the case went (the step's note)
     return case
 
 

@@ -25,6 +25,7 @@ writes nothing; :func:`roster_save` writes it through :func:`~legal_aid.services
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -86,11 +87,12 @@ class Slot:
     start: dt.datetime
     end: dt.datetime
 
-    @property
+    # Cached: the model asks for them once per lawyer and slot (localtime is slow in bulk).
+    @functools.cached_property
     def day(self) -> dt.date:
         return timezone.localtime(self.start).date()
 
-    @property
+    @functools.cached_property
     def week(self) -> tuple[int, int]:
         return self.day.isocalendar()[:2]
 
@@ -108,6 +110,10 @@ class RosterPlan:
     spread: int = 0
     status: str = ""
     seconds: float = 0.0
+    #: An upper bound on the slots that can be covered (:func:`coverage_bound`), kept slots excluded.
+    coverable: int = 0
+    #: (phase, solver status, seconds) of each solve; status ``BOUND`` when the greedy start was optimal.
+    phases: list[tuple[str, str, float]] = field(default_factory=list)
 
     @property
     def covered(self) -> int:
@@ -223,15 +229,169 @@ def roster_generate(
             and not any(a < slot.end and slot.start < b for a, b in busy[lawyer.pk])
         )
 
+    # Eligibility depends on a slot's hours, not its station: it is computed once per distinct hours
+    # and shared by every slot with those hours, so this part grows with lawyers × hours, not × slots.
+    groups: dict[tuple[dt.datetime, dt.datetime], list[int]] = defaultdict(list)
+    for si, slot in enumerate(slots):
+        groups[(slot.start, slot.end)].append(si)
+    by_hours = {key: [lw.pk for lw in lawyers if eligible(lw, slots[sis[0]])] for key, sis in groups.items()}
+    by_slot = {si: by_hours[(slot.start, slot.end)] for si, slot in enumerate(slots)}
+    weeks = sorted({slot.week for slot in slots})
+    room = {lw.pk: max(lw.max_shifts_per_month, kept_month[lw.pk]) - kept_month[lw.pk] for lw in lawyers}
+    week_room = {
+        (lw.pk, week): max(max_per_week - kept_week[(lw.pk, week)], 0) for lw in lawyers for week in weeks
+    }
+    hours_in_week = defaultdict(int)  # (lawyer, week) -> distinct hours they could sit (one slot each)
+    for (start, _end), sis in groups.items():
+        for lawyer_id in by_hours[(start, _end)]:
+            hours_in_week[(lawyer_id, slots[sis[0]].week)] += 1
+    caps = {
+        lw.pk: min(
+            max(lw.max_shifts_per_month, kept_month[lw.pk]),
+            kept_month[lw.pk] + sum(min(week_room[(lw.pk, w)], hours_in_week[(lw.pk, w)]) for w in weeks),
+        )
+        for lw in lawyers
+    }
+    counted = [lw for lw in lawyers if caps[lw.pk] > 0]
+    plan.coverable = coverage_bound(slots, by_slot, room, week_room)
+    chosen = _greedy_hint(groups, by_hours, slots, lawyers, caps, max_per_week, kept_week, kept_month)
+    station_ids = {s.pk for s in stations}
+    wants = any(lw.preferred_station_id in station_ids for lw in lawyers)
+    if (
+        len(chosen) >= plan.coverable
+        and _spread(chosen, lawyers, counted, caps, kept_month) <= 1
+        and not wants
+    ):
+        # The greedy start covers all the flow bound allows, fairly, and nobody has a preference: it
+        # is optimal as it is, and the model (lawyers × slots variables) is not even built.
+        plan.phases.append(("cover", "BOUND", 0.0))
+    else:
+        chosen = _solve(
+            plan, slots, by_slot, groups, lawyers, caps, counted, room, kept_month, kept_week, max_per_week,
+            chosen, deadline=started + time_limit, time_limit=time_limit,
+        )  # fmt: skip
+    plan.status = ", ".join(f"{name} {state}" for name, state, _s in plan.phases)
+    for si, slot in enumerate(slots):
+        lawyer_id = chosen.get(si)
+        if lawyer_id is None:
+            plan.uncovered.append((slot, NOBODY if not by_slot[si] else AT_CAP))
+        else:
+            plan.assignments.append((slot, lawyer_id))
+    totals = Counter(lawyer for _slot, lawyer in plan.assignments)
+    plan.loads = {lw.pk: kept_month[lw.pk] + totals[lw.pk] for lw in lawyers}
+    plan.spread = _spread(chosen, lawyers, counted, caps, kept_month)
+    plan.seconds = time.perf_counter() - started
+    return plan
+
+
+class _StopAt:
+    """A solution callback that stops the search once ``objective`` reaches ``target``: the goal of a
+    phase is met, proving that nothing better exists is not worth the wait."""
+
+    def __new__(cls, objective, target):
+        from ortools.sat.python import cp_model
+
+        class Callback(cp_model.CpSolverSolutionCallback):
+            def on_solution_callback(self):
+                if self.Value(objective) >= target:
+                    self.StopSearch()
+
+        return Callback()
+
+
+def _spread(chosen: dict[int, int], lawyers, counted, caps, kept_month) -> int:
+    """Busiest minus least busy counted lawyer, where a lawyer at their cap is never the least busy."""
+    loads = {lw.pk: kept_month[lw.pk] for lw in lawyers}
+    for lawyer_id in chosen.values():
+        loads[lawyer_id] += 1
+    counted_loads = [loads[lw.pk] for lw in counted]
+    open_loads = [loads[lw.pk] for lw in counted if loads[lw.pk] < caps[lw.pk]]
+    return max(counted_loads) - min(open_loads) if counted_loads and open_loads else 0
+
+
+def coverage_bound(slots, by_slot, room, week_room) -> int:
+    """The most slots that could be covered, as a maximum flow: source → lawyer (what is left of their
+    monthly maximum) → the lawyer's week (what is left under the rest rule) → the lawyer's hours (one
+    slot per start and end) → slot (one lawyer) → sink. Slots that overlap without sharing their hours
+    are not tied together here, so this is an upper bound in general, and exact when overlapping slots
+    share their hours (stations opening at the same periods, as in the demo and the benchmark)."""
+    from ortools.graph.python import max_flow
+
+    flow = max_flow.SimpleMaxFlow()
+    ids: dict = {}
+    seen: set = set()
+
+    def arc(tail, head, capacity: int) -> None:
+        tail_id, head_id = ids.setdefault(tail, len(ids)), ids.setdefault(head, len(ids))
+        if (tail, head) not in seen:
+            seen.add((tail, head))
+            flow.add_arc_with_capacity(tail_id, head_id, capacity)
+
+    # Slots with the same hours and the same eligible lawyers are interchangeable: one node for them
+    # all, with their number as its capacity, so the network grows with lawyers × hours, not × slots.
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for si, slot in enumerate(slots):
+        groups[(slot.start, slot.end, id(by_slot[si]))].append(si)
+    for key, sis in groups.items():
+        start, end, _ = key
+        for lawyer_id in by_slot[sis[0]]:
+            week = (lawyer_id, slots[sis[0]].week)
+            if not room[lawyer_id] or not week_room[week]:
+                continue
+            arc("source", ("lawyer", lawyer_id), room[lawyer_id])
+            arc(("lawyer", lawyer_id), ("week", *week), week_room[week])
+            arc(("week", *week), ("hours", lawyer_id, start, end), 1)
+            arc(("hours", lawyer_id, start, end), ("slots", key), 1)
+        arc(("slots", key), "sink", len(sis))
+    if "source" not in ids:
+        return 0
+    if flow.solve(ids["source"], ids["sink"]) != flow.OPTIMAL:
+        return len(slots)
+    return flow.optimal_flow()
+
+
+def _greedy_hint(
+    groups, by_hours, slots, lawyers, caps, max_per_week, kept_week, kept_month
+) -> dict[int, int]:
+    """Slot index -> lawyer id: the slots of each hours, in time order, to the least-loaded eligible
+    lawyers under their caps (one slot each: those slots are at the same time)."""
+    load = {lw.pk: kept_month[lw.pk] for lw in lawyers}
+    week_load = defaultdict(int)
+    taken = defaultdict(list)
+    chosen = {}
+    for (start, end), sis in sorted(groups.items()):
+        week = slots[sis[0]].week
+        candidates = sorted(
+            (
+                lp for lp in by_hours[(start, end)]
+                if load[lp] < caps[lp]
+                and week_load[(lp, week)] + kept_week[(lp, week)] < max_per_week
+                and not any(a < end and start < b for a, b in taken[lp])
+            ),
+            key=lambda lp: (load[lp], lp),
+        )  # fmt: skip
+        for si, lp in zip(sis, candidates, strict=False):
+            chosen[si] = lp
+            load[lp] += 1
+            week_load[(lp, week)] += 1
+            taken[lp].append((start, end))
+    return chosen
+
+
+def _solve(plan, slots, by_slot, groups, lawyers, caps, counted, room, kept_month, kept_week, max_per_week,
+           chosen, *, deadline: float, time_limit: float) -> dict[int, int]:  # fmt: skip
+    """The CP-SAT model, solved in phases from the greedy start ``chosen``; returns slot -> lawyer.
+
+    Lexicographic, in up to three solves, each stopped as soon as its goal is reached rather than when
+    it is proven optimal: (1) the most slots covered, stopped at the flow bound; (2) with that coverage
+    fixed, the spread, stopped at one shift or less; (3) with both fixed, the preferences (only when
+    some lawyer has one). Each starts from the previous solution."""
     m = _Model()
     model, cp = m.model, m.cp
     x: dict[tuple[int, int], object] = {}
-    by_slot: dict[int, list[int]] = defaultdict(list)
-    for si, slot in enumerate(slots):
-        for lawyer in lawyers:
-            if eligible(lawyer, slot):
-                x[lawyer.pk, si] = model.NewBoolVar(f"x_{lawyer.pk}_{si}")
-                by_slot[si].append(lawyer.pk)
+    for si in range(len(slots)):
+        for lawyer_id in by_slot[si]:
+            x[lawyer_id, si] = model.NewBoolVar(f"x_{lawyer_id}_{si}")
     uncovered = [model.NewBoolVar(f"u_{si}") for si in range(len(slots))]
     for si in range(len(slots)):
         m.constraint("cover_once", model.Add(sum(x[lp, si] for lp in by_slot[si]) + uncovered[si] == 1))
@@ -242,14 +402,18 @@ def roster_generate(
         members = [si for si, slot in enumerate(slots) if slot.start <= point < slot.end]
         if len(members) > 1:
             cliques.append(members)
+    mine_of = defaultdict(list)
+    for lawyer_id, si in x:
+        mine_of[lawyer_id].append(si)
     for lawyer in lawyers:
+        mine_set = set(mine_of[lawyer.pk])
         for clique in cliques:
-            mine = [x[lawyer.pk, si] for si in clique if (lawyer.pk, si) in x]
+            mine = [x[lawyer.pk, si] for si in clique if si in mine_set]
             if len(mine) > 1:
                 m.constraint("no_overlap", model.AddAtMostOne(mine))
-    loads, caps = {}, {}
+    loads = {}
     for lawyer in lawyers:
-        mine = [si for si in range(len(slots)) if (lawyer.pk, si) in x]
+        mine = mine_of[lawyer.pk]
         kept = kept_month[lawyer.pk]
         loads[lawyer.pk] = load = model.NewIntVar(
             0, max(kept, lawyer.max_shifts_per_month) + len(mine), f"load_{lawyer.pk}"
@@ -259,13 +423,9 @@ def roster_generate(
         weeks = defaultdict(list)
         for si in mine:
             weeks[slots[si].week].append(si)
-        room = 0
         for week, week_slots in weeks.items():
             limit = max(max_per_week - kept_week[(lawyer.pk, week)], 0)
             m.constraint("rest_per_week", model.Add(sum(x[lawyer.pk, si] for si in week_slots) <= limit))
-            room += min(limit, len(week_slots))
-        caps[lawyer.pk] = min(max(lawyer.max_shifts_per_month, kept), kept + room)
-    counted = [lw for lw in lawyers if caps[lw.pk] > 0]
     spread = model.NewIntVar(0, len(slots) + 62, "spread")
     if counted:
         top = model.NewIntVar(0, len(slots) + 62, "busiest")
@@ -281,73 +441,56 @@ def roster_generate(
         x[lawyer.pk, si]
         for lawyer in lawyers
         if lawyer.preferred_station_id
-        for si in range(len(slots))
-        if (lawyer.pk, si) in x and slots[si].station_id == lawyer.preferred_station_id
+        for si in mine_of[lawyer.pk]
+        if slots[si].station_id == lawyer.preferred_station_id
     ]
-    # Lexicographic, in two solves: first the most slots covered (from the greedy hint), then, with
-    # that coverage fixed, the smallest spread and the most preferences (from the first solution).
     covered = sum(1 - u for u in uncovered)
-    hinted = _greedy_hint(slots, by_slot, lawyers, caps, max_per_week, kept_week, kept_month)
-    for (lawyer_id, si), var in x.items():
-        model.AddHint(var, hinted.get(si) == lawyer_id)
-    model.Maximize(covered)
+    values = {key: int(chosen.get(key[1]) == key[0]) for key in x}
     solver = cp.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit / 2
-    solver.parameters.num_workers = 8
+    solver.parameters.num_workers = settings.LEGAL_ROSTER_SOLVER_WORKERS
     solver.parameters.random_seed = 2026
-    status = solver.Solve(model)
-    if status not in (cp.OPTIMAL, cp.FEASIBLE):
-        raise invalid(
-            _("The roster could not be computed in time; try fewer stations."), code="solver_failed"
-        )
-    values = {key: solver.Value(var) for key, var in x.items()}
-    best = sum(values.values())
-    model.ClearHints()
-    for key, var in x.items():
-        model.AddHint(var, values[key])
+
+    def solve(phase: str, objective, stop_at, seconds: float) -> None:
+        nonlocal values
+        phase_started = time.perf_counter()
+        model.ClearHints()
+        for key, var in x.items():
+            model.AddHint(var, values[key])
+        model.Maximize(objective)
+        solver.parameters.max_time_in_seconds = max(seconds, 0.5)
+        status = solver.Solve(model, _StopAt(objective, stop_at))
+        if status in (cp.OPTIMAL, cp.FEASIBLE):
+            values = {key: solver.Value(var) for key, var in x.items()}
+        plan.phases.append((phase, solver.StatusName(status), round(time.perf_counter() - phase_started, 3)))
+
+    def current() -> dict[int, int]:
+        return {si: lawyer_id for (lawyer_id, si), value in values.items() if value}
+
+    best = len(chosen)
+    if best < plan.coverable:  # the greedy start may already be optimal: the flow bound proves it
+        model.Add(covered <= plan.coverable)
+        solve("cover", covered, plan.coverable, (deadline - time.perf_counter()) / 2)
+        best = sum(values.values())
+    else:
+        plan.phases.append(("cover", "BOUND", 0.0))
     model.Add(covered >= best)
-    model.Maximize(-(len(slots) + 1) * spread + sum(preferred))
-    second = solver.Solve(model)
-    if second in (cp.OPTIMAL, cp.FEASIBLE):
-        values = {key: solver.Value(var) for key, var in x.items()}
-        status = second
-    plan.status = solver.StatusName(status)
-    for si, slot in enumerate(slots):
-        chosen = next((lp for lp in by_slot[si] if values[lp, si]), None)
-        if chosen is None:
-            plan.uncovered.append((slot, NOBODY if not by_slot[si] else AT_CAP))
-        else:
-            plan.assignments.append((slot, chosen))
-    totals = Counter(lawyer for _slot, lawyer in plan.assignments)
-    plan.loads = {lw.pk: kept_month[lw.pk] + totals[lw.pk] for lw in lawyers}
-    counted_loads = [plan.loads[lw.pk] for lw in counted]
-    full = {lw.pk for lw in counted if plan.loads[lw.pk] >= caps[lw.pk]}
-    open_loads = [plan.loads[lw.pk] for lw in counted if lw.pk not in full]
-    plan.spread = (max(counted_loads) - min(open_loads)) if counted_loads and open_loads else 0
-    plan.seconds = time.perf_counter() - started
-    return plan
-
-
-def _greedy_hint(slots, by_slot, lawyers, caps, max_per_week, kept_week, kept_month) -> dict[int, int]:
-    """Slot index -> lawyer id: each slot to the least-loaded eligible lawyer under their caps."""
-    load = {lw.pk: kept_month[lw.pk] for lw in lawyers}
-    week_load = defaultdict(int)
-    taken = defaultdict(list)
-    chosen = {}
-    for si, slot in enumerate(slots):
-        candidates = [
-            lp for lp in by_slot[si]
-            if load[lp] < caps[lp]
-            and week_load[(lp, slot.week)] + kept_week[(lp, slot.week)] < max_per_week
-            and not any(a < slot.end and slot.start < b for a, b in taken[lp])
-        ]  # fmt: skip
-        if candidates:
-            best = min(candidates, key=lambda lp: (load[lp], lp))
-            chosen[si] = best
-            load[best] += 1
-            week_load[(best, slot.week)] += 1
-            taken[best].append((slot.start, slot.end))
-    return chosen
+    if _spread(current(), lawyers, counted, caps, kept_month) > 1:
+        solve("spread", -spread, -1, (deadline - time.perf_counter()) * 2 / 3)
+    found = _spread(current(), lawyers, counted, caps, kept_month)
+    if preferred:
+        # At most: each lawyer's room (or their preferred slots, if fewer), and each slot once.
+        wished = defaultdict(set)
+        for lawyer in lawyers:
+            for si in mine_of[lawyer.pk]:
+                if slots[si].station_id == lawyer.preferred_station_id:
+                    wished[lawyer.pk].add(si)
+        most = min(
+            sum(min(room[lp], len(sis)) for lp, sis in wished.items()), len(set().union(*wished.values()))
+        )
+        model.Add(spread <= max(found, 0))
+        seconds = min(deadline - time.perf_counter(), time_limit / 4)
+        solve("preferences", sum(preferred), most, seconds)
+    return current()
 
 
 def greedy_roster(

@@ -33,7 +33,7 @@ from ..models import (
     Topic,
 )
 from ..models.panel import new_calendar_token
-from .common import invalid, is_lawyer_of, link, text
+from .common import invalid, is_lawyer_of, link, staff_with, text
 
 _LICENCE = re.compile(r"[0-9]{17}", re.ASCII)
 
@@ -147,6 +147,17 @@ def lawyer_add(
         raise invalid(
             _("A lawyer with this licence number is already on the panel."), "licence", "duplicate"
         ) from None
+    notify(
+        user=lawyer.user,
+        event="legal.lawyer_added",
+        key=f"legal.lawyer_added:{lawyer.pk}",
+        context={
+            "panel": organisation.name,
+            "until": lawyer.term_ends_on.isoformat(),
+            "login": lawyer.mobile,
+        },
+        link=link("legal:home"),
+    )
     return lawyer
 
 
@@ -345,7 +356,7 @@ def enterprise_event_record(
     assignment = AdviserAssignment.objects.active().filter(lawyer=lawyer, union=union).first()
     if is_lawyer_of(by, lawyer) and assignment is None:
         raise PermissionDeniedError(_("You do not advise this union."))
-    return EnterpriseEvent.objects.create(
+    event = EnterpriseEvent.objects.create(
         kind=kind,
         union=union,
         assignment=assignment,
@@ -355,3 +366,14 @@ def enterprise_event_record(
         findings=text(findings, "findings", limit=4000, required=False, multiline=True),
         recorded_by=by,
     )
+    # The union's own officers are told what was found (not every level above: they see the figures).
+    for user in staff_with("legal_aid.view_enterpriseevent", union.path):
+        if user.organisation_id == union.pk and user.pk != by.pk:
+            notify(
+                user=user,
+                event="legal.enterprise_event",
+                key=f"legal.enterprise_event:{event.pk}:{user.pk}",
+                context={"kind": event.get_kind_display(), "lawyer": lawyer.name, "day": held_on.isoformat()},
+                link=link("admin:legal_aid_enterpriseevent_change", event.pk),
+            )
+    return event

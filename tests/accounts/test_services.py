@@ -7,7 +7,7 @@ from union_portal.accounts.roles import Role
 from union_portal.accounts.services import member_login_create
 from union_portal.core.errors import ApplicationError
 
-from ..factories import make_user
+from ..accounts.factories import make_user
 
 
 @pytest.mark.django_db

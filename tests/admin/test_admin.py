@@ -7,7 +7,8 @@ from django.urls import reverse
 from members.models import Member, MemberStatus
 from union_portal.core.models import AccessLog
 
-from ..factories import make_member, make_user
+from ..accounts.factories import make_user
+from ..members.factories import make_member
 
 
 def _changelist(model):

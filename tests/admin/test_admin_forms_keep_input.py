@@ -7,7 +7,7 @@ from django.urls import reverse
 from members.models import Member
 from union_portal.organisations.models import Enterprise, Organisation
 
-from ..factories import make_member
+from ..members.factories import make_member
 
 
 def _member_form(tree, **overrides) -> dict:

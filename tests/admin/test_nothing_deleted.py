@@ -5,7 +5,7 @@ from django.test import RequestFactory
 
 from union_portal.core.registry import project_app_configs
 
-from ..factories import make_user
+from ..accounts.factories import make_user
 
 #: Every app of this project (not a library's): new apps are checked without editing this file.
 DOMAIN_APPS = {config.label for config in project_app_configs()}
@@ -48,7 +48,7 @@ def test_delete_through_the_api_is_refused_and_the_row_stays(tree, people):
 
     from members.models import Member
 
-    from ..factories import make_member
+    from ..members.factories import make_member
 
     member = make_member(tree.union_a)
     client = APIClient()

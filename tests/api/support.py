@@ -26,7 +26,7 @@ def member_state(member: Member) -> tuple:
 
 def member_payload(union, /, **overrides) -> dict:
     """What a partner posts for a new member of ``union``."""
-    from tests.factories import member_data
+    from tests.members.factories import member_data
 
     data = member_data(union)
     payload = {

@@ -12,7 +12,8 @@ from members.models import Member
 from union_portal.accounts.roles import Role
 from union_portal.api.models import APIKey
 
-from ..factories import make_member, make_user
+from ..accounts.factories import make_user
+from ..members.factories import make_member
 from .support import error_attrs, ids, member_payload, member_state
 
 MEMBERS = reverse("v1:member-list")

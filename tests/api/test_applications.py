@@ -8,7 +8,7 @@ from django.urls import reverse
 from members.models import Channel, Member, MembershipEvent, MemberStatus
 from members.services import card_number_is_well_formed, member_reject
 
-from ..factories import make_member
+from ..members.factories import make_member
 from .support import error_attrs, ids, member_payload, member_state
 
 LIST = reverse("v1:application-list")
@@ -51,7 +51,7 @@ def test_lists_pending_and_rejected_only(tree, people, api):
         ("member_user", 403, None, 403, 403),
         ("town_b_staff", 200, False, 404, 403),
         ("auditor", 200, True, 200, 403),
-        ("proxy_a", 200, True, 200, 201),
+        ("proxy_a", 200, False, 404, 201),  # sees only what they filed (issue 18.4)
         ("officer_a", 200, True, 200, 201),
         ("town_a_staff", 200, True, 200, 201),
     ],
@@ -145,7 +145,13 @@ def test_a_decided_application_cannot_be_decided_otherwise(tree, people, api):
 
 @pytest.mark.parametrize(
     ("actor", "status"),
-    [("anonymous", 401), ("member_user", 403), ("proxy_a", 403), ("town_b_staff", 404), ("officer_b", 404)],
+    [
+        ("anonymous", 401),
+        ("member_user", 403),
+        ("proxy_a", 404),
+        ("town_b_staff", 404),
+        ("officer_b", 404),
+    ],  # an agent sees only what they filed
 )
 def test_denied_decisions_change_nothing(tree, people, api, actor, status):
     application = make_member(tree.union_a, active=False)

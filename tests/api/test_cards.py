@@ -7,7 +7,8 @@ from django.urls import reverse
 from members.services import member_end
 from union_portal.accounts.roles import Role
 
-from ..factories import make_member, make_user
+from ..accounts.factories import make_user
+from ..members.factories import make_member
 from .support import error_attrs
 
 URL = reverse("v1:card-verify")

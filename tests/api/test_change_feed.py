@@ -13,7 +13,7 @@ from django.urls import reverse
 from members import services
 from members.models import Member, MemberStatus
 
-from ..factories import make_member
+from ..members.factories import make_member
 
 FEED = reverse("v1:member-changes")
 

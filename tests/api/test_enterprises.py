@@ -10,7 +10,7 @@ from django.urls import reverse
 from members.fakes import fake_credit_code
 from union_portal.organisations.models import Enterprise
 
-from ..factories import make_enterprise
+from ..organisations.factories import make_enterprise
 from .support import error_attrs, ids
 
 LIST = reverse("v1:enterprise-list")

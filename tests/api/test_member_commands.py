@@ -11,7 +11,7 @@ from django.utils import timezone
 from members.models import MembershipEvent, MemberStatus
 from union_portal.core.models import AccessLog
 
-from ..factories import make_member
+from ..members.factories import make_member
 from .support import error_attrs, member_state
 
 
@@ -25,7 +25,7 @@ def command(member, name: str) -> str:
 def test_transfer_moves_the_member_and_keeps_the_card(tree, people, api):
     member = make_member(tree.union_a)
 
-    response = api(people.town_a_staff).post(
+    response = api(people.district_staff).post(
         command(member, "transfer"), {"to_union": tree.union_b.pk, "reason": "换工作"}
     )
 
@@ -35,7 +35,7 @@ def test_transfer_moves_the_member_and_keeps_the_card(tree, people, api):
     assert (member.union_id, member.card_number) == (tree.union_b.pk, response.json()["card_number"])
     event = member.events.get(kind=MembershipEvent.Kind.TRANSFERRED)
     assert (event.from_union_id, event.to_union_id, event.by, event.note) == (
-        tree.union_a.pk, tree.union_b.pk, people.town_a_staff, "换工作",
+        tree.union_a.pk, tree.union_b.pk, people.district_staff, "换工作",
     )  # fmt: skip
 
 
@@ -79,7 +79,7 @@ def test_only_an_active_member_is_transferred(tree, people, api):
 
 @pytest.mark.parametrize(
     ("actor", "status"),
-    [("anonymous", 401), ("member_user", 403), ("town_b_staff", 404), ("proxy_a", 403), ("auditor", 403)],
+    [("anonymous", 401), ("member_user", 403), ("town_b_staff", 404), ("proxy_a", 404), ("auditor", 403)],
 )
 def test_transfer_denied_changes_nothing(tree, people, api, actor, status):
     member = make_member(tree.union_a)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from members.models import Member, MembershipEvent
 
-from ..factories import make_member, next_id_number, wrong_check_digit
+from ..members.factories import make_member, next_id_number, wrong_check_digit
 from .support import member_payload
 
 SYNC = reverse("v1:member-sync")

@@ -8,7 +8,8 @@ from django.urls import reverse
 from members.models import Channel, Member, MembershipEvent, MemberStatus
 from members.services import member_end
 
-from ..factories import make_enterprise, make_member
+from ..members.factories import make_member
+from ..organisations.factories import make_enterprise
 from .support import error_attrs, ids, member_payload, member_state
 
 LIST = reverse("v1:member-list")
@@ -28,7 +29,8 @@ def detail(member) -> str:
         ("member_user", 403, None, 403, 403, 403),
         ("town_b_staff", 200, False, 404, 403, 404),
         ("auditor", 200, True, 200, 403, 403),
-        ("proxy_a", 200, True, 200, 403, 403),  # may file applications, not register members
+        # sees only what they filed (issue 18.4), may file applications but not register members
+        ("proxy_a", 200, False, 404, 403, 403),
         ("officer_a", 200, True, 200, 201, 200),
         ("town_a_staff", 200, True, 200, 201, 200),
         ("district_staff", 200, True, 200, 201, 200),

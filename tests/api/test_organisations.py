@@ -8,7 +8,8 @@ from django.urls import reverse
 from members.selectors import coverage
 from union_portal.organisations.models import Organisation
 
-from ..factories import make_enterprise, make_member, make_union
+from ..members.factories import make_member
+from ..organisations.factories import make_enterprise, make_union
 from .support import ids
 
 LIST = reverse("v1:organisation-list")

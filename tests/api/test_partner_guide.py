@@ -11,7 +11,7 @@ from union_portal.accounts.roles import Role
 from union_portal.api.models import APIKey
 from union_portal.webhooks.services import subscription_create
 
-from ..factories import make_user
+from ..accounts.factories import make_user
 from .support import member_payload
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "partner-api.md"

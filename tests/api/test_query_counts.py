@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from members.models import Member
 
-from ..factories import make_enterprise, make_member, make_union
+from ..members.factories import make_member
+from ..organisations.factories import make_enterprise, make_union
 
 
 def add_unions(tree, n):

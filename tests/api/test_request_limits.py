@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from union_portal.core.models import AccessLog
 
-from ..factories import make_member
+from ..members.factories import make_member
 
 
 def test_a_body_over_the_limit_is_a_413_with_the_standard_error_body(tree, people, api, settings):

@@ -12,7 +12,7 @@ from members.services import member_reject
 from union_portal.api.serializers import FlatReadSerializer
 from union_portal.organisations.models import Enterprise
 
-from ..factories import make_member
+from ..members.factories import make_member
 
 
 def drf_output(serializer_class, rows) -> list[dict]:

@@ -14,8 +14,9 @@ from assistance import services
 from assistance.models import AidApplication, AidStep, Campaign, HardshipFile, State
 from union_portal.core.models import AccessLog
 
-from ..factories import make_member, make_user
-from .conftest import make_file, submit_festival
+from ..accounts.factories import make_user
+from ..members.factories import make_member
+from .factories import make_file, submit_festival
 
 
 def _changelist(model):

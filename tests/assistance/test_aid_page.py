@@ -14,8 +14,8 @@ from assistance.models import AidApplication
 from union_portal import settings as project_settings
 from union_portal.core.errors import ApplicationError
 
-from ..factories import PASSWORD
-from .conftest import checked
+from ..accounts.factories import PASSWORD
+from .factories import checked
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 REASON = "爱人住院做手术，自付部分一万二千元，家里只有我一个人上班。"

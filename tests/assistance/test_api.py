@@ -12,8 +12,9 @@ from assistance.models import AidApplication, AidStep, HardshipFile, State
 from union_portal.accounts.roles import Role
 from union_portal.api.models import APIKey
 
-from ..factories import make_member, make_user
-from .conftest import make_file, submit_festival
+from ..accounts.factories import make_user
+from ..members.factories import make_member
+from .factories import make_file, submit_festival
 
 
 @pytest.fixture
@@ -144,7 +145,7 @@ def test_partner_reads_figures_with_a_key(api, tree, people, aid):
     application = services.application_check(application=submit_festival(aid), by=people.officer_a)
     services.application_approve(application=application, by=people.district_staff)
     services.application_pay(application=application, by=people.district_staff, method="cash")
-    from .conftest import make_campaign
+    from .factories import make_campaign
 
     education = make_campaign(tree.district, people.district_staff, kind="education", standard="3000")
     student = services.application_submit(

@@ -16,8 +16,8 @@ from assistance.models import AidApplication
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 from union_portal.core.models import AccessLog
 
-from ..factories import make_member
-from .conftest import checked, make_file, submit_festival
+from ..members.factories import make_member
+from .factories import checked, make_file, submit_festival
 
 ACCOUNT = "6228 4801 2345 6789 012"
 DIGITS = ACCOUNT.replace(" ", "")

@@ -14,8 +14,8 @@ from assistance import services
 from assistance.models import AidApplication, AidStep, Campaign, MutualAidEnrolment, Payment, State
 from union_portal.core.errors import ApplicationError
 
-from ..factories import make_member
-from .conftest import make_campaign, make_file, submit_festival
+from ..members.factories import make_member
+from .factories import make_campaign, make_file, submit_festival
 
 pytestmark = [
     pytest.mark.postgres,

@@ -27,8 +27,8 @@ from assistance import services
 from assistance.models import AidApplication, HardshipFile
 from union_portal.core.figures import Period, all_figures, figure
 
-from ..factories import make_member
-from .conftest import make_campaign, make_file, submit_festival
+from ..members.factories import make_member
+from .factories import make_campaign, make_file, submit_festival
 
 Q4_2025 = Period.quarter(2025, 4)
 Q1_2026 = Period.quarter(2026, 1)

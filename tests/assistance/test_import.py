@@ -18,7 +18,7 @@ from union_portal.imports import services as importing
 from union_portal.imports.models import ImportJob
 from union_portal.imports.reading import spreadsheet_rows
 
-from ..factories import make_member, next_id_number
+from ..members.factories import make_member, next_id_number
 
 HEAD = [
     "会员身份证号",

@@ -18,7 +18,7 @@ from union_portal.notifications import backends
 from union_portal.notifications.models import Notification
 
 from ..core.test_translations import HAN, PLACEHOLDER, parse_po
-from .conftest import checked, submit_festival
+from .factories import checked, submit_festival
 
 SIGN = "【三水区总工会】"
 LOCALE = Path(assistance.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -106,3 +106,29 @@ def test_the_app_catalogue_is_complete_chinese_and_compiled():
     with (LOCALE / "django.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)._catalog
     assert [e.key for e in entries if e.msgid_plural is None and compiled.get(e.key) != e.msgstr[0]] == []
+
+
+def test_a_proxy_agents_messages_name_the_worker_they_filed_for(
+    tree, people, aid, django_capture_on_commit_callbacks, chinese
+):
+    # given a proxy agent filing for a member of their area, who goes on through the steps
+    with django_capture_on_commit_callbacks(execute=True):
+        application = services.application_submit(
+            member=aid.member, by=people.proxy_a, kind="employment",
+            data={"reason": "失业后找工作困难", "amount_requested": "800"},
+        )  # fmt: skip
+        services.application_check(application=application, by=people.officer_a)
+        services.application_reject(application=application, by=people.district_staff, reason="材料不全")
+
+    agent = list(Notification.objects.filter(recipient=people.proxy_a).order_by("pk"))
+    member = list(Notification.objects.filter(recipient=aid.member_user).order_by("pk"))
+    # the agent (not told of the filing they made themselves) reads whose application moved; the member
+    # reads "your application", never their own name
+    assert [n.kind for n in agent] == ["aid.checked", "aid.rejected"]
+    assert all(aid.member.name in n.title and "代办" in n.title for n in agent)
+    assert (
+        agent[0].title
+        == f"您为{aid.member.name}代办的就业帮扶申请（编号 {application.pk}）已由工会审核，报送区总工会。"
+    )
+    assert [n.kind for n in member] == ["aid.submitted", "aid.checked", "aid.rejected"]
+    assert all(aid.member.name not in n.title and "您的" in n.title for n in member)

@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 from assistance import services
 from assistance.models import AidApplication, Payment, member_label
 
-from ..factories import make_member
-from .conftest import checked, make_file, submit_festival
+from ..members.factories import make_member
+from .factories import checked, make_file, submit_festival
 
 NAMES = ("陈晓明", "陈小明")
 

@@ -13,8 +13,9 @@ from assistance.models import AidApplication, Document, State
 from union_portal.notifications import backends
 from union_portal.notifications.models import Notification
 
-from ..factories import PASSWORD, make_member, make_user
-from .conftest import make_file, submit_festival
+from ..accounts.factories import PASSWORD, make_user
+from ..members.factories import make_member
+from .factories import make_file, submit_festival
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -13,7 +13,7 @@ from assistance.models import AidApplication, HardshipFile
 from union_portal.core.workdays import add_working_days, working_days_between
 from union_portal.notifications.models import Notification
 
-from .conftest import submit_festival
+from .factories import submit_festival
 
 D = dt.date
 

@@ -12,7 +12,7 @@ from assistance import services
 from assistance.models import AidApplication
 from union_portal.core.errors import ApplicationError
 
-from .conftest import submit_festival
+from .factories import submit_festival
 
 
 def test_a_reason_with_a_control_character_before_a_formula_is_refused(aid):

@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 
 from union_portal.certificates.models import Certificate
 
-from ..factories import make_member
-from .conftest import issue
+from ..members.factories import make_member
+from .factories import issue
 
 
 def test_anyone_can_check_a_code_through_the_api_and_sees_a_masked_name(holder, people):

@@ -13,9 +13,10 @@ from union_portal.certificates import services
 from union_portal.certificates.models import Certificate
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 
-from ..factories import PASSWORD, make_member, make_user
+from ..accounts.factories import PASSWORD, make_user
+from ..members.factories import make_member
 from . import pdftext
-from .conftest import issue
+from .factories import issue
 
 
 def test_a_certificate_gets_a_long_random_code_and_issuing_twice_returns_it(holder, people):

@@ -13,7 +13,7 @@ from union_portal import settings as project_settings
 from union_portal.certificates import services
 
 from ..core.test_translations import HAN, PLACEHOLDER, parse_po
-from .conftest import issue
+from .factories import issue
 
 LOCALE = Path(services.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
 

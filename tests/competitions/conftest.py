@@ -8,7 +8,7 @@ import pytest
 
 from union_portal.notifications import backends
 
-from ..factories import make_member
+from ..members.factories import make_member
 from .factories import make_contest, make_judge
 
 

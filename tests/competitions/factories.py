@@ -19,7 +19,8 @@ from competitions.models import (
 )
 from union_portal.accounts.roles import Role
 
-from ..factories import make_member, make_user
+from ..accounts.factories import make_user
+from ..members.factories import make_member
 
 SCHEME = [
     {"kind": "theory", "weight": "30", "criteria": [{"name": "安全知识", "max_marks": "100"}]},

@@ -15,7 +15,7 @@ def _world(w):
     from competitions import services
     from competitions.models import MentorPair, NominationRound, ScoreSheet, Studio
 
-    from ..factories import make_member
+    from ..members.factories import make_member
     from .factories import make_contest, make_judge, make_round, make_title
 
     staff, today = w.people.district_staff, timezone.localdate()
@@ -118,7 +118,7 @@ def _fresh_contest(w, status: str):
 def _fresh_entry(w, *, status="open", member=None):
     from competitions import services
 
-    from ..factories import make_member
+    from ..members.factories import make_member
 
     contest = _fresh_contest(w, "open")
     entry = services.entry_register(
@@ -160,7 +160,7 @@ def _computed_contest(w, *, computed: bool):
 def _fresh_nomination(w):
     from competitions import services
 
-    from ..factories import make_member
+    from ..members.factories import make_member
     from .factories import make_round
 
     round_ = make_round(w.tree.town_b, w.people.district_staff, name="乐平新评选")
@@ -168,6 +168,65 @@ def _fresh_nomination(w):
         round_=round_, title=_world(w)["title"], union=w.tree.union_b, by=w.people.district_staff,
         member=make_member(w.tree.union_b, name="乐平被提名人"), deeds="事迹",
     )  # fmt: skip
+
+
+def _fresh_project(w):
+    """An entry of a town-B innovation contest being judged (to be graded)."""
+    from competitions import services
+
+    from ..members.factories import make_member
+    from .factories import make_contest
+
+    staff = w.people.district_staff
+    scheme = [{"kind": "project", "weight": "100", "criteria": [{"name": "创新性", "max_marks": "100"}]}]
+    contest = make_contest(w.tree.town_b, staff, name="乐平创新竞赛", kind="innovation", scheme=scheme)
+    entry = services.entry_register(
+        contest=contest,
+        member=make_member(w.tree.union_b, name="乐平创新者"),
+        by=staff,
+        project_title="节能改造",
+    )
+    services.contest_close_registration(contest=contest, by=staff)
+    return entry
+
+
+def _fresh_round(w, *, publicity: bool):
+    """A town-B round with one shortlisted nomination; with ``publicity`` its notice ran in the past."""
+    from competitions import services
+    from competitions.models import NominationRound
+
+    staff = w.people.district_staff
+    nomination = _fresh_nomination(w)
+    services.nomination_review(nomination=nomination, by=staff, shortlist=True)
+    round_ = nomination.round
+    if publicity:
+        services.round_start_publicity(round_=round_, by=staff)
+        import datetime as dt
+
+        NominationRound.objects.filter(pk=round_.pk).update(
+            publicity_starts_on=dt.date(2025, 9, 1), publicity_ends_on=dt.date(2025, 9, 5)
+        )
+    return NominationRound.objects.get(pk=round_.pk)
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _fresh_noticed(w):
+    """A shortlisted town-B nomination whose public notice runs today (a weekend moves the start, so the
+    window is set around today)."""
+    import datetime as dt
+
+    from competitions.models import NominationRound
+
+    round_ = _fresh_round(w, publicity=True)
+    NominationRound.objects.filter(pk=round_.pk).update(
+        publicity_starts_on=_today() - dt.timedelta(days=1), publicity_ends_on=_today() + dt.timedelta(days=3)
+    )
+    return round_.nominations.get()
 
 
 def _register_api_and_portal(rules) -> None:
@@ -182,10 +241,13 @@ def _register_api_and_portal(rules) -> None:
         "contests:sheet": (c.ScoreSheet, "pk"),
         "contests:honours": ("public", "the register of conferred honours, names of people masked"),
         "contests:notice": ("public", "the shortlists under public notice, names of people masked"),
+        "contests:object": (c.Nomination, "pk"),
     })  # fmt: skip
     rules.API_COMMAND_URLS.update({
         "v1:honour-public-register": "public register of conferred honours, names of people masked",
         "v1:honour-public-notice": "public notice (公示) of shortlists, names of people masked",
+        "v1:honour-public-notice-object": "anyone signed in objects to a nomination under public notice "
+        "(public by design; the objection is kept with the account)",
     })  # fmt: skip
     rules.COMMANDS.update({
         "v1:contest-open": lambda w: {},
@@ -199,10 +261,17 @@ def _register_api_and_portal(rules) -> None:
         "v1:contest-sheet-mark": lambda w: {"marks": {}, "submit": False},
         "v1:contest-sheet-reopen": lambda w: {"reason": "复核"},
         "v1:honour-nomination-review": lambda w: {"shortlist": True},
-        "v1:honour-nomination-object": lambda w: {
-            "content": "异议", "received_on": str(_world(w)["round"].publicity_starts_on),
-        },
+        "v1:honour-nomination-object": lambda w: {"content": "异议", "received_on": str(_today())},
         "v1:honour-objection-resolve": lambda w: {"upheld": False, "resolution": "不成立"},
+        "v1:contest-entry-grade": lambda w: {"grade": "second"},
+        "v1:honour-nomination-list": lambda w: {
+            "round": _world(w)["round"].pk, "title": _world(w)["title"].pk, "union": w.tree.union_b.pk,
+            "member": w.victim_member.pk, "deeds": "乐平事迹",
+        },
+        "v1:honour-nomination-withdraw": lambda w: {"note": "撤回"},
+        "v1:honour-round-publicity": lambda w: {},
+        "v1:honour-round-conclude": lambda w: {},
+        "v1:honour-care-list": lambda w: {"honour": _world(w)["honour"].pk, "kind": "visit", "on": "2026-01-05"},
     })  # fmt: skip
     rules.COMMAND_VICTIMS.update({
         "v1:contest-open": lambda w: _fresh_contest(w, "draft"),
@@ -215,6 +284,11 @@ def _register_api_and_portal(rules) -> None:
         "v1:contest-sheet-mark": lambda w: _fresh_sheet(w, submitted=False),
         "v1:contest-sheet-reopen": lambda w: _fresh_sheet(w, submitted=True),
         "v1:honour-nomination-review": _fresh_nomination,
+        "v1:honour-nomination-withdraw": _fresh_nomination,
+        "v1:honour-nomination-object": _fresh_noticed,
+        "v1:contest-entry-grade": _fresh_project,
+        "v1:honour-round-publicity": lambda w: _fresh_round(w, publicity=False),
+        "v1:honour-round-conclude": lambda w: _fresh_round(w, publicity=True),
     })  # fmt: skip
     rules.COMMAND_ACTORS.update({
         "v1:contest-entry-withdraw": lambda w: w.victim_user,

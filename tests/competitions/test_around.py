@@ -61,3 +61,36 @@ def test_timeline_and_queues(scene, tree, people):
     assert member_events(member=scene.member, viewer=people.town_b_staff) == []
     keys = {queue.key for queue, _count in queues_for(staff)}
     assert {"honours.nominations_to_review", "honours.objections_open"} <= keys
+
+
+def test_a_mentor_pair_past_its_term_waits_for_its_outcome(tree, people, django_capture_on_commit_callbacks):
+    from competitions.models import MentorPair
+
+    from ..accounts.factories import make_user
+    from ..members.factories import make_member
+
+    staff = people.district_staff
+    mentor = make_member(tree.union_a, name="王师傅", user=make_user("member", None, username="mentor1"))
+    apprentice = make_member(tree.union_a, name="李徒弟")
+    today = timezone.localdate()
+    pair = services.mentor_pair_save(
+        pair=MentorPair(
+            organisation=tree.union_a, mentor=mentor, apprentice=apprentice, occupation="焊工",
+            goals="一年内取得高级工证书", starts_on=today - dt.timedelta(days=400), ends_on=today - dt.timedelta(days=1),
+        ),
+        by=staff,
+    )  # fmt: skip
+
+    def waiting(user):
+        return {queue.key: n for queue, n in queues_for(user)}["honours.mentor_pairs_past_term"]
+
+    assert (waiting(staff), waiting(people.town_b_staff)) == (1, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mentor_pair_conclude(pair=pair, by=staff, outcome="取得高级焊工证书")
+    pair.refresh_from_db()
+    assert (pair.status, pair.outcome) == ("ended", "取得高级焊工证书")
+    assert pair.history.filter(history_change_reason="取得高级焊工证书").count() == 1
+    assert (
+        Notification.objects.filter(recipient=mentor.user, kind="honours.mentor_pair_concluded").count() == 1
+    )
+    assert waiting(staff) == 0

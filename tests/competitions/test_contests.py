@@ -23,7 +23,7 @@ from union_portal.certificates.services import certificate_verify, certificates_
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 from union_portal.notifications.models import Notification
 
-from ..factories import make_member
+from ..members.factories import make_member
 from .factories import make_contest, make_judge, mark_all
 
 # --- registration ------------------------------------------------------------------------------------------
@@ -251,6 +251,37 @@ def test_ties_are_broken_by_the_practical_part_then_by_time(scene, tree, judges,
     assert ranked[c.pk] == ranked[d.pk] == (2, Prize.SECOND, Decimal("79.00"))
     assert ranked[a.pk] == (4, Prize.THIRD, Decimal("79.00"))
     assert ranked[e.pk] == (5, Prize.THIRD, Decimal("50.00"))
+
+
+def test_results_are_written_with_a_history_row_per_entry(scene, judges, people):
+    # given an entry ranked once
+    entry = _score_five(scene, judges, people)
+    computed = entry.history.filter(history_change_reason="results computed")
+    assert computed.count() == 1
+    assert computed.get().history_user == people.district_staff
+    assert (computed.get().total, computed.get().rank) == (Decimal("83.13"), 1)
+    # when the results are computed again with nothing changed, no new row is written
+    services.contest_compute_results(contest=scene.contest, by=people.district_staff)
+    assert entry.history.filter(history_change_reason="results computed").count() == 1
+
+
+def test_disqualification_is_told_and_kept_in_the_history_of_every_person(
+    scene, tree, people, django_capture_on_commit_callbacks
+):
+    staff = people.district_staff
+    entry = services.entry_register(contest=scene.contest, member=scene.member, by=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.entry_disqualify(entry=entry, by=staff, reason="冒名顶替")
+    person = entry.people.get()
+    assert person.is_live is False
+    assert person.history.filter(is_live=False, history_change_reason="冒名顶替").count() == 1
+    assert (
+        Notification.objects.filter(recipient=scene.member.user, kind="contests.entry_disqualified").count()
+        == 1
+    )
+    # the person may enter again: the database rule counts live entries only
+    again = services.entry_register(contest=scene.contest, member=scene.member, by=staff)
+    assert again.number == 2
 
 
 def test_prizes_follow_the_quotas(scene):

@@ -23,7 +23,7 @@ from competitions.models import (
 from union_portal.certificates.services import certificate_verify, certificates_for
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 
-from ..factories import make_member
+from ..members.factories import make_member
 from .factories import make_round, make_title
 
 

@@ -46,7 +46,7 @@ def test_every_declared_beat_schedule_is_installed_in_shanghai_time(db):
 def test_the_access_log_records_the_client_behind_the_proxy(settings, db):
     from union_portal.core.models import log_access
 
-    from ..factories import make_user
+    from ..accounts.factories import make_user
 
     # given one trusted proxy that forwards the client's address
     settings.PROXY_COUNT = 1

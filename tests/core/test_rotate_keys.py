@@ -14,7 +14,7 @@ from members.models import Member
 from union_portal.core.crypto import DecryptionError, blind_index
 from union_portal.core.errors import ApplicationError
 
-from ..factories import make_member
+from ..members.factories import make_member
 
 KEY_A, KEY_B, KEY_C = (Fernet.generate_key().decode() for _ in range(3))
 

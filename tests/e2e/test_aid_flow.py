@@ -14,8 +14,9 @@ from assistance import services
 from assistance.models import AidApplication, Campaign, Document, State
 from union_portal.notifications.models import Notification
 
-from ..factories import PASSWORD, make_member
-from .conftest import PHONE
+from ..accounts.factories import PASSWORD
+from ..members.factories import make_member
+from .browser import PHONE
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -6,7 +6,7 @@ import pytest
 from legal_aid.models import Consultation, Shift, ShiftStatus, SwapRequest
 
 from ..legal_aid.factories import make_lawyer, make_shift, make_station, next_weekday
-from .conftest import PHONE
+from .browser import PHONE
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Lawyer-pass-2026"  # noqa: S105

@@ -11,8 +11,9 @@ import pytest
 
 from members.models import Member, MemberStatus
 
-from ..factories import PASSWORD, next_id_number
-from .conftest import PHONE
+from ..accounts.factories import PASSWORD
+from ..members.factories import next_id_number
+from .browser import PHONE
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still synchronous.
 

@@ -12,8 +12,9 @@ from axe_playwright_python.sync_playwright import Axe
 from members import services
 from members.models import Channel
 
-from ..factories import PASSWORD, make_member, member_data, next_id_number, wrong_check_digit
-from .conftest import PHONE
+from ..accounts.factories import PASSWORD
+from ..members.factories import make_member, member_data, next_id_number, wrong_check_digit
+from .browser import PHONE
 
 pytestmark = pytest.mark.e2e
 

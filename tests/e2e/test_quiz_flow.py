@@ -7,9 +7,10 @@ import pytest
 
 from competitions.quiz.models import Attempt
 
-from ..factories import PASSWORD, make_member
+from ..accounts.factories import PASSWORD
+from ..members.factories import make_member
 from ..quiz.factories import make_bank, make_quiz
-from .conftest import PHONE
+from .browser import PHONE
 
 pytestmark = pytest.mark.e2e
 

@@ -7,8 +7,9 @@ import pytest
 
 from assistance.models import AidApplication, State
 
-from ..assistance.conftest import HOUSEHOLD, make_campaign
-from ..factories import PASSWORD, make_member
+from ..accounts.factories import PASSWORD
+from ..assistance.factories import HOUSEHOLD, make_campaign
+from ..members.factories import make_member
 from .test_portal_accessibility import blocking_violations
 
 pytestmark = pytest.mark.e2e

@@ -24,7 +24,7 @@ from union_portal.imports import services as importing
 from union_portal.imports.models import ImportJob
 from union_portal.imports.template_file import DATA_SHEET, VALUES_SHEET
 
-from ..factories import next_id_number, next_mobile
+from ..members.factories import next_id_number, next_mobile
 from .files import bomb_xlsx, excel_csv, excel_xlsx
 
 Status = ImportJob.Status

@@ -20,7 +20,7 @@ from union_portal.core.spreadsheets import csv_bytes, escape_formula, xlsx_bytes
 from union_portal.organisations import services as org_services
 from union_portal.organisations.models import OrganisationKind
 
-from ..factories import make_member
+from ..members.factories import make_member
 
 #: What a name may hold when it was stored before the services cleaned text (or by a raw SQL fix).
 HOSTILE = [

@@ -73,6 +73,7 @@ def register(rules) -> None:
         legal.DisputeCase: lambda w: _legal(w)["case"],
     })  # fmt: skip
     rules.ADMIN_EXTRA_URLS["legal_aid_shift_cover"] = {"pk": legal.Shift}
+    rules.ADMIN_EXTRA_URLS["legal_aid_disputecase_step"] = {"step": "close"}
     register_portal_and_api(rules)
 
 
@@ -111,6 +112,7 @@ def register_portal_and_api(rules) -> None:
         "legal:swap_decline": (legal.SwapRequest, "pk"),
         "legal:consultation_new": ("own", "the viewing lawyer records a consultation"),
         "legal:consultation": (legal.Consultation, "pk"),
+        "legal:event_new": ("own", "the viewing lawyer records an event at a union they advise (choices: their own)"),
         "legal:ask": ("own", "the viewing member asks for themselves"),
         "legal:request_aid": ("own", "the viewing member asks for themselves"),
         "legal:case": (legal.DisputeCase, "pk"),

@@ -7,11 +7,11 @@ import pytest
 from django.utils import timezone
 
 from legal_aid import services
-from legal_aid.models import CaseStep, DisputeCase, Stage
+from legal_aid.models import CaseStep, DisputeCase, Stage, limitation_date
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 from union_portal.notifications.models import Notification
 
-from ..factories import make_member
+from ..members.factories import make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +195,63 @@ def test_member_asks_online_and_the_lawyer_answers(tree, people, legal, django_c
     assert Notification.objects.filter(
         recipient=people.member_user, kind="legal.consultation_answered"
     ).exists()
+
+
+def test_an_interruption_restarts_the_period_and_the_warnings(
+    tree, people, legal, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    case = open_case(tree, people, arose_on=today - dt.timedelta(days=365 - 5))  # five days left
+    case = services.case_assign_lawyer(case=case, lawyer=legal.wang, by=people.district_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.limitation_warnings_send(today=today) == 1  # the 7-day warning
+    on = today - dt.timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.case_limitation_interrupt(
+            case=case, by=people.town_a_staff, on=on, note="工人书面向单位主张欠薪"
+        )
+    case.refresh_from_db()
+    assert case.limitation_on == limitation_date(on)  # a full year from the interruption
+    assert case.limitation_warned_days is None and case.stage == Stage.LAWYER_ASSIGNED
+    step = CaseStep.objects.filter(case=case).latest("pk")
+    assert (step.from_stage, step.to_stage, step.limitation_on, step.note, step.by) == (
+        Stage.LAWYER_ASSIGNED, Stage.LAWYER_ASSIGNED, case.limitation_on, "工人书面向单位主张欠薪",
+        people.town_a_staff,
+    )  # fmt: skip
+    assert (
+        Notification.objects.filter(recipient=legal.wang.user, kind="legal.limitation_interrupted").count()
+        == 1
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # the warnings come again, 60 days before
+        assert services.limitation_warnings_send(today=case.limitation_on - dt.timedelta(days=60)) == 1
+
+
+def test_an_interruption_is_refused_when_it_cannot_hold(tree, people, legal):
+    today = timezone.localdate()
+    case = open_case(tree, people, arose_on=today - dt.timedelta(days=400))  # ran out 35 days ago
+    for on, field in (
+        (today + dt.timedelta(days=1), "on"),  # in the future
+        (case.arose_on - dt.timedelta(days=1), "on"),  # before the dispute arose
+        (today - dt.timedelta(days=10), "on"),  # after the period had run out: no revival
+    ):
+        with pytest.raises(ApplicationError) as error:
+            services.case_limitation_interrupt(case=case, by=people.district_staff, on=on, note="理由")
+        assert error.value.field == field
+    fresh = open_case(tree, people, arose_days_ago=30)
+    with pytest.raises(ApplicationError) as error:  # the reason is required
+        services.case_limitation_interrupt(
+            case=fresh, by=people.district_staff, on=timezone.localdate(), note=""
+        )
+    assert error.value.field == "note"
+    with pytest.raises(PermissionDeniedError):  # another town's case
+        services.case_limitation_interrupt(
+            case=fresh, by=people.town_b_staff, on=timezone.localdate(), note="x"
+        )
+    fresh = services.case_assign_lawyer(case=fresh, lawyer=legal.wang, by=people.district_staff)
+    fresh = services.case_advance(case=fresh, to_stage=Stage.ARBITRATION, by=people.district_staff)
+    with pytest.raises(ApplicationError) as error:  # before the arbitrators the period no longer runs
+        services.case_limitation_interrupt(
+            case=fresh, by=people.district_staff, on=timezone.localdate(), note="x"
+        )
+    assert error.value.code == "wrong_state"
+    assert CaseStep.objects.filter(limitation_on__isnull=False).count() == 0

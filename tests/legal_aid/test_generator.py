@@ -75,6 +75,7 @@ def test_no_overlap_across_stations(legal, people, tree):
     legal.wang.max_shifts_per_month = 62
     plan = roster_generate(stations=[a, b], month=DECEMBER, lawyers=[legal.wang], max_per_week=7)
     assert plan.covered == 23 and len(plan.uncovered) == 23
+    assert plan.coverable == 23  # the flow bound ties the two stations' same hours to one lawyer
     starts = [slot.start for slot, _lawyer in plan.assignments]
     assert len(starts) == len(set(starts))
 
@@ -128,3 +129,27 @@ def test_preview_then_save_writes_the_plan_and_refuses_a_forged_one(legal, peopl
         roster_save(signed_plan=forged, by=people.district_staff)
     # saving twice adds nothing: the slots are taken
     assert roster_save(signed_plan=plan.signed(), by=people.district_staff) == []
+
+
+def test_the_flow_bound_counts_what_the_lawyers_can_take(legal, people, tree):
+    busy = make_station(tree.town_a, people.district_staff, name="全天站")  # 46 slots in December
+    plan = roster_generate(stations=[busy], month=DECEMBER, lawyers=_lawyers(legal), max_per_week=3)
+    assert plan.coverable == 24 and plan.covered == 24  # three lawyers at their monthly 8
+    # One shift a week: December 2026 touches five ISO weeks (49 to 53), so five each.
+    plan = roster_generate(stations=[busy], month=DECEMBER, lawyers=_lawyers(legal), max_per_week=1)
+    assert plan.coverable == 15 and plan.covered == 15
+    # The greedy start already reaches the bound: the coverage solve is skipped, not run to its limit.
+    assert plan.phases[0] == ("cover", "BOUND", 0.0)
+    assert plan.spread == 0 and [name for name, _status, _s in plan.phases] == ["cover"]
+
+
+def test_the_solver_takes_over_when_the_greedy_start_falls_short_of_the_bound(legal, people, tree):
+    station = make_station(tree.town_a, people.district_staff, name="早班站", hours=MORNINGS)
+    services.leave_add(lawyer=legal.li, by=people.district_staff, starts_on=dt.date(2026, 12, 2),
+                       ends_on=dt.date(2026, 12, 31))  # fmt: skip  # li can only take Tuesday the 1st
+    legal.wang.max_shifts_per_month = legal.li.max_shifts_per_month = 1
+    plan = roster_generate(stations=[station], month=DECEMBER, lawyers=[legal.wang, legal.li], max_per_week=3)
+    # the greedy start gives the 1st to wang (least loaded, first), leaving li nothing: one covered of two
+    assert plan.coverable == 2 and plan.covered == 2
+    assert plan.phases[0][0] == "cover" and plan.phases[0][1] in ("OPTIMAL", "FEASIBLE")
+    assert {slot.day: lawyer for slot, lawyer in plan.assignments}[dt.date(2026, 12, 1)] == legal.li.pk

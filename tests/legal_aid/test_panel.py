@@ -10,7 +10,7 @@ from legal_aid import services
 from legal_aid.models import AdviserAssignment, Lawyer, Shift
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 
-from ..factories import make_union
+from ..organisations.factories import make_union
 from .factories import make_lawyer, make_shift, next_weekday
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from legal_aid import services
 from legal_aid.models import Consultation, Shift, ShiftStatus
 
-from ..factories import make_member
+from ..members.factories import make_member
 from .factories import make_lawyer, make_shift, next_weekday
 
 pytestmark = pytest.mark.django_db

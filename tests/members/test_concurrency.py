@@ -16,7 +16,7 @@ from members import services
 from members.models import Channel, Member, MembershipEvent, MemberStatus
 from union_portal.core.errors import ApplicationError
 
-from ..factories import make_member, member_data
+from ..members.factories import make_member, member_data
 
 THREADS = 20
 

@@ -21,7 +21,7 @@ from union_portal.core.models import AccessLog
 from union_portal.organisations.admin import export_enterprises
 from union_portal.organisations.models import Enterprise
 
-from ..factories import make_member
+from ..members.factories import make_member
 
 HEADERS = ["姓名", "身份证号", "手机号", "性别", "出生日期", "所属工会", "工作单位", "岗位", "技能等级", "户籍类型",
            "是否农民工", "会员卡号", "入会日期", "状态"]  # fmt: skip

@@ -26,7 +26,8 @@ from members.models import Member
 from union_portal.core.figures import Period, all_figures, figure
 from union_portal.organisations.models import Organisation
 
-from ..factories import make_enterprise, make_member
+from ..members.factories import make_member
+from ..organisations.factories import make_enterprise
 
 Q1_2026 = Period.quarter(2026, 1)
 JAN_2026 = Period.month(2026, 1)

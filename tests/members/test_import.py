@@ -29,7 +29,7 @@ from union_portal.imports.reading import spreadsheet_rows
 from union_portal.organisations.models import Enterprise
 from union_portal.organisations.resources import EnterpriseResource
 
-from ..factories import make_member, next_id_number, next_mobile
+from ..members.factories import make_member, next_id_number, next_mobile
 
 HEAD = ["姓名", "身份证号", "手机号", "所属工会", "工作单位", "岗位", "技能等级", "户籍类型", "是否农民工"]
 Status = ImportJob.Status

@@ -24,7 +24,7 @@ from union_portal.core.errors import ApplicationError
 from union_portal.imports import services as importing
 from union_portal.imports.models import ImportJob
 
-from ..factories import make_member, member_data, next_id_number, next_mobile
+from ..members.factories import make_member, member_data, next_id_number, next_mobile
 
 EN = {"accept-language": "en"}
 TOO_YOUNG = (

@@ -14,7 +14,7 @@ from members import selectors, services
 from members.models import Member
 from members.pinyin import NameKeys, name_search_keys
 
-from ..factories import make_member
+from ..members.factories import make_member
 
 
 @pytest.mark.parametrize(

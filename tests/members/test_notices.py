@@ -12,7 +12,8 @@ from union_portal.core.errors import ApplicationError
 from union_portal.notifications import backends
 from union_portal.notifications.models import Notification
 
-from ..factories import make_member, make_user, member_data, next_id_number
+from ..accounts.factories import make_user
+from ..members.factories import make_member, member_data, next_id_number
 
 SIGN = "【三水区总工会】"
 CONSENT = (
@@ -90,7 +91,7 @@ def test_a_rejected_applicant_reads_the_reason(tree, people, worker, django_capt
     assert message.link == "/portal/status/"
     assert backends.outbox[-1][1] == (
         f"{SIGN}Your application to join 健力宝集团工会委员会 was not approved; "
-        "the reason given is: 所填单位与社保缴纳单位不一致"
+        "the reason given is: 所填单位与社保缴纳单位不一致。"  # one sentence: the stop is added
     )
 
 
@@ -257,7 +258,7 @@ def test_messages_are_written_in_chinese_by_default_and_not_html_escaped(
 ):
     from django.utils import translation
 
-    from ..factories import make_union
+    from ..organisations.factories import make_union
 
     settings.LANGUAGE_CODE = "zh-hans"
     union = make_union(tree.town_a, "佛山A&B电子有限公司工会")

@@ -5,7 +5,7 @@ from members import services
 from members.models import Channel, Member, MembershipEvent, MemberStatus
 from union_portal.core.errors import ApplicationError, PermissionDeniedError
 
-from ..factories import make_member, member_data
+from ..members.factories import make_member, member_data
 
 
 def test_apply_then_approve_gives_a_card(tree, people):
@@ -74,9 +74,7 @@ def test_one_open_membership_per_person(tree, people):
 def test_transfer_keeps_row_and_history(tree, people):
     member = make_member(tree.union_a)
     card = member.card_number
-    member = services.member_transfer(
-        member=member, to_union=tree.union_b, by=people.district_staff, reason="换工作"
-    )
+    services.member_transfer(member=member, to_union=tree.union_b, by=people.district_staff, reason="换工作")
     member.refresh_from_db()
     assert member.union == tree.union_b and member.card_number == card
     event = member.events.get(kind="transferred")
@@ -131,7 +129,7 @@ def test_card_verification_tells_only_valid_and_a_masked_name(tree):
 def test_coverage_of_a_subtree(tree, people):
     from members.selectors import coverage
 
-    from ..factories import make_enterprise
+    from ..organisations.factories import make_enterprise
 
     make_enterprise(tree.town_a, name="未建会企业", headcount=100)  # no union yet
     for _ in range(3):

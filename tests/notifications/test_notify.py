@@ -7,9 +7,9 @@ from django.urls import reverse
 from union_portal.notifications import backends
 from union_portal.notifications.backends import SMSDeliveryError
 from union_portal.notifications.models import Notification
-from union_portal.notifications.services import notification_deliver, notify
+from union_portal.notifications.services import DeliveryError, notification_deliver, notify
 
-from ..factories import PASSWORD, make_user
+from ..accounts.factories import PASSWORD, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +26,13 @@ def person(db):
 
 def test_sent_once_after_commit(person, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        notify(user=person, kind="test", title="您的申请已受理", body="编号 7", link="/portal/", key="test:7")
+        notify(
+            user=person,
+            event="test.message",
+            context={"title": "您的申请已受理", "body": "编号 7"},
+            link="/portal/",
+            key="test:7",
+        )
         # nothing is written or sent before the transaction commits
         assert Notification.objects.count() == 0 and backends.outbox == []
     assert len(callbacks) == 1
@@ -36,12 +42,12 @@ def test_sent_once_after_commit(person, django_capture_on_commit_callbacks):
         "您的申请已受理",
         "sent",
     )
-    assert backends.outbox == [("13700000001", "【三水区总工会】您的申请已受理：编号 7")]
+    assert backends.outbox == [("13700000001", "【三水区总工会】您的申请已受理。")]
 
 
 def _change_that_fails(person):
     with transaction.atomic():
-        notify(user=person, kind="test", title="不会发送", key="test:rollback")
+        notify(user=person, event="test.message", context={"title": "不会发送"}, key="test:rollback")
         raise RuntimeError("the change failed")
 
 
@@ -52,15 +58,15 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(transactional_db, perso
 
 
 def test_sent_in_autocommit_when_no_transaction_is_open(transactional_db, person):
-    notify(user=person, kind="test", title="立即发送", key="test:autocommit")
+    notify(user=person, event="test.message", context={"title": "立即发送"}, key="test:autocommit")
     assert Notification.objects.get().title == "立即发送"
     assert len(backends.outbox) == 1
 
 
 def test_the_same_key_sends_once(person, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        notify(user=person, kind="test", title="一次", key="test:once")
-        notify(user=person, kind="test", title="一次", key="test:once")
+        notify(user=person, event="test.message", context={"title": "一次"}, key="test:once")
+        notify(user=person, event="test.message", context={"title": "一次"}, key="test:once")
     notification_deliver(user_id=person.pk, kind="test", title="一次", body="", link="", key="test:once")
     assert Notification.objects.filter(key="test:once").count() == 1
     assert len(backends.outbox) == 1
@@ -91,7 +97,7 @@ def test_a_retry_after_a_failed_sms_sends_once(person, settings):
         "link": "",
         "key": "test:retry",
     }
-    with pytest.raises(SMSDeliveryError):
+    with pytest.raises(DeliveryError):
         notification_deliver(**payload)
     notification = Notification.objects.get(key="test:retry")
     assert (notification.sms_status, notification.sms_error) == ("pending", "timeout")
@@ -106,15 +112,17 @@ def test_a_retry_after_a_failed_sms_sends_once(person, settings):
 def test_no_mobile_means_inbox_only(db, django_capture_on_commit_callbacks):
     user = make_user(None, None, username="nomobile")
     with django_capture_on_commit_callbacks(execute=True):
-        notify(user=user, kind="test", title="只在站内", key="test:nomobile")
+        notify(user=user, event="test.message", context={"title": "只在站内"}, key="test:nomobile")
     assert Notification.objects.get().sms_status == "skipped" and backends.outbox == []
 
 
 def test_inbox_shows_own_messages_and_marks_them_read(client, person, django_capture_on_commit_callbacks):
     other = make_user(None, None, username="other", mobile="13700000002")
     with django_capture_on_commit_callbacks(execute=True):
-        notify(user=person, kind="test", title="我的消息", link="/portal/", key="test:mine")
-        notify(user=other, kind="test", title="别人的消息", key="test:theirs")
+        notify(
+            user=person, event="test.message", context={"title": "我的消息"}, link="/portal/", key="test:mine"
+        )
+        notify(user=other, event="test.message", context={"title": "别人的消息"}, key="test:theirs")
     client.login(username="wang", password=PASSWORD)
     body = client.get(reverse("notifications:inbox")).content.decode()
     assert "我的消息" in body and "别人的消息" not in body
@@ -129,7 +137,13 @@ def test_inbox_shows_own_messages_and_marks_them_read(client, person, django_cap
 
 def test_open_never_redirects_off_site(client, person, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        notify(user=person, kind="test", title="钓鱼", link="https://evil.example/", key="test:evil")
+        notify(
+            user=person,
+            event="test.message",
+            context={"title": "钓鱼"},
+            link="https://evil.example/",
+            key="test:evil",
+        )
     client.login(username="wang", password=PASSWORD)
     response = client.get(reverse("notifications:open", args=[Notification.objects.get().pk]))
     assert response["Location"] == reverse("notifications:inbox")
@@ -177,7 +191,7 @@ def test_http_sms_backend_posts_json(settings):
 def test_header_shows_the_unread_count(client, person, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(2):
-            notify(user=person, kind="test", title=f"消息{n}", key=f"test:count:{n}")
+            notify(user=person, event="test.message", context={"title": f"消息{n}"}, key=f"test:count:{n}")
     client.login(username="wang", password=PASSWORD)
     page = client.get(reverse("notifications:inbox")).content.decode()
     assert 'class="badge badge-unread"' in page and ">2</span>" in page
@@ -185,7 +199,7 @@ def test_header_shows_the_unread_count(client, person, django_capture_on_commit_
     assert 'class="badge badge-unread"' not in client.get(reverse("notifications:inbox")).content.decode()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def event_templates(settings):
     from pathlib import Path
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 
-from ..factories import next_id_number, wrong_check_digit
+from ..members.factories import next_id_number, wrong_check_digit
 
 EN = {"accept-language": "en"}
 

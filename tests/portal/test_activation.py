@@ -9,7 +9,8 @@ from members.models import Member
 from union_portal.accounts.models import User
 from union_portal.notifications import backends
 
-from ..factories import make_member, make_user
+from ..accounts.factories import make_user
+from ..members.factories import make_member
 
 
 @pytest.fixture(autouse=True)

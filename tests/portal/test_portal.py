@@ -14,7 +14,8 @@ from members.portal import card_token, qr_svg
 from union_portal.accounts.models import User
 from union_portal.accounts.roles import Role
 
-from ..factories import PASSWORD, make_member, make_user, member_data, next_id_number, next_mobile
+from ..accounts.factories import PASSWORD, make_user
+from ..members.factories import make_member, member_data, next_id_number, next_mobile
 
 APPLY = reverse("portal:apply")
 EN = {"Accept-Language": "en"}
@@ -534,7 +535,7 @@ def test_a_certificate_printed_from_the_portal_points_at_the_host_and_port_reach
 ):
     from union_portal.certificates import services as certificates
 
-    from ..certificates.conftest import issue
+    from ..certificates.factories import issue
 
     settings.SITE_URL = ""
     settings.ALLOWED_HOSTS = ["127.0.0.1"]

@@ -9,7 +9,8 @@ from competitions.quiz.models import Participant, QuestionBank, QuestionKind, Qu
 from union_portal.accounts.roles import Role
 from union_portal.notifications import backends
 
-from ..factories import make_member, make_user
+from ..accounts.factories import make_user
+from ..members.factories import make_member
 
 
 def make_quiz(organisation, *, status=QuizStatus.OPEN, seconds=300, name="职工法律知识竞答") -> Quiz:

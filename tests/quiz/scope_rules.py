@@ -25,7 +25,11 @@ def _quiz(w):
     attempt = services.attempt_start(participant=participant, by=w.victim_user)
     services.attempt_submit(attempt=attempt, by=w.victim_user, answers=right_answers(attempt))
     last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    then = timezone.make_aware(dt.datetime.combine(last_month + dt.timedelta(days=9), dt.time(20)))
+    earlier = services.attempt_start(participant=participant, by=w.victim_user, now=then)
+    services.attempt_submit(attempt=earlier, by=w.victim_user, answers=right_answers(earlier), now=then)
     quiz_month = services.quiz_month_ensure(quiz=quiz, month=last_month)
+    services.month_close(quiz_month=quiz_month, by=staff)
     cached = {
         "quiz": quiz,
         "bank": bank,
@@ -63,6 +67,7 @@ def register(rules) -> None:
         quiz.Participant: lambda w: _quiz(w)["participant"],
         quiz.Attempt: lambda w: _quiz(w)["attempt"],
         quiz.QuizMonth: lambda w: _quiz(w)["month"],
+        quiz.Prize: lambda w: _quiz(w)["prize"],
     })  # fmt: skip
     rules.ADMIN_EXTRA_URLS["quiz_quizmonth_prizes"] = {"fmt": "csv"}
     rules.PORTAL_ARGS.update({

@@ -15,7 +15,7 @@ from competitions.quiz import services
 from competitions.quiz.models import Attempt, DailyAllowance, MonthScore
 from union_portal.core.errors import ApplicationError
 
-from ..factories import make_user
+from ..accounts.factories import make_user
 from .factories import make_player, right_answers
 
 pytestmark = [
@@ -73,7 +73,7 @@ def test_a_share_and_a_start_at_the_same_instant(tree, quiz):
     openers = [make_user(None, None) for _ in range(3)]
     token = services.share_token(player)
     results = run_together(*[lambda u=u: services.share_open(token=token, by=u) for u in openers])
-    assert sorted(granted for _p, granted in results) == [False, False, True], results
+    assert sorted(outcome.granted for outcome in results) == [False, False, True], results
     second = services.attempt_start(participant=player, by=player.user)
     assert second.number == 2
 
@@ -103,3 +103,30 @@ def test_the_database_refuses_a_third_attempt_even_without_the_service(tree, qui
             )  # fmt: skip
     with pytest.raises(IntegrityError), transaction.atomic():
         DailyAllowance.objects.filter(participant=player).update(started=2)
+
+
+def test_one_opener_opening_many_links_at_once_grants_three_never_more(tree, quiz):
+    sharers = [make_player(quiz, tree.union_a) for _ in range(5)]
+    opener = make_user(None, None)
+    results = run_together(
+        *[lambda s=s: services.share_open(token=services.share_token(s), by=opener) for s in sharers]
+    )
+    assert sorted(o.reason for o in results) == ["granted"] * 3 + ["opener_limit"] * 2, results
+    assert DailyAllowance.objects.filter(bonus_by=opener).count() == 3
+
+
+def test_two_attempts_of_one_member_submitted_at_once_both_count(tree, quiz):
+    player = make_player(quiz, tree.union_a)
+    services.share_open(token=services.share_token(player), by=make_user(None, None))
+    attempts = [services.attempt_start(participant=player, by=player.user) for _ in range(2)]
+    answers = [right_answers(a) for a in attempts]
+    results = run_together(
+        *[
+            lambda a=a, x=x: services.attempt_submit(attempt=a, by=player.user, answers=x)
+            for a, x in zip(attempts, answers, strict=True)
+        ]
+    )
+    assert all(isinstance(r, Attempt) and r.score == 50 for r in results), results
+    score = MonthScore.objects.get(participant=player)
+    assert (score.points, score.attempts) == (100, 2)
+    assert score.history.count() == 2

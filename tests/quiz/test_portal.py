@@ -10,7 +10,8 @@ from django.urls import reverse
 from competitions.quiz import services
 from competitions.quiz.models import Attempt, AttemptState, Participant
 
-from ..factories import make_member, make_user
+from ..accounts.factories import make_user
+from ..members.factories import make_member
 from .factories import last_code, make_player, right_answers
 
 

@@ -11,7 +11,7 @@ import pytest
 from competitions.quiz import ranking, services
 from competitions.quiz.models import MonthScore
 
-from ..factories import make_user
+from ..accounts.factories import make_user
 from .factories import make_player, right_answers, wrong_answers
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -21,7 +21,8 @@ from union_portal.accounts.roles import Role
 from union_portal.core.errors import ApplicationError
 from union_portal.notifications.models import Notification
 
-from ..factories import make_member, make_user
+from ..accounts.factories import make_user
+from ..members.factories import make_member
 from .factories import join, last_code, make_player, make_quiz, right_answers, wrong_answers
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -161,7 +162,9 @@ def test_a_share_opened_by_someone_else_grants_a_second_attempt_and_no_third(
     now = at(2026, 3, 10, 9)
     services.attempt_start(participant=player, by=player.user, now=now)
     with django_capture_on_commit_callbacks(execute=True):
-        sharer, granted = services.share_open(token=services.share_token(player), by=other_user(), now=now)
+        sharer, granted, _reason = services.share_open(
+            token=services.share_token(player), by=other_user(), now=now
+        )
     assert sharer == player and granted
     second = services.attempt_start(participant=player, by=player.user, now=now)
     assert second.number == 2
@@ -176,7 +179,9 @@ def test_a_share_opened_by_someone_else_grants_a_second_attempt_and_no_third(
 def test_opening_your_own_link_grants_nothing(tree, quiz):
     player = make_player(quiz, tree.union_a)
     now = at(2026, 3, 10, 9)
-    _sharer, granted = services.share_open(token=services.share_token(player), by=player.user, now=now)
+    _sharer, granted, _reason = services.share_open(
+        token=services.share_token(player), by=player.user, now=now
+    )
     assert not granted
     services.attempt_start(participant=player, by=player.user, now=now)
     with pytest.raises(ApplicationError):

@@ -18,15 +18,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient, APIRequestFactory
 
-from members.models import BenefitMerchant, Member
+from members.models import Member
 from union_portal.accounts.models import User
-from union_portal.accounts.roles import Role
-from union_portal.api.models import APIKey
 from union_portal.core.models import AccessLog
-from union_portal.imports.models import ImportJob
 
-from .. import factories
+from ..accounts.factories import make_user
+from ..members.factories import make_member
 from . import rules
+from .world import World
+from .world import user_for as _user_for
 
 ROLES = [
     "anonymous", "member", "proxy_agent", "union_officer", "town_a_staff", "town_b_staff", "district_staff",
@@ -37,69 +37,6 @@ CONVERTER = re.compile(
     r"\(\?P<(?P<rname>\w+)>[^)]*\)|<(?:(?P<type>[^>:]+):)?(?P<name>[^>]+)>|(?P<anon>\(\[\^/\]\+\))"
 )
 WALKED: dict[str, set] = {"admin": set(), "api": set(), "portal": set()}
-
-
-@dataclass
-class World:
-    tree: object
-    people: object
-    victim_user: object
-    victim_member: Member
-    victim_application: Member
-    victim_merchant: BenefitMerchant
-    victim_import_job: ImportJob
-    own_member: Member
-    partner_user: object
-    partner_secret: str
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    """The walk sends hundreds of requests: start every test with empty throttle counters."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def world(tree, people) -> World:
-    people.town_b_staff.display_name = "乐平镇干部乙"
-    people.town_b_staff.save(update_fields=["display_name"])
-    victim_user = factories.make_user(Role.MEMBER, None, username="victim", mobile="13700000009")
-    victim = factories.make_member(tree.union_b, user=victim_user, name="外镇秘密会员")
-    application = factories.make_member(tree.union_b, active=False, name="外镇待批申请人")
-    own = factories.make_member(tree.union_a, user=people.member_user, name="本人会员")
-    merchant = BenefitMerchant.objects.create(
-        name="乐平秘密商家", discount="9折", town=tree.town_b, valid_from="2026-01-01"
-    )
-    job = ImportJob.objects.create(
-        original_name="乐平秘密导入.csv", created_by=people.town_b_staff, organisation=tree.town_b
-    )
-    AccessLog.objects.create(
-        actor=people.district_staff,
-        action="reveal",
-        target_type="members.Member",
-        target_id=str(victim.pk),
-        target_repr=str(victim),
-        reason="核对",
-    )
-    partner = factories.make_user(Role.PARTNER, tree.town_a, username="walk-partner")
-    _key, secret = APIKey.issue(name="西南合作方", user=partner)
-    return World(tree, people, victim_user, victim, application, merchant, job, own, partner, secret)
-
-
-def _user_for(world: World, role: str):
-    return {
-        "anonymous": None,
-        "member": world.people.member_user,
-        "proxy_agent": world.people.proxy_a,
-        "union_officer": world.people.officer_a,
-        "town_a_staff": world.people.town_a_staff,
-        "town_b_staff": world.people.town_b_staff,
-        "district_staff": world.people.district_staff,
-    }[role]
 
 
 def _param_names(route: str) -> list[str]:
@@ -279,7 +216,7 @@ def _api_routes() -> list[ApiRoute]:
     """Every route of the router (viewset routes and their actions), with its model."""
     from union_portal.api.urls import router
 
-    superuser = User.objects.filter(username="walk-root").first() or factories.make_user(
+    superuser = User.objects.filter(username="walk-root").first() or make_user(
         None, None, username="walk-root", is_superuser=True, is_staff=True
     )
     models = {}
@@ -441,6 +378,31 @@ def test_the_walk_fails_when_a_command_changes_another_towns_row(world, monkeypa
     monkeypatch.setattr("members.services.require_visible", lambda user, obj: None)
     with pytest.raises(AssertionError, match="changed|members/"):
         walk_api(world, "town_a_staff")
+
+
+def test_proxy_agent_api_walk_shows_only_what_they_filed(world):
+    """A proxy agent sees what they filed, in every API list and read as in the portal (issue 18.4): a
+    member of their own area whom they did not file for appears nowhere."""
+    neighbour = make_member(world.tree.union_a, name="本镇非代办会员")
+    filed = make_member(world.tree.union_a, name="本镇代办会员")
+    Member.objects.filter(pk=filed.pk).update(filed_by=world.people.proxy_a)
+    client = _api_client(world, "proxy_agent")
+    listed_filed = False
+    for api_route in _api_routes():
+        if api_route.detail or "get" not in api_route.methods:
+            continue
+        url = "/api/v1/" + _fill(api_route.route, {})
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        _assert_hidden(response, neighbour, f"proxy agent GET {url}")
+        if api_route.model is Member:
+            ids = {row.get("id") for row in response.json().get("results", [])}
+            assert neighbour.pk not in ids, f"proxy agent lists a member they did not file at {url}"
+            listed_filed |= filed.pk in ids
+    assert listed_filed, "the positive control: the member the agent filed is listed"
+    assert client.get(f"/api/v1/members/{neighbour.pk}/").status_code == 404
+    assert client.get(f"/api/v1/members/{filed.pk}/").status_code == 200
 
 
 # --- portal and everything else outside admin and API ---------------------------------------------

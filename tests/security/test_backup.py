@@ -13,14 +13,14 @@ from django.db import connection
 
 from members import services
 from members.models import Member
-from union_portal.core.management.commands.backup import (
+from union_portal.core.backups import (
     django_checksums,
     format_checksums,
     pg_binary,
     pg_env,
 )
 
-from ..factories import make_member, next_id_number
+from ..members.factories import make_member, next_id_number
 
 pytestmark = pytest.mark.django_db(transaction=True)  # pg_dump and the backup API see committed data only
 

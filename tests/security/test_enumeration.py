@@ -16,7 +16,8 @@ from members import services
 from members.models import Member, MemberStatus
 from members.portal import card_token
 
-from ..factories import make_member, make_user, next_id_number, next_mobile
+from ..accounts.factories import make_user
+from ..members.factories import make_member, next_id_number, next_mobile
 
 EN = {"Accept-Language": "en"}
 APPLY = "/portal/apply/"

@@ -11,7 +11,7 @@ from union_portal.core.checks import key_canary_check
 from union_portal.core.keycheck import CANARY_TEXT, KeyMismatchError, key_check, key_check_reset
 from union_portal.core.models import KeyCanary
 
-from ..factories import make_member
+from ..members.factories import make_member
 
 KEY_A, KEY_B = (Fernet.generate_key().decode() for _ in range(2))
 

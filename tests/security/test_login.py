@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from union_portal.accounts.roles import Role
 
-from ..factories import PASSWORD, make_user
+from ..accounts.factories import PASSWORD, make_user
 
 ADMIN_LOGIN = "/admin/login/"
 PORTAL_LOGIN = "portal:login"

@@ -20,7 +20,8 @@ from union_portal.accounts.models import User
 from union_portal.notifications import backends
 from union_portal.notifications.services import _code_key
 
-from ..factories import PASSWORD, make_member, make_user
+from ..accounts.factories import PASSWORD, make_user
+from ..members.factories import make_member
 
 ACTIVATE = "/portal/activate/"
 RESET = "/portal/password-reset/"

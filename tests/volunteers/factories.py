@@ -11,7 +11,8 @@ from union_portal.accounts.roles import Role
 from volunteers import services
 from volunteers.models import Activity, Category, Team, TeamKind
 
-from ..factories import make_member, make_user
+from ..accounts.factories import make_user
+from ..members.factories import make_member
 
 _n = itertools.count(1)
 

@@ -13,7 +13,7 @@ def _vol(w):
     from django.utils import timezone
 
     from volunteers import services
-    from volunteers.models import Activity, StarLevelEvent, Team, TrainingSession
+    from volunteers.models import Activity, HonourRecommendation, StarLevelEvent, Team, TrainingSession
 
     staff = w.people.district_staff
     team = Team.objects.create(name="乐平秘密志愿队", kind="area", organisation=w.tree.town_b)
@@ -54,9 +54,12 @@ def _vol(w):
     )
     session = TrainingSession.objects.create(team=team, title="乐平秘密培训", held_on=timezone.localdate())
     star = StarLevelEvent.objects.create(volunteer=volunteer, level=1, change="reached", hours=100)
+    recommendation = HonourRecommendation.objects.create(
+        volunteer=volunteer, year=now.year, hours=4, rank=1, reason="乐平秘密推荐", recommended_by=staff
+    )
     cached = {
         "team": team, "volunteer": volunteer, "activity": activity, "signup": signup, "record": record,
-        "session": session, "star": star, "past": past,
+        "session": session, "star": star, "past": past, "recommendation": recommendation,
     }  # fmt: skip
     w.__dict__["_vol"] = cached
     return cached
@@ -104,6 +107,7 @@ def register(rules) -> None:
         v.ServiceRecord: lambda w: _vol(w)["record"],
         v.StarLevelEvent: lambda w: _vol(w)["star"],
         v.TrainingSession: lambda w: _vol(w)["session"],
+        v.HonourRecommendation: lambda w: _vol(w)["recommendation"],
     })  # fmt: skip
     rules.COMMANDS.update({
         "v1:volunteer-signup-cancel": lambda w: {},
@@ -121,6 +125,8 @@ def register(rules) -> None:
     rules.PORTAL_URLS.update({
         "volunteers:home": ("public", "open activities for everyone, and the viewer's own sign-ups"),
         "volunteers:register": ("own", "the viewer registers themselves"),
+        "volunteers:join": ("own", "a person who is not a member registers themselves"),
+        "volunteers:ranking": ("public", "the honour roll: masked names, organisations and verified hours"),
         "volunteers:activity": ("public", "an activity taking sign-ups is public; a draft is a 404"),
         "volunteers:signup": ("own", "signs the viewer themselves up (POST only)"),
         "volunteers:cancel": (v.Signup, "pk"),
@@ -130,6 +136,10 @@ def register(rules) -> None:
         "volunteers:certificate": ("own", "the viewer's own certificate"),
         "volunteers:lead_home": ("own", "the activities of the teams the viewer leads"),
         "volunteers:lead_activity": (v.Activity, "pk"),
+        "volunteers:lead_new": ("own", "a new activity of a team the viewer leads (the team list is theirs)"),
+        "volunteers:lead_edit": (v.Activity, "pk"),
+        "volunteers:lead_publish": (v.Activity, "pk"),
+        "volunteers:lead_cancel": (v.Activity, "pk"),
         "volunteers:lead_code": (v.Activity, "pk"),
         "volunteers:lead_verify": (v.ServiceRecord, "pk"),
         "volunteers:lead_reject": (v.ServiceRecord, "pk"),

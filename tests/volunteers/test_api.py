@@ -102,7 +102,7 @@ def test_the_leader_verifies_and_rejects_through_the_api(corps):
 
 
 def test_a_partner_key_reads_no_volunteer_rows(corps, tree):
-    from tests.factories import make_user
+    from tests.accounts.factories import make_user
     from union_portal.accounts.roles import Role
 
     partner = make_user(Role.PARTNER, tree.town_a, username="p-vol")

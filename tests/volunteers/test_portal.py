@@ -27,7 +27,8 @@ def test_open_activities_are_listed_for_anyone_with_a_fixed_number_of_queries(cl
 
 
 def test_a_member_registers_then_signs_up_and_joins_the_waiting_list(client, corps, tree, people):
-    from tests.factories import make_member, make_user
+    from tests.accounts.factories import make_user
+    from tests.members.factories import make_member
     from union_portal.accounts.roles import Role
 
     user = make_user(Role.MEMBER, None, username="newvol", mobile="13512345678")

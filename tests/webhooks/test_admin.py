@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests import factories
+from tests.accounts.factories import make_user
+from tests.members.factories import make_member
 from union_portal.accounts.roles import Role
 from union_portal.api.models import APIKey
 from union_portal.webhooks.models import Delivery, DeliveryState, Subscription
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_staff_subscribe_a_key_and_see_the_secret_once(tree, admin_user, client, receiver):
     key, _secret = APIKey.issue(
-        name="省会员平台", user=factories.make_user(Role.PARTNER, tree.town_a), scopes=["members:read"]
+        name="省会员平台", user=make_user(Role.PARTNER, tree.town_a), scopes=["members:read"]
     )
     client.force_login(admin_user)
 
@@ -47,7 +48,7 @@ def test_staff_subscribe_a_key_and_see_the_secret_once(tree, admin_user, client,
 
 def test_a_subscription_the_key_may_not_receive_stays_on_the_form(tree, admin_user, client, receiver):
     key, _secret = APIKey.issue(
-        name="p", user=factories.make_user(Role.PARTNER, tree.town_a), scopes=["certificates:read"]
+        name="p", user=make_user(Role.PARTNER, tree.town_a), scopes=["certificates:read"]
     )
     client.force_login(admin_user)
     response = client.post(
@@ -73,7 +74,7 @@ def test_the_delivery_log_and_its_replay_action(
     receiver.answers = [500]
     subscribe(tree.town_a, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
-        factories.make_member(tree.union_a)
+        make_member(tree.union_a)
     failed = Delivery.objects.get()
     Delivery.objects.filter(pk=failed.pk).update(state=DeliveryState.FAILED, next_attempt_at=None)
     client.force_login(admin_user)

@@ -8,8 +8,9 @@ import json
 import pytest
 from django.utils import timezone
 
-from tests import factories
-from tests.assistance.conftest import _private_media, aid, submit_festival  # noqa: F401 - fixtures
+from tests.assistance.factories import submit_festival
+from tests.assistance.fixtures import _private_media, aid  # noqa: F401 - fixtures
+from tests.members.factories import make_member
 from union_portal.accounts.roles import Role
 from union_portal.webhooks.events import declared_events
 
@@ -76,7 +77,7 @@ def test_an_honour_entered_in_the_register(
 
     staff = people.district_staff
     title = make_title(tree.district, staff)
-    member = factories.make_member(tree.union_a)
+    member = make_member(tree.union_a)
     subscribe(
         tree.district, receiver.url, events=["honour.conferred"], scopes=["*"], role=Role.DISTRICT_STAFF
     )

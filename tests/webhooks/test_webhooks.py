@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 
 from members import services as member_services
 from members.models import MemberStatus
-from tests import factories
+from tests.accounts.factories import make_user
+from tests.members.factories import make_member, member_data
 from union_portal.accounts.roles import Role
 from union_portal.core.errors import ApplicationError
 from union_portal.webhooks import signing
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 def _approve_pending(union, by):
     member = member_services.member_apply(
-        data=factories.member_data(union), by=by, channel=member_services.Channel.OFFICER
+        data=member_data(union), by=by, channel=member_services.Channel.OFFICER
     )
     return member_services.member_approve(member=member, by=by)
 
@@ -76,7 +77,7 @@ def test_plain_http_endpoints_only_when_allowed(tree, subscribe, settings):
 def test_only_an_admin_with_the_permission_subscribes(tree, people, receiver):
     from union_portal.api.models import APIKey
 
-    key, _secret = APIKey.issue(name="p", user=factories.make_user(Role.PARTNER, tree.town_a), scopes=["*"])
+    key, _secret = APIKey.issue(name="p", user=make_user(Role.PARTNER, tree.town_a), scopes=["*"])
     with pytest.raises(ApplicationError) as error:
         subscription_create(
             by=people.town_a_staff, key=key, name="p", url=receiver.url, events=["membership.approved"]
@@ -166,7 +167,7 @@ def test_a_revoked_key_receives_nothing(
 def test_a_transfer_out_of_the_subtree_reaches_the_old_and_the_new_side(
     tree, people, subscribe, receiver, django_capture_on_commit_callbacks
 ):
-    member = factories.make_member(tree.union_a)
+    member = make_member(tree.union_a)
     sub_a, _s = subscribe(tree.town_a, receiver.url, events=["membership.transferred"])
     sub_b, _s = subscribe(tree.town_b, receiver.url, events=["membership.transferred"])
 
@@ -185,7 +186,7 @@ def test_a_transfer_out_of_the_subtree_reaches_the_old_and_the_new_side(
 def test_an_ended_membership_is_an_event(
     tree, people, subscribe, receiver, django_capture_on_commit_callbacks
 ):
-    member = factories.make_member(tree.union_a)
+    member = make_member(tree.union_a)
     subscribe(tree.district, receiver.url, events=["membership.ended"])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -204,7 +205,7 @@ def test_an_ended_membership_is_an_event(
 def test_emitting_costs_one_query_when_nobody_subscribes(tree, people, django_assert_num_queries):
     from union_portal.webhooks.services import webhook_emit
 
-    member = factories.make_member(tree.union_a)
+    member = make_member(tree.union_a)
     with django_assert_num_queries(1):
         assert webhook_emit("membership.approved", member) == 0
 
@@ -318,7 +319,7 @@ def test_a_slow_endpoint_never_slows_the_request_that_caused_the_event(
     receiver.delay = 2.0
     subscribe(tree.town_a, receiver.url)
     member = member_services.member_apply(
-        data=factories.member_data(tree.union_a),
+        data=member_data(tree.union_a),
         by=people.district_staff,
         channel=member_services.Channel.OFFICER,
     )

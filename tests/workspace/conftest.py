@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from ..assistance.conftest import _empty_sms_outbox, _private_media, aid  # noqa: F401 - fixtures
+from ..assistance.fixtures import _empty_sms_outbox, _private_media, aid  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)

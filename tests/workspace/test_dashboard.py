@@ -9,8 +9,8 @@ from assistance import services
 from union_portal.core import dashboard
 from union_portal.core.figures import all_figures
 
-from ..assistance.conftest import checked, make_file, submit_festival
-from ..factories import make_member
+from ..assistance.factories import checked, make_file, submit_festival
+from ..members.factories import make_member
 
 
 def _queue(response, key):

@@ -34,7 +34,7 @@ def test_admin_404_for_staff_is_in_the_admin_style(client, people, chinese):
 
 
 def test_403_is_chinese(client, people, aid, chinese):
-    from ..assistance.conftest import checked, submit_festival
+    from ..assistance.factories import checked, submit_festival
 
     application = checked(submit_festival(aid), people)
     client.force_login(people.officer_a)

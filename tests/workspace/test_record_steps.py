@@ -6,8 +6,8 @@ from django.urls import reverse
 from assistance.models import State
 from members.models import MemberStatus
 
-from ..assistance.conftest import checked, submit_festival
-from ..factories import make_member
+from ..assistance.factories import checked, submit_festival
+from ..members.factories import make_member
 
 
 def _step(name, obj, step):

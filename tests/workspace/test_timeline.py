@@ -7,7 +7,7 @@ from django.urls import reverse
 from assistance import services
 from union_portal.core.timeline import member_timeline
 
-from ..assistance.conftest import checked, submit_festival
+from ..assistance.factories import checked, submit_festival
 
 
 def test_the_member_page_shows_membership_and_aid_events(client, people, aid):
@@ -47,3 +47,26 @@ def test_timeline_queries_do_not_grow_with_events(people, aid):
     with CaptureQueriesContext(connection) as many:
         member_timeline(member=aid.member, viewer=staff)
     assert len(many) == len(few)
+
+
+def test_the_member_reads_their_own_record_in_the_portal(client, people, aid):
+    # given a member with membership and aid steps, and another member of the same union
+    submit_festival(aid)
+    client.force_login(aid.member_user)
+
+    page = client.get(reverse("portal:record"))
+
+    assert page.status_code == 200
+    kinds = [event.kind for event in page.context["events"]]
+    assert "aid.submitted" in kinds and any(kind.startswith("membership.") for kind in kinds)
+    assert {event.app for event in page.context["events"]} >= {"members", "assistance"}
+    body = page.content.decode()
+    assert "/admin/" not in body  # the member's own version: portal links only
+    assert page.context["membership"].pk == aid.member.pk
+
+
+def test_a_user_without_a_membership_gets_a_way_to_apply(client, people):
+    client.force_login(people.member_user)
+    page = client.get(reverse("portal:record"))
+    assert page.status_code == 200 and page.context["events"] == []
+    assert reverse("portal:apply") in page.content.decode()

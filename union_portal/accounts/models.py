@@ -74,6 +74,13 @@ class User(AbstractUser):
 
         return any(self.has_role(role) for role in ORG_SCOPED_ROLES)
 
+    @property
+    def files_for_others_only(self) -> bool:
+        """A proxy agent who is not staff: of the records people file, they see only what they filed."""
+        from .roles import Role
+
+        return not self.is_staff and self.has_role(Role.PROXY_AGENT)
+
     def has_role(self, role: str) -> bool:
         cache = getattr(self, "_role_names", None)
         if cache is None:

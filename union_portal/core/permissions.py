@@ -17,3 +17,12 @@ def require_visible(user, obj) -> None:
     manager = type(obj)._default_manager
     if not manager.visible_to(user).filter(pk=obj.pk).exists():
         raise PermissionDeniedError(_("This record is outside your organisation."))
+
+
+def require_in_area(user, obj) -> None:
+    """The object must be within the user's area, whether or not they filed it: for acting on one record
+    the user names exactly (a proxy agent filing aid for a worker by ID number). Reads use
+    :func:`require_visible`."""
+    manager = type(obj)._default_manager
+    if not manager.in_area_of(user).filter(pk=obj.pk).exists():
+        raise PermissionDeniedError(_("This record is outside your organisation."))

@@ -47,7 +47,7 @@ class RecordStep:
     form: type[forms.Form] = NoteForm
     style: str = "primary"  # or "danger"
     setup_form: Callable[..., None] | None = None  # (form, request, obj): choices limited to the scope
-    done: Any = _("Done.")
+    done: Any = _("Done.")  # or a callable: (result of run) -> the message
 
 
 class RecordStepsAdminMixin:
@@ -123,11 +123,12 @@ class RecordStepsAdminMixin:
             chosen.setup_form(form, request, obj)
         if request.method == "POST" and form.is_valid():
             try:
-                chosen.run(request=request, obj=obj, data=form.cleaned_data)
+                result = chosen.run(request=request, obj=obj, data=form.cleaned_data)
             except ApplicationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc))
             else:
-                self.message_user(request, f"{chosen.label} · {obj}: {chosen.done}", messages.SUCCESS)
+                done = chosen.done(result) if callable(chosen.done) else chosen.done
+                self.message_user(request, f"{chosen.label} · {obj}: {done}", messages.SUCCESS)
                 return HttpResponseRedirect(self._change_url(obj))
         opts = self.model._meta
         return TemplateResponse(

@@ -30,6 +30,10 @@ class ScopedQuerySet(models.QuerySet):
     scope_org_lookups: tuple[str, ...] = ()
     #: Path from this model to the user who owns the row (a member's own records).
     scope_owner_lookup: str | None = None
+    #: Path from this model to the user who filed the row for someone else. A user who only files for
+    #: others (a proxy agent who is not staff) sees, of their area, just the rows they filed: the same
+    #: view in the portal, the API and everywhere else (issue 18.4).
+    scope_filer_lookup: str | None = None
 
     def org_q(self, path: str) -> Q:
         q = Q()
@@ -51,8 +55,24 @@ class ScopedQuerySet(models.QuerySet):
         q = Q(pk__in=[])
         path = user_scope_path(user)
         if path and self.scope_org_lookups and user.has_org_scope:
-            q |= self.org_q(path)
+            area = self.org_q(path)
+            if self.scope_filer_lookup and user.files_for_others_only:
+                area &= Q(**{self.scope_filer_lookup: user})
+            q |= area
         owner = self.owner_q(user)
         if owner is not None:
             q |= owner
         return self.filter(q)
+
+    def in_area_of(self, user):
+        """Every row of the user's area, what they filed or not: ONLY for acting on one record the user
+        names exactly (a proxy agent filing aid for a worker by their full ID number), never for lists
+        or reading (those use :meth:`visible_to`)."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if sees_everything(user):
+            return self
+        path = user_scope_path(user)
+        if not (path and self.scope_org_lookups and user.has_org_scope):
+            return self.none()
+        return self.filter(self.org_q(path))

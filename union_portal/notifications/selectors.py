@@ -6,7 +6,8 @@ from .models import Notification
 
 
 def inbox(*, user):
-    return Notification.objects.visible_to(user).filter(recipient=user)
+    """The user's own messages, except those of kinds whose inbox they switched off."""
+    return Notification.objects.visible_to(user).filter(recipient=user, in_inbox=True)
 
 
 def unread_count(*, user) -> int:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", portal.inbox, name="inbox"),
     path("<int:pk>/", portal.open_message, name="open"),
     path("read-all/", portal.mark_all_read, name="read_all"),
+    path("settings/", portal.message_settings, name="settings"),
 ]
