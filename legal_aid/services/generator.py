@@ -47,6 +47,7 @@ NOBODY = "nobody_available"
 AT_CAP = "at_cap"
 
 
+@functools.lru_cache(maxsize=1024)  # asked once per station and day: the answer depends on the day only
 def is_public_holiday(day: dt.date) -> bool:
     """A statutory public holiday (weekend days inside a holiday break included)."""
     import chinese_calendar
