@@ -16,7 +16,6 @@ from django import forms
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -29,8 +28,9 @@ from rest_framework.views import APIView
 from members.models import Member
 from union_portal.api.commands import CommandMixin
 from union_portal.api.fields import RefField
-from union_portal.api.filters import StableOrderingFilter
+from union_portal.api.filters import FilterBackend, StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
+from union_portal.api.serializers import QuerySerializer
 from union_portal.core.figures import figures_scope
 
 from . import selectors, services
@@ -261,7 +261,7 @@ class AidPayInputSerializer(AidNoteInputSerializer):
     paid_on = serializers.DateField(required=False, allow_null=True)
 
 
-class FiguresQuerySerializer(serializers.Serializer):
+class FiguresQuerySerializer(QuerySerializer):
     organisation = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -297,7 +297,7 @@ class AidApplicationViewSet(
 
     serializer_class = output_serializer_class = AidApplicationSerializer
     filterset_class = AidApplicationFilterSet
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["submitted_at", "state_changed_at", "pk"]
 
     def get_queryset(self):
@@ -388,7 +388,7 @@ class HardshipFileViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = HardshipFileSerializer
     filterset_class = HardshipFileFilterSet
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["opened_on", "next_recheck_on", "pk"]
 
     def get_queryset(self):

@@ -17,7 +17,6 @@ import django_filters
 from django.db.models import Q
 from django.urls import path
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.formatter import flatten_errors
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
@@ -28,11 +27,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from union_portal.api.commands import CommandMixin
-from union_portal.api.fields import RefField, TextField
-from union_portal.api.filters import StableOrderingFilter
+from union_portal.api.fields import RefField, RequiredTextField, StrictBooleanField, TextField
+from union_portal.api.filters import FilterBackend, StableOrderingFilter
 from union_portal.api.idempotency import replay_or_run
 from union_portal.api.permissions import CommandPermissions
-from union_portal.api.serializers import FlatReadSerializer
+from union_portal.api.serializers import FlatReadSerializer, QuerySerializer
 from union_portal.api.throttles import CardVerifyThrottle
 from union_portal.organisations.models import Enterprise, Industry, Organisation, OrganisationKind, Ownership
 from union_portal.organisations.services import enterprise_save
@@ -216,6 +215,15 @@ class MemberFeedSerializer(serializers.Serializer):
     )
 
 
+class FeedQuerySerializer(QuerySerializer):
+    cursor = serializers.CharField(
+        required=False, max_length=200, help_text="next_cursor of the previous page; leave out to start"
+    )
+    limit = serializers.IntegerField(
+        required=False, default=100, min_value=1, max_value=FEED_PAGE_MAX, help_text="members per page"
+    )
+
+
 class CardCheckSerializer(serializers.Serializer):
     valid = serializers.BooleanField(read_only=True)
     masked_name = serializers.CharField(read_only=True)
@@ -240,7 +248,10 @@ class RendersAs:
 class EnterpriseInputSerializer(RendersAs, serializers.ModelSerializer):
     output_serializer = EnterpriseSerializer
     # Typed as text only: the service normalises it (spaces, lower case) and checks it, uniqueness included.
-    credit_code = serializers.CharField()
+    name = TextField(max_length=150)
+    credit_code = TextField()
+    address = TextField(allow_blank=True, required=False, max_length=200)
+    is_active = StrictBooleanField(required=False)
 
     class Meta:
         model = Enterprise
@@ -249,18 +260,16 @@ class EnterpriseInputSerializer(RendersAs, serializers.ModelSerializer):
 
 class MemberInputSerializer(RendersAs, serializers.Serializer):
     output_serializer = MemberSerializer
-    name = serializers.CharField(trim_whitespace=False)
-    id_number = serializers.CharField(
-        help_text=gettext_lazy("18 characters; an old 15-digit number is converted.")
-    )
-    mobile = serializers.CharField()
+    name = TextField(trim_whitespace=False)
+    id_number = TextField(help_text=gettext_lazy("18 characters; an old 15-digit number is converted."))
+    mobile = TextField()
     union = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     employer = serializers.PrimaryKeyRelatedField(
         queryset=Enterprise.objects.all(), allow_null=True, required=False
     )
     household_type = serializers.ChoiceField(choices=HouseholdType.choices, required=False)
-    is_migrant_worker = serializers.BooleanField(required=False)
-    job = serializers.CharField(allow_blank=True, required=False)
+    is_migrant_worker = StrictBooleanField(required=False)
+    job = TextField(allow_blank=True, required=False)
     skill_grade = serializers.ChoiceField(choices=SkillGrade.choices, allow_blank=True, required=False)
 
 
@@ -272,17 +281,17 @@ class MemberUpdateSerializer(RendersAs, serializers.Serializer):
     """The details ``member_update`` changes; the union and the status change through their own commands."""
 
     output_serializer = MemberSerializer
-    name = serializers.CharField(required=False, trim_whitespace=False)
-    id_number = serializers.CharField(required=False)
-    mobile = serializers.CharField(required=False)
+    name = TextField(required=False, trim_whitespace=False)
+    id_number = TextField(required=False)
+    mobile = TextField(required=False)
     employer = serializers.PrimaryKeyRelatedField(
         queryset=Enterprise.objects.all(), allow_null=True, required=False
     )
     household_type = serializers.ChoiceField(choices=HouseholdType.choices, required=False)
-    is_migrant_worker = serializers.BooleanField(required=False)
-    job = serializers.CharField(allow_blank=True, required=False)
+    is_migrant_worker = StrictBooleanField(required=False)
+    job = TextField(allow_blank=True, required=False)
     skill_grade = serializers.ChoiceField(choices=SkillGrade.choices, allow_blank=True, required=False)
-    note = serializers.CharField(allow_blank=True, required=False, write_only=True)
+    note = TextField(allow_blank=True, required=False, write_only=True)
 
     def validate(self, attrs):
         # Anything else sent (``union``, ``status`` ...) goes to the service, which names what cannot change here.
@@ -292,12 +301,12 @@ class MemberUpdateSerializer(RendersAs, serializers.Serializer):
 
 class TransferInputSerializer(serializers.Serializer):
     to_union = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
-    reason = TextField(allow_blank=True)
+    reason = RequiredTextField()
 
 
 class EndInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[(s.value, s.label) for s in END_STATUSES])
-    reason = TextField(allow_blank=True)
+    reason = RequiredTextField()
     on = serializers.DateField(
         required=False, allow_null=True, help_text=gettext_lazy("Today when left out.")
     )
@@ -312,7 +321,7 @@ class ApproveInputSerializer(serializers.Serializer):
 
 
 class RejectInputSerializer(serializers.Serializer):
-    reason = TextField(allow_blank=True, help_text=gettext_lazy("The applicant reads it."))
+    reason = RequiredTextField(help_text=gettext_lazy("The applicant reads it."))
 
 
 SYNC_MAX = 1000
@@ -375,7 +384,7 @@ def sync_members(records: list[dict], *, by) -> dict:
 
 
 class CardVerifyInputSerializer(serializers.Serializer):
-    card_number = serializers.CharField(max_length=32)
+    card_number = TextField(max_length=32)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -389,7 +398,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilterSet
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["name", "depth", "path", "pk"]
 
     def get_queryset(self):
@@ -420,7 +429,7 @@ class EnterpriseViewSet(
 
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilterSet
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["name", "headcount", "pk"]
 
     def get_queryset(self):
@@ -475,7 +484,7 @@ class MemberViewSet(
 
     serializer_class = output_serializer_class = MemberSerializer
     filterset_class = MemberFilterSet
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["name", "join_date", "pk"]
     ordering_aliases = {"name": ("name_pinyin", "name")}
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -510,28 +519,23 @@ class MemberViewSet(
             "Start without a cursor; pass `next_cursor` back. No change is skipped or repeated while "
             "others are writing."
         ),
-        parameters=[
-            OpenApiParameter("cursor", str, description="next_cursor of the previous page", required=False),
-            OpenApiParameter("limit", int, description=f"1 to {FEED_PAGE_MAX} (default 100)", required=False),
-        ],
+        parameters=[FeedQuerySerializer],
         responses={200: MemberFeedSerializer},
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def changes(self, request):
-        raw_cursor = request.query_params.get("cursor")
+        query = FeedQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         after = None
-        if raw_cursor:
-            after = decode_feed_cursor(raw_cursor)
+        if query.validated_data.get("cursor"):
+            after = decode_feed_cursor(query.validated_data["cursor"])
             if after is None:
                 raise serializers.ValidationError(
                     {"cursor": [gettext_lazy("This cursor is not one we gave.")]}
                 )
-        raw_limit = request.query_params.get("limit", "100")
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= FEED_PAGE_MAX:
-            raise serializers.ValidationError(
-                {"limit": [gettext_lazy("Give a number from 1 to %(max)d.") % {"max": FEED_PAGE_MAX}]}
-            )
-        members, cursor, has_more = member_changes(viewer=request.user, after=after, limit=int(raw_limit))
+        members, cursor, has_more = member_changes(
+            viewer=request.user, after=after, limit=query.validated_data["limit"]
+        )
         return Response(
             {
                 "results": MemberSerializer(members, many=True).data,
@@ -637,7 +641,7 @@ class ApplicationViewSet(
 
     serializer_class = output_serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilterSet
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["name", "applied_at", "pk"]
     ordering_aliases = {"name": ("name_pinyin", "name")}
 
@@ -704,7 +708,7 @@ class TransferRequestViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = output_serializer_class = TransferRequestSerializer
     filterset_class = TransferFilterSet
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["requested_at", "pk"]
 
     def get_queryset(self):

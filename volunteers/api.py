@@ -13,8 +13,7 @@ import django_filters
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -23,8 +22,9 @@ from rest_framework.views import APIView
 
 from union_portal.api.commands import CommandMixin
 from union_portal.api.fields import RefField
-from union_portal.api.filters import StableOrderingFilter
+from union_portal.api.filters import FilterBackend, StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
+from union_portal.api.serializers import QuerySerializer
 
 from . import selectors, services
 from .models import (
@@ -140,6 +140,13 @@ class SignupFilterSet(django_filters.FilterSet):
 # --- public: open activities ------------------------------------------------------------------------
 
 
+class OpenActivitiesQuerySerializer(QuerySerializer):
+    town = serializers.IntegerField(
+        required=False, min_value=1, help_text=gettext_lazy("Only activities in this town.")
+    )
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+
+
 class OpenActivitiesView(generics.ListAPIView):
     """Activities taking sign-ups (or full, with a waiting list) that have not ended: public."""
 
@@ -148,21 +155,16 @@ class OpenActivitiesView(generics.ListAPIView):
     serializer_class = OpenActivitySerializer
     filter_backends = []
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("town", int, description=gettext_lazy("Only activities in this town.")),
-            OpenApiParameter("category", str, enum=Category.values),
-        ]
-    )
+    @extend_schema(parameters=[OpenActivitiesQuerySerializer])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        category = self.request.query_params.get("category") or None
-        town = self.request.query_params.get("town")
-        activities = selectors.open_activities(category=category if category in Category.values else None)
-        if town and town.isdigit():
-            activities = activities.filter(town_id=int(town))
+        query = OpenActivitiesQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        activities = selectors.open_activities(category=query.validated_data.get("category"))
+        if query.validated_data.get("town"):
+            activities = activities.filter(town_id=query.validated_data["town"])
         return activities
 
 
@@ -189,7 +191,7 @@ class SignupViewSet(CommandMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     serializer_class = output_serializer_class = SignupSerializer
     permission_classes = [OwnRowsOrViewPermission]
     filterset_class = SignupFilterSet
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["created_at", "pk"]
 
     def get_queryset(self):
@@ -212,7 +214,7 @@ class RecordViewSet(CommandMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     serializer_class = output_serializer_class = RecordSerializer
     permission_classes = [OwnRowsOrViewPermission]
     filterset_class = RecordFilterSet
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["started_at", "pk"]
 
     def get_queryset(self):
@@ -248,7 +250,7 @@ class VolunteerViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = VolunteerSerializer
     permission_classes = [OwnRowsOrViewPermission]
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     filterset_fields = ["status", "star_level"]
     ordering_fields = ["verified_hours", "pk"]
 

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from union_portal.api.commands import CommandMixin
+from union_portal.api.serializers import QuerySerializer
 from union_portal.core.errors import NotFoundError
 from union_portal.core.figures import figures_scope
 
@@ -106,7 +107,7 @@ class LeaderboardSerializer(serializers.Serializer):
     mine = StandingSerializer(allow_null=True)
 
 
-class MonthQuerySerializer(serializers.Serializer):
+class MonthQuerySerializer(QuerySerializer):
     month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False)
 
 

@@ -36,3 +36,27 @@ class TextField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class RequiredTextField(TextField):
+    """Text that must be given (a reason the service requires): the schema says ``minLength: 1``, and an
+    empty string is answered ``required``, the code the service itself would give."""
+
+    def __init__(self, **kwargs):
+        kwargs["allow_blank"] = False
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str) and data.strip() == "":
+            self.fail("required")
+        return super().run_validation(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """``true`` or ``false`` only: DRF's own also takes ``0``, ``1``, ``"yes"`` ..., which the schema
+    (``type: boolean``) forbids."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data

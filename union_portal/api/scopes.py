@@ -39,10 +39,11 @@ def known_scopes() -> list[str]:
                 view_class = getattr(pattern.callback, "cls", None) or getattr(
                     pattern.callback, "view_class", None
                 )
-                if view_class is not None and view_class.__module__.split(".")[0] not in {
-                    "rest_framework",
-                    "drf_spectacular",
-                }:
+                if (
+                    view_class is not None
+                    and getattr(view_class, "scoped", True)
+                    and view_class.__module__.split(".")[0] not in {"rest_framework", "drf_spectacular"}
+                ):
                     areas.add(view_area(view_class))
 
     walk(urlpatterns)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from operator import attrgetter
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 
 def _native_type(field: serializers.Field) -> type | None:
@@ -59,3 +61,26 @@ class FlatReadSerializer(serializers.Serializer):
             field.to_representation,
             _native_type(field),
         )
+
+
+class QuerySerializer(serializers.Serializer):
+    """Reads a view's query parameters as the schema describes them (``@extend_schema(parameters=[...])``).
+
+    DRF reads an empty parameter (``?date_to=``) as one not given, and the last of a repeated one: the
+    view then answers as if the caller had asked for something else. Here a parameter that is present
+    holds one value, empty only where the field allows blank text; else a 400 names it.
+    """
+
+    def to_internal_value(self, data):
+        errors = {}
+        for name, field in self.fields.items():
+            values = (
+                data.getlist(name) if hasattr(data, "getlist") else ([data[name]] if name in data else [])
+            )
+            if len(values) > 1:
+                errors[name] = [ErrorDetail(_("Give this parameter once."), code="invalid")]
+            elif values == [""] and not getattr(field, "allow_blank", False):
+                errors[name] = [ErrorDetail(_("This parameter cannot be empty."), code="invalid")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)

@@ -40,3 +40,16 @@ def api_key_revoke(*, key: APIKey, now=None) -> APIKey:
         key.revoked_at = now or timezone.now()
         key.save(update_fields=["is_active", "revoked_at"])
     return key
+
+
+def idempotent_requests_purge(*, now=None) -> int:
+    """Forget the answers kept for ``Idempotency-Key`` retries once ``IDEMPOTENCY_KEY_HOURS`` have passed.
+
+    They are a technical cache of answers, not records anyone entered: a retry later than that is a new
+    request (the guide tells partners so). Returns how many were dropped.
+    """
+    from .models import IdempotentRequest
+
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+    deleted, _by_model = IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -12,7 +12,6 @@ import django_filters
 from django.conf import settings
 from django.urls import path
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -22,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from union_portal.api.filters import StableOrderingFilter
+from union_portal.api.filters import FilterBackend, StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
 
 from . import services
@@ -79,7 +78,7 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     serializer_class = CertificateSerializer
     filterset_class = CertificateFilterSet
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["issued_on", "pk"]
 
     def get_queryset(self):
