@@ -420,14 +420,23 @@ def member_transfer(*, member: Member, to_union: Organisation, by, reason: str) 
     )
     if _in_area(by, to_union):
         _move(member, to_union, by, reason)
-        transfer.state = TransferRequest.State.ACCEPTED
-        transfer.decided_by = by
-        transfer.decided_at = timezone.now()
-        transfer.save()
+        _decide(transfer, TransferRequest.State.ACCEPTED, by=by)
     else:
         transfer.save()
         notices.transfer_requested(transfer)
     return transfer
+
+
+def _decide(transfer: TransferRequest, state: str, *, by, note: str = "") -> None:
+    """Record the decision on a request (or its withdrawal): the state, who, when and why."""
+    transfer.state = state
+    transfer.decided_by = by
+    transfer.decided_at = timezone.now()
+    transfer.decision_note = note
+    if transfer.pk is None:
+        transfer.save()
+    else:
+        transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
 
 
 def _pending_for_decision(transfer: TransferRequest, by, *, side: str) -> tuple[Member, TransferRequest]:
@@ -470,11 +479,7 @@ def transfer_accept(*, transfer: TransferRequest, by, note: str = "") -> Transfe
     if not to_union.is_member_union or not to_union.is_active:
         raise _invalid(_("Members join a grassroots union, branch or group."), code="union_kind")
     _move(member, to_union, by, transfer.reason)
-    transfer.state = TransferRequest.State.ACCEPTED
-    transfer.decided_by = by
-    transfer.decided_at = timezone.now()
-    transfer.decision_note = note
-    transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    _decide(transfer, TransferRequest.State.ACCEPTED, by=by, note=note)
     notices.transfer_decided(transfer)
     return transfer
 
@@ -488,11 +493,7 @@ def transfer_decline(*, transfer: TransferRequest, by, reason: str) -> TransferR
         return transfer
     if transfer.state != TransferRequest.State.PENDING:
         raise _not_pending(transfer)
-    transfer.state = TransferRequest.State.DECLINED
-    transfer.decided_by = by
-    transfer.decided_at = timezone.now()
-    transfer.decision_note = reason
-    transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    _decide(transfer, TransferRequest.State.DECLINED, by=by, note=reason)
     notices.transfer_decided(transfer)
     return transfer
 
@@ -506,11 +507,7 @@ def transfer_cancel(*, transfer: TransferRequest, by, reason: str = "") -> Trans
         return transfer
     if transfer.state != TransferRequest.State.PENDING:
         raise _not_pending(transfer)
-    transfer.state = TransferRequest.State.CANCELLED
-    transfer.decided_by = by
-    transfer.decided_at = timezone.now()
-    transfer.decision_note = reason
-    transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    _decide(transfer, TransferRequest.State.CANCELLED, by=by, note=reason)
     return transfer
 
 
@@ -543,11 +540,7 @@ def member_end(*, member: Member, status: str, by, reason: str, on: dt.date | No
     member.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
     for transfer in TransferRequest.objects.pending().filter(member=member).select_for_update(of=("self",)):
         # a move of an ended membership cannot happen any more: the request is withdrawn, with the reason
-        transfer.state = TransferRequest.State.CANCELLED
-        transfer.decided_by = by
-        transfer.decided_at = timezone.now()
-        transfer.decision_note = reason
-        transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        _decide(transfer, TransferRequest.State.CANCELLED, by=by, note=reason)
     event = _event(member, END_STATUSES[status], by, reason)
     notices.ended(member, event)
     webhook_emit("membership.ended", event)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests import factories
+from tests.accounts.factories import make_user
 from union_portal.api.models import IdempotentRequest
 from union_portal.api.tasks import SCHEDULES, idempotent_requests_purge
 from union_portal.core.schedules import declared_schedules
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_answers_older_than_a_day_are_dropped_and_newer_ones_kept(settings):
     settings.IDEMPOTENCY_KEY_HOURS = 24
-    owner = factories.make_user(None, None, username="partner")
+    owner = make_user(None, None, username="partner")
     old = IdempotentRequest.objects.create(owner=owner, key="batch-1", body_hash="x", status=200, response={})
     new = IdempotentRequest.objects.create(owner=owner, key="batch-2", body_hash="y", status=200, response={})
     IdempotentRequest.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(hours=25))

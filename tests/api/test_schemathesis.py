@@ -23,7 +23,8 @@ import pytest
 from django.conf import settings as django_settings
 from rest_framework.settings import api_settings
 
-from tests import factories
+from tests.accounts.factories import make_user
+from tests.members.factories import make_member
 from union_portal.accounts.roles import Role
 from union_portal.api.models import APIKey
 
@@ -42,9 +43,9 @@ def unthrottled(monkeypatch):
 
 def test_the_api_holds_under_fuzzing(live_server, tree, people, unthrottled):
     for union in (tree.union_a, tree.branch_a, tree.union_b):
-        factories.make_member(union)
-    factories.make_member(tree.union_a, active=False)
-    fuzzer = factories.make_user(Role.DISTRICT_STAFF, tree.district, username="fuzzer")
+        make_member(union)
+    make_member(tree.union_a, active=False)
+    fuzzer = make_user(Role.DISTRICT_STAFF, tree.district, username="fuzzer")
     _key, secret = APIKey.issue(name="fuzzer", user=fuzzer, rate="1000000/hour")
 
     command = [
