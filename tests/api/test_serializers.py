@@ -7,8 +7,9 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework import serializers
 
 from members import api as members_api
+from members.models import TransferRequest
 from members.selectors import member_list
-from members.services import member_reject
+from members.services import member_reject, member_transfer
 from union_portal.api.serializers import FlatReadSerializer
 from union_portal.organisations.models import Enterprise
 
@@ -31,6 +32,12 @@ def rows_for(serializer_class, tree, people):
         return list(member_list(viewer=people.district_staff))
     if serializer_class is members_api.EnterpriseSerializer:
         return list(Enterprise.objects.all())
+    if serializer_class is members_api.TransferRequestSerializer:
+        for member in member_list(viewer=people.district_staff).filter(
+            union__in=[tree.union_a, tree.branch_a]
+        ):
+            member_transfer(member=member, to_union=tree.union_b, by=people.town_a_staff, reason="调动")
+        return list(TransferRequest.objects.select_related("member", "from_union", "to_union"))
     return list(members_api.organisation_list(viewer=people.district_staff))
 
 
@@ -43,6 +50,7 @@ FLAT_SERIALIZERS = [
 def test_every_list_serializer_is_flat():
     assert {cls.__name__ for cls in FLAT_SERIALIZERS} == {
         "OrganisationSerializer", "EnterpriseSerializer", "MemberSerializer", "ApplicationSerializer",
+        "TransferRequestSerializer",
     }  # fmt: skip
 
 
