@@ -89,7 +89,8 @@ MEMBER_INPUT_CODES = {
 }
 MEMBER_CREATE_CODES = {**MEMBER_INPUT_CODES, "union": ["required", "union_kind"]}
 ENTERPRISE_INPUT_CODES = {
-    "name": ["required"],
+    "name": ["required", *TEXT_CODES],
+    "address": TEXT_CODES,
     "credit_code": ["uscc_length", "uscc_format", "uscc_checksum", "duplicate"],
 }
 
