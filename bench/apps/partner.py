@@ -162,12 +162,12 @@ def bulk_upsert(payload: dict) -> dict:
 
     django_setup()
     from django.test import Client
-    from members.management.commands.generate_scale import IMPORT_ID_START, scale_id_number
 
     from bench.workers import api_secret, staff_user
     from members.fakes import fake_mobile, fake_name
     from members.models import Member
     from members.resources import MemberResource
+    from members.scale import IMPORT_ID_START, scale_id_number
     from union_portal.imports.reading import spreadsheet_rows
     from union_portal.organisations.models import MEMBER_UNION_KINDS, Organisation
 
