@@ -9,7 +9,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -496,11 +495,7 @@ class DirectionFilter(admin.SimpleListFilter):
         return [("in", _("Into my area")), ("out", _("Out of my area"))]
 
     def queryset(self, request, queryset):
-        path = getattr(request.user.organisation, "path", None)
-        if self.value() not in ("in", "out") or request.user.is_superuser or not path:
-            return queryset
-        inside = Q(to_union__path__startswith=path)
-        return queryset.filter(inside if self.value() == "in" else ~inside)
+        return queryset.direction(request.user, self.value())
 
 
 @admin.register(TransferRequest)

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import django_filters
-from django.db.models import Q
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -692,11 +691,7 @@ class TransferFilterSet(django_filters.FilterSet):
         fields = ["state", "direction"]
 
     def filter_direction(self, queryset, name, value):
-        path = getattr(self.request.user.organisation, "path", None)
-        if self.request.user.is_superuser or not path:
-            return queryset
-        inside = Q(to_union__path__startswith=path)
-        return queryset.filter(inside if value == "in" else ~inside)
+        return queryset.direction(self.request.user, value)
 
 
 @extend_validation_errors(["required", *TEXT_CODES], field_name="reason", actions=["decline"])

@@ -299,6 +299,16 @@ class TransferRequestQuerySet(ScopedQuerySet):
     def pending(self):
         return self.filter(state=TransferRequest.State.PENDING)
 
+    def direction(self, user, value: str):
+        """``in``: transfers into the user's subtree (theirs to decide); ``out``: the others they see."""
+        from union_portal.core.scoping import user_scope_path
+
+        path = user_scope_path(user)
+        if value not in ("in", "out") or user.is_superuser or not path:
+            return self
+        inside = Q(to_union__path__startswith=path)
+        return self.filter(inside if value == "in" else ~inside)
+
     def to_decide_by(self, user):
         """Pending requests into the user's subtree: theirs to accept or decline."""
         from union_portal.core.scoping import user_scope_path
