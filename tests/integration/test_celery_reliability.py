@@ -68,7 +68,7 @@ class Workers:
         self.queue = f"probe-{uuid.uuid4().hex[:12]}"
         self.log_dir = log_dir
         self.processes: list[subprocess.Popen] = []
-        self.client = Celery("probe-client", broker=REDIS_URL)
+        self.client = Celery("probe-client", broker=REDIS_URL, set_as_current=False)
 
     def start(self, visibility_timeout: int) -> subprocess.Popen:
         env = {

@@ -54,7 +54,7 @@ def worker(transactional_db, tmp_path, monkeypatch):
         cwd=django_settings.BASE_DIR, env={**env, "REDIS_URL": REDIS_URL}, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
-    sender = Celery("notify-client", broker=REDIS_URL)
+    sender = Celery("notify-client", broker=REDIS_URL, set_as_current=False)
     monkeypatch.setenv("REDIS_URL", REDIS_URL)  # for sms_probe.client() in this process too
     yield sender, queue, tmp_path / "worker.log"
     process.terminate()
