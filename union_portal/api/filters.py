@@ -16,6 +16,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.filters import OrderingFilter
 
+BIGINT_MAX = 2**63 - 1
+
 
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
@@ -23,13 +25,18 @@ class IdFilter(django_filters.NumberFilter):
 
     ``NumberFilter`` reads ``1.5`` for an id and refuses a number above 1e50 (a guard for decimal
     parsing that an integer does not need): a larger id simply matches nothing, as a missing one does
-    (Django answers an out-of-range integer lookup with no rows, without asking the database).
+    (without asking the database: an integer past 64 bits is an error to it).
     """
 
     field_class = forms.IntegerField
 
     def get_max_validator(self):
         return None
+
+    def filter(self, qs, value):
+        if value not in (None, "") and not -BIGINT_MAX <= value <= BIGINT_MAX:
+            return qs.none()  # no row has it (and a database would refuse to compare it)
+        return super().filter(qs, value)
 
 
 class StableOrderingFilter(OrderingFilter):
