@@ -29,10 +29,10 @@ from union_portal.accounts.roles import Role
 from union_portal.api.models import APIKey
 
 #: The domain apps' endpoints that landed after the schema was worked through. Fuzzing them finds
-#: real gaps, open in issue 16: a ``page`` query of "" accepted (honours objections), a filter id
-#: refused above 1e50 where the schema allows any integer (volunteers records), negative claim amounts
-#: refused without a schema minimum (legal cases). Remove an app from here once its schema holds.
-NOT_YET_FUZZED = r"^/api/v1/(honours|contests|volunteers|legal|quiz)/"
+#: real gaps, open in issue 16: a ``page`` query of "" accepted (honours objections). Remove an app
+#: from here once its schema holds (volunteers and legal: id filters of any size, amounts that cannot
+#: be negative by the schema, an impossible filter counted as no rows instead of a 500).
+NOT_YET_FUZZED = r"^/api/v1/(honours|contests|quiz)/"
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "5"))
 PHASES = os.environ.get("SCHEMATHESIS_PHASES", "fuzzing")
 ROOT = Path(__file__).resolve().parents[2]
