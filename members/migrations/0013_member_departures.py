@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0010_transfer_requests'),
+        ('members', '0012_drop_unused_pattern_indexes'),
         ('organisations', '0001_initial'),
     ]
 
