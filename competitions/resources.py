@@ -16,14 +16,18 @@ Past contest results, one row per entry::
     竞赛名称                 | 身份证号           | 班组名称 | 项目名称 | 总分  | 名次 | 奖项   | 等级
     2023年叉车司机技能竞赛   | 440607198506120021 |          |          | 92.5  | 1    | 一等奖 |
 
-The contest is one being prepared, whose registration closed in the past, made beforehand in the
-admin; every row goes through ``entry_record_result``, and staff publish the results afterwards.
+A work team's row names its leader by ID number and the team-mates in 队员卡号 (membership card
+numbers separated by spaces, commas or 、). The contest is one being prepared, whose registration
+closed in the past, made beforehand in the admin; every row goes through ``entry_record_result``, and
+staff publish the results afterwards.
 
 Both check *by writing* (their rules live in the services): each row is written through its service in
 a transaction that is rolled back, so every service error becomes an error of its row and column.
 """
 
 from __future__ import annotations
+
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -49,6 +53,10 @@ PRIZE_WORDS = {"一等奖": Prize.FIRST, "二等奖": Prize.SECOND, "三等奖":
                "无": Prize.NONE, "未获奖": Prize.NONE}  # fmt: skip
 GRADE_WORDS = {"一等": Grade.FIRST, "二等": Grade.SECOND, "三等": Grade.THIRD, "优秀": Grade.EXCELLENT,
                "积极成果": Grade.POSITIVE, "成果显著": Grade.POSITIVE}  # fmt: skip
+
+
+#: Between the team-mates' card numbers in one cell: spaces, line breaks, commas (half or full width), 、, ；
+TEAM_CARD_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
 def _members_by_id(by, numbers) -> dict[str, Member]:
@@ -213,9 +221,10 @@ class HonourResource(_PastResource):
 
 # --- past contest results ------------------------------------------------------------------------------------
 
-CONTEST, TEAM, PROJECT, TOTAL, RANK, PRIZE, GRADE = (
+CONTEST, TEAM, TEAM_CARDS, PROJECT, TOTAL, RANK, PRIZE, GRADE = (
     "竞赛名称",
     "班组名称",
+    "队员卡号",
     "项目名称",
     "总分",
     "名次",
@@ -233,6 +242,9 @@ class ContestResultResource(_PastResource):
         Column(ID, "id_number", kind="identifier", required=True, max_length=30, example=_EXAMPLE_ID,
                help=gettext_lazy("The contestant's ID number (the team leader's for a work team).")),
         Column(TEAM, "team_name", max_length=100, example="", help=gettext_lazy("For a team contest.")),
+        Column(TEAM_CARDS, "team_cards", max_length=1000, example="",
+               help=gettext_lazy("For a team contest: the team-mates' membership card numbers, separated by "
+                                 "spaces, commas or 、 (the leader is the ID number's member).")),
         Column(PROJECT, "project_title", max_length=200, example="", help=gettext_lazy("For an innovation contest.")),
         Column(TOTAL, "total", kind="decimal", example="92.5"),
         Column(RANK, "rank", kind="int", minimum=1, maximum=100000, example="1"),
@@ -240,9 +252,11 @@ class ContestResultResource(_PastResource):
         Column(GRADE, "grade", kind="choice", choices=Grade, words=GRADE_WORDS, example="",
                help=gettext_lazy("For an innovation contest, instead of the rank and prize.")),
     )  # fmt: skip
-    checked_fields = {"contest_id": None, "member_id": None, "team_name": None, "project_title": None,
-                      "total": "decimal", "rank": None, "prize": None, "grade": None}  # fmt: skip
-    service_columns = {"member": ID, "contest": CONTEST, "team_name": TEAM, "project_title": PROJECT,
+    checked_fields = {"contest_id": None, "member_id": None, "team_name": None, "team_cards": None,
+                      "project_title": None, "total": "decimal", "rank": None, "prize": None,
+                      "grade": None}  # fmt: skip
+    service_columns = {"member": ID, "contest": CONTEST, "team_name": TEAM, "team_cards": TEAM_CARDS,
+                       "project_title": PROJECT,
                        "total": TOTAL, "rank": RANK, "prize": PRIZE, "grade": GRADE, "": ""}  # fmt: skip
     duplicate_message = gettext_lazy("The same person is already on row %(row)d for this contest.")
     duplicate_column = ID
@@ -270,6 +284,7 @@ class ContestResultResource(_PastResource):
             raise row.fail()
         self._pending.append((row.line, {
             "contest_id": contest_id, "member_id": None, "team_name": row.get("team_name") or "",
+            "team_cards": " ".join(TEAM_CARD_SEPARATORS.split(row.get("team_cards") or "")).strip(),
             "project_title": row.get("project_title") or "", "total": row.get("total"), "rank": row.get("rank"),
             "prize": row.get("prize") or "", "grade": row.get("grade") or "",
         }, number))  # fmt: skip
@@ -302,6 +317,7 @@ class ContestResultResource(_PastResource):
                     grade=record["grade"],
                     team_name=record["team_name"],
                     project_title=record["project_title"],
+                    team_cards=record["team_cards"].split(),
                 )
             except ApplicationError as exc:
                 raise self._service_error(exc, line) from None

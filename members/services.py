@@ -640,21 +640,29 @@ def members_bulk(
 ACTIVATION_PURPOSE = "member-activation"
 
 
-def _unclaimed_membership(id_number: str, mobile: str) -> Member | None:
-    """The open membership of this ID number whose mobile on file is ``mobile`` and that has no login yet."""
+def _activation_key(id_number: str, mobile: str) -> tuple[str, str] | None:
+    """The blind index of the ID number and the normalised mobile, or None when either is malformed."""
     from django.core.exceptions import ValidationError
 
     try:
-        number = parse_id_number(id_number).number
-        mobile = normalize_mobile(mobile)
+        return id_number_key(parse_id_number(id_number).number), normalize_mobile(mobile)
     except ValidationError:
         return None
+
+
+def _unclaimed_by_key(id_number_hash: str, mobile: str) -> Member | None:
     return (
         Member.objects.open()
-        .filter(id_number_hash=id_number_key(number), mobile=mobile, user__isnull=True)
+        .filter(id_number_hash=id_number_hash, mobile=mobile, user__isnull=True)
         .order_by("-pk")
         .first()
     )
+
+
+def _unclaimed_membership(id_number: str, mobile: str) -> Member | None:
+    """The open membership of this ID number whose mobile on file is ``mobile`` and that has no login yet."""
+    key = _activation_key(id_number, mobile)
+    return None if key is None else _unclaimed_by_key(*key)
 
 
 def member_activation_request(*, id_number: str, mobile: str, client: str = "") -> None:
@@ -667,21 +675,37 @@ def member_activation_request(*, id_number: str, mobile: str, client: str = "") 
     """
     from django.core.exceptions import ValidationError
 
-    from union_portal.notifications.services import verification_code_allow, verification_code_send
+    from union_portal.notifications.services import verification_code_allow
 
     try:
         typed_mobile = normalize_mobile(mobile)
     except ValidationError as exc:
         raise ApplicationError.from_validation_error(exc, field="mobile") from None
     verification_code_allow(mobile=typed_mobile, client=client)
-    member = _unclaimed_membership(id_number, mobile)
-    if member is None:
+    key = _activation_key(id_number, typed_mobile)
+    if key is None:
         return
+    from .tasks import activation_code_task
+
+    # Looked up and sent by the worker: the request costs the same whether or not the membership
+    # exists, so its response time does not tell (issue 18.3).
+    activation_code_task.delay(id_number_hash=key[0], mobile=key[1])
+
+
+def activation_code_deliver(*, id_number_hash: str, mobile: str) -> bool:
+    """Send the activation code when an open membership without a login has this ID number (its
+    blind index) and mobile on file; True when a code went out. Called by ``activation_code_task``."""
+    from union_portal.notifications.services import verification_code_send
+
+    member = _unclaimed_by_key(id_number_hash, mobile)
+    if member is None:
+        return False
     verification_code_send(
         mobile=member.mobile,
         purpose=ACTIVATION_PURPOSE,
         text=_("Your code to activate your member account is %(code)s. It is valid for 10 minutes."),
     )
+    return True
 
 
 @transaction.atomic

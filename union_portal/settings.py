@@ -435,6 +435,11 @@ MEMBER_MIN_AGE = env.int("MEMBER_MIN_AGE", default=16)  # the legal working age,
 # --- knowledge quiz (competitions.quiz) --------------------------------------------------------------
 #: Read the monthly leaderboard from Redis sorted sets when REDIS_URL is set (the database otherwise).
 QUIZ_LEADERBOARD_REDIS = env.bool("QUIZ_LEADERBOARD_REDIS", default=True)
+#: The public leaderboard API's own throttle, per signed-in user or else per client address: phones
+#: behind one carrier address share it at peak, so it is far above the anonymous API rate.
+QUIZ_LEADERBOARD_API_RATE = env.str("QUIZ_LEADERBOARD_API_RATE", default="600/minute")
+#: Seconds the public top 100 of a month is served from the cache (0: not cached).
+QUIZ_LEADERBOARD_CACHE_SECONDS = env.int("QUIZ_LEADERBOARD_CACHE_SECONDS", default=10)
 
 LOGGING = {
     "version": 1,

@@ -53,7 +53,7 @@ def section(ctx) -> tuple[list[Row], list[str]]:
         notes.append(f"contest results: not met for want of data ({shape}; members in the database too few)")
     notes.append(
         f"contest results: {timing['ranked']:,} entries ranked; the service run writes every entry's result "
-        "(results cleared before each run) with one history row each (one UPDATE per 1,000 entries, bulk history rows)."
+        "(results cleared before each run) with one history row each (one UPDATE ... FROM the ranking, one INSERT ... SELECT of history rows per 1,000 entries)."
     )
     verify = common.run_worker(
         "competitions:verify_load",

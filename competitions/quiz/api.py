@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy
@@ -20,14 +22,16 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from union_portal.api.commands import CommandMixin
 from union_portal.api.serializers import QuerySerializer
+from union_portal.api.throttles import APIKeyRateThrottle
 from union_portal.core.errors import NotFoundError
 from union_portal.core.figures import figures_scope
 
-from . import selectors, services
+from . import ranking, selectors, services
 from .models import Attempt, Quiz, QuizStatus
 from .ranking import month_start
 
@@ -188,10 +192,42 @@ class AttemptViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
 # --- leaderboard and figures -----------------------------------------------------------------------
 
 
+class LeaderboardThrottle(SimpleRateThrottle):
+    """The public leaderboard's own limit (``QUIZ_LEADERBOARD_API_RATE``), per signed-in user or else per
+    client address. Not the anonymous API rate: at peak many phones share one carrier address."""
+
+    scope = "quiz_leaderboard"
+
+    def get_rate(self):
+        return settings.QUIZ_LEADERBOARD_API_RATE
+
+    def get_cache_key(self, request, view):
+        user = request.user
+        ident = f"user-{user.pk}" if user and user.is_authenticated else f"ip-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def _public_top(quiz: Quiz, month) -> list[dict]:
+    """The month's top 100, masked, as the API shows them; kept ``QUIZ_LEADERBOARD_CACHE_SECONDS``."""
+    seconds = settings.QUIZ_LEADERBOARD_CACHE_SECONDS
+    key = f"quiz:api-top:{quiz.pk}:{month:%Y-%m}"
+    rows = cache.get(key) if seconds > 0 else None
+    if rows is None:
+        board, _mine, _source = selectors.leaderboard(quiz=quiz, month=month)
+        rows = [{"rank": r.rank, "name": r.name, "union": r.union, "points": r.points} for r in board]
+        if seconds > 0:
+            cache.set(key, rows, seconds)
+    return rows
+
+
 class LeaderboardView(APIView):
-    """The month's top 100 with masked names; public. With a signed-in participant, their own standing."""
+    """The month's top 100 with masked names; public. With a signed-in participant, their own standing.
+
+    The top 100 is cached a few seconds (the same for everybody); the caller's own standing is read
+    each time."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [APIKeyRateThrottle, LeaderboardThrottle]
 
     @extend_schema(parameters=[MonthQuerySerializer], responses={200: LeaderboardSerializer})
     def get(self, request, quiz_id: int):
@@ -200,10 +236,12 @@ class LeaderboardView(APIView):
         query.is_valid(raise_exception=True)
         month = selectors.parse_month(query.validated_data.get("month")) or month_start(services.local_day())
         participant = services.participant_of(quiz=quiz, user=request.user)
-        rows, mine, _source = selectors.leaderboard(quiz=quiz, month=month, participant=participant)
+        mine = None
+        if participant is not None:
+            mine = ranking.standing(quiz_id=quiz.pk, month=month, participant_id=participant.pk)
         data = {
             "month": f"{month:%Y-%m}",
-            "rows": [{"rank": r.rank, "name": r.name, "union": r.union, "points": r.points} for r in rows],
+            "rows": _public_top(quiz, month),
             "mine": {"rank": mine.rank, "points": mine.points} if mine else None,
         }
         return Response(LeaderboardSerializer(data).data)

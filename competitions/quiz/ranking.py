@@ -216,6 +216,17 @@ def board(
     return Board(month, top, mine, "database")
 
 
+def standing(*, quiz_id: int, month: dt.date, participant_id: int) -> Standing | None:
+    """One participant's standing alone (the API's "mine" next to a cached top 100)."""
+    try:
+        client = _ready_client(quiz_id, month)
+        if client is not None:
+            return redis_standing(client, quiz_id, month, participant_id)
+    except Exception:  # noqa: BLE001 - fall back to the database, never fail the page
+        log.warning("quiz leaderboard: Redis read failed, reading the database", exc_info=True)
+    return db_standing(quiz_id, month, participant_id)
+
+
 def participants_of(standings: list[Standing]) -> dict[int, Participant]:
     """The participants of a list of standings, with their unions, in one query."""
     ids = [s.participant_id for s in standings]

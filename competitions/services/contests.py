@@ -557,7 +557,7 @@ def sheet_reopen(*, sheet: ScoreSheet, by, reason: str) -> ScoreSheet:
 
 # --- results ---------------------------------------------------------------------------------------------
 
-RESULTS_SQL = """
+SCORES_SQL = """
 WITH per_criterion AS (
     SELECT m.entry_id, c.part_id,
            SUM(m.marks) AS s, MAX(m.marks) AS hi, MIN(m.marks) AS lo, COUNT(*) AS n
@@ -589,12 +589,51 @@ WITH per_criterion AS (
            ROUND(SUM(CASE WHEN kind = 'practical' THEN points ELSE 0 END), 2) AS practical,
            ROUND(SUM(points), 2) AS total
     FROM part_scores GROUP BY entry_id
+), ranked AS (
+    SELECT t.entry_id, t.theory, t.practical, t.total, e.number,
+           RANK() OVER (ORDER BY t.total DESC, t.practical DESC, COALESCE(e.practical_seconds, 2147483647)) AS rnk
+    FROM totals t JOIN competitions_entry e ON e.id = t.entry_id
+)"""
+
+RESULTS_SQL = SCORES_SQL + "\nSELECT entry_id, theory, practical, total, rnk FROM ranked ORDER BY rnk, number"
+
+# Every entry of the contest gets its new result (none when it has no submitted marks: withdrawn,
+# disqualified); only the rows whose result differs are written, and their ids returned for the history.
+WRITE_SQL = (
+    SCORES_SQL  # noqa: S608 - constant text, the values are parameters
+    + """, fresh AS (
+    SELECT e.id, r.theory, r.practical, r.total,
+           CASE WHEN %(innovation)s = 1 THEN NULL ELSE r.rnk END AS rnk,
+           CASE WHEN %(innovation)s = 1 OR r.rnk IS NULL THEN %(none)s
+                WHEN r.rnk <= %(first)s THEN %(first_prize)s
+                WHEN r.rnk <= %(second)s THEN %(second_prize)s
+                WHEN r.rnk <= %(third)s THEN %(third_prize)s
+                WHEN r.rnk <= %(excellent)s THEN %(excellent_prize)s
+                ELSE %(none)s END AS prize
+    FROM competitions_entry e LEFT JOIN ranked r ON r.entry_id = e.id
+    WHERE e.contest_id = %(contest)s
 )
-SELECT t.entry_id, t.theory, t.practical, t.total,
-       RANK() OVER (ORDER BY t.total DESC, t.practical DESC, COALESCE(e.practical_seconds, 2147483647)) AS rnk
-FROM totals t JOIN competitions_entry e ON e.id = t.entry_id
-ORDER BY rnk, e.number
-"""
+UPDATE competitions_entry
+SET theory_score = fresh.theory, practical_score = fresh.practical, total = fresh.total,
+    rank = fresh.rnk, prize = fresh.prize
+FROM fresh
+WHERE competitions_entry.id = fresh.id AND (
+    competitions_entry.theory_score IS DISTINCT FROM fresh.theory
+    OR competitions_entry.practical_score IS DISTINCT FROM fresh.practical
+    OR competitions_entry.total IS DISTINCT FROM fresh.total
+    OR competitions_entry.rank IS DISTINCT FROM fresh.rnk
+    OR competitions_entry.prize IS DISTINCT FROM fresh.prize
+)
+RETURNING competitions_entry.id"""
+)
+
+
+def _scores_params(contest: Contest) -> dict:
+    return {
+        "contest": contest.pk,
+        "trim": 1 if contest.trim_extremes else 0,
+        "trim_min": contest.trim_min_judges,
+    }
 
 
 def results_rows(contest: Contest) -> list[tuple]:
@@ -604,13 +643,8 @@ def results_rows(contest: Contest) -> list[tuple]:
     when the contest says so and enough judges marked), summed per part and weighted to percent of the
     total, then ranked by the total, the practical part, and the shorter practical time. Equal on all
     three, entries share a rank."""
-    params = {
-        "contest": contest.pk,
-        "trim": 1 if contest.trim_extremes else 0,
-        "trim_min": contest.trim_min_judges,
-    }
     with connection.cursor() as cursor:
-        cursor.execute(RESULTS_SQL, params)
+        cursor.execute(RESULTS_SQL, _scores_params(contest))
         return [
             (row[0], _score(row[1]), _score(row[2]), _score(row[3]), int(row[4])) for row in cursor.fetchall()
         ]
@@ -620,18 +654,23 @@ def _score(value) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+PRIZE_ORDER = (Prize.FIRST, Prize.SECOND, Prize.THIRD, Prize.EXCELLENT)
+
+
+def _prize_bounds(contest: Contest) -> list[int]:
+    """The last rank of each prize (first, second, third, excellence) by the contest's quotas."""
+    bounds, bound = [], 0
+    for quota in (contest.quota_first, contest.quota_second, contest.quota_third, contest.quota_excellent):
+        bound += quota
+        bounds.append(bound)
+    return bounds
+
+
 def prize_for(contest: Contest, rank: int | None) -> str:
     """The prize a rank earns by the contest's quotas (entries tied at a boundary share the better prize)."""
     if rank is None or contest.is_innovation:
         return Prize.NONE
-    bound = 0
-    for prize, quota in (
-        (Prize.FIRST, contest.quota_first),
-        (Prize.SECOND, contest.quota_second),
-        (Prize.THIRD, contest.quota_third),
-        (Prize.EXCELLENT, contest.quota_excellent),
-    ):
-        bound += quota
+    for prize, bound in zip(PRIZE_ORDER, _prize_bounds(contest), strict=True):
         if rank <= bound:
             return prize
     return Prize.NONE
@@ -640,7 +679,11 @@ def prize_for(contest: Contest, rank: int | None) -> str:
 @transaction.atomic
 def contest_compute_results(*, contest: Contest, by) -> int:
     """Compute the scores, ranks and prizes of a contest being judged; every assigned sheet must be
-    submitted. Returns the number of entries ranked. Safe to run again (after a reopened sheet)."""
+    submitted. Returns the number of entries with a result. Safe to run again (after a reopened sheet).
+
+    The database does it all: one statement ranks the entries (``SCORES_SQL``), gives the prizes by the
+    quotas (the same rule as ``prize_for``) and writes only the entries whose result changed; one
+    ``INSERT ... SELECT`` per 1,000 of them writes their history rows (by whom, "results computed")."""
     require_perm(by, "competitions.publish_contest")
     require_visible(by, contest)
     contest = _lock_contest(contest)
@@ -651,52 +694,50 @@ def contest_compute_results(*, contest: Contest, by) -> int:
     ).count()
     if waiting:
         raise invalid(_("%(n)d score sheets are not submitted yet."), code="sheets_open", n=waiting)
-    rows = results_rows(contest)
-    fields = ("theory_score", "practical_score", "total", "rank", "prize")
-    entries = {e.pk: e for e in Entry.objects.filter(contest=contest)}
-    before = {pk: tuple(getattr(e, f) for f in fields) for pk, e in entries.items()}
-    for entry in entries.values():
-        entry.theory_score = entry.practical_score = entry.total = entry.rank = None
-        entry.prize = Prize.NONE
-    for entry_id, theory, practical, total, rank in rows:
-        entry = entries[entry_id]
-        entry.theory_score, entry.practical_score, entry.total = theory, practical, total
-        if not contest.is_innovation:
-            entry.rank = rank
-            entry.prize = prize_for(contest, rank)
-    # Only the entries whose result changed are written, each with its history row (who computed it).
-    changed = [e for pk, e in entries.items() if tuple(getattr(e, f) for f in fields) != before[pk]]
-    if changed:
-        _write_results(changed)
-        Entry.history.bulk_history_create(
-            changed, batch_size=1000, update=True, default_user=by, default_change_reason="results computed"
-        )
+    first, second, third, excellent = _prize_bounds(contest)
+    params = {
+        **_scores_params(contest),
+        "innovation": 1 if contest.is_innovation else 0,
+        "none": Prize.NONE.value,
+        "first": first,
+        "second": second,
+        "third": third,
+        "excellent": excellent,
+        **{f"{prize.value}_prize": prize.value for prize in PRIZE_ORDER},
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(WRITE_SQL, params)
+        changed = [row[0] for row in cursor.fetchall()]
+    _write_history(changed, by=by, reason="results computed")
     contest.results_computed_at = timezone.now()
     contest._change_reason = "results computed"
     contest.save(update_fields=["results_computed_at"])
-    return len(rows)
+    return Entry.objects.filter(contest=contest, total__isnull=False).count()
 
 
-def _write_results(entries: list[Entry]) -> None:
-    """One ``WITH v AS (VALUES ...) UPDATE ... FROM v`` per 1,000 entries (Django's ``bulk_update`` builds a ``CASE``
-    per field and row, several times slower at 2,000 entries); history rows are written by the caller."""
+def _write_history(entry_ids: list[int], *, by, reason: str) -> None:
+    """One history row per entry (its current state), written by ``INSERT ... SELECT`` in the database,
+    as ``bulk_history_create`` would write them: an update ("~") at this moment by ``by`` with ``reason``."""
+    if not entry_ids:
+        return
     qn = connection.ops.quote_name
-    table = qn(Entry._meta.db_table)
-    for start in range(0, len(entries), 1000):
-        chunk = entries[start : start + 1000]
-        rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-        params = []
-        for e in chunk:
-            params += [e.pk, e.theory_score, e.practical_score, e.total, e.rank, e.prize]
-        sql = (
-            f"WITH v(id, theory, practical, total, rnk, prize) AS (VALUES {rows}) "  # noqa: S608 - names are ours
-            f"UPDATE {table} SET {qn('theory_score')} = CAST(v.theory AS NUMERIC), "
-            f"{qn('practical_score')} = CAST(v.practical AS NUMERIC), {qn('total')} = CAST(v.total AS NUMERIC), "
-            f"{qn('rank')} = CAST(v.rnk AS INTEGER), {qn('prize')} = v.prize "
-            f"FROM v WHERE {table}.{qn('id')} = CAST(v.id AS INTEGER)"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    history = Entry.history.model
+    copied = [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]
+    columns = ", ".join(qn(c) for c in copied)
+    meta = ", ".join(
+        qn(history._meta.get_field(n).column)
+        for n in ("history_date", "history_change_reason", "history_type", "history_user")
+    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for start in range(0, len(entry_ids), 1000):
+            chunk = entry_ids[start : start + 1000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {qn(history._meta.db_table)} ({columns}, {meta}) "  # noqa: S608 - names are ours
+                f"SELECT {columns}, %s, %s, %s, %s FROM {qn(Entry._meta.db_table)} WHERE {qn('id')} IN ({marks})",
+                [now, reason, "~", getattr(by, "pk", None), *chunk],
+            )
 
 
 @transaction.atomic
@@ -761,11 +802,16 @@ def entry_record_result(
     grade: str = "",
     team_name: str = "",
     project_title: str = "",
+    team_cards: list[str] | tuple = (),
 ) -> Entry:
     """Record the result of a contest held before the portal (the import of past results): the entry of
-    ``member`` (or of the work team they led) with its total, rank and prize, or its grade. The contest is
-    one being prepared whose registration closed in the past; it is published afterwards with
-    :func:`contest_publish` (no certificate and no message for results of the past)."""
+    ``member`` (or of the work team they led, with the team-mates named by membership card number in
+    ``team_cards``) with its total, rank and prize, or its grade. The contest is one being prepared whose
+    registration closed in the past; it is published afterwards with :func:`contest_publish` (no
+    certificate and no message for results of the past).
+
+    Team-mates of the past are found among the members the importer may see, whatever their status
+    and employer today (they may have left since); the team's size is the contest's rule."""
     require_perm(by, "competitions.import_contest")
     require_visible(by, contest)
     require_visible(by, member)
@@ -796,9 +842,29 @@ def entry_record_result(
             raise invalid(_("A prize needs the rank it was won with."), "rank")
     team_name = text(team_name, "team_name", required=contest.is_team, limit=100) if contest.is_team else ""
     project_title = text(project_title, "project_title", required=contest.is_innovation, limit=200)
-    if EntryPerson.objects.filter(contest=contest, member=member, is_live=True).exists():
-        raise invalid(_("This person has already entered this contest."), "member", code="duplicate")
     member = Member.objects.select_related("union__enterprise", "employer").get(pk=member.pk)
+    people = [member]
+    if contest.is_team:
+        people += [m for m in _past_team_mates(by=by, cards=team_cards) if m.pk != member.pk]
+        if not contest.team_min <= len(people) <= contest.team_max:
+            raise invalid(
+                _("A team has %(min)d to %(max)d members (this one has %(n)d)."),
+                "team_cards",
+                min=contest.team_min,
+                max=contest.team_max,
+                n=len(people),
+            )
+    elif any(str(card).strip() for card in team_cards):
+        raise invalid(_("Only a work team has team-mates."), "team_cards")
+    taken = EntryPerson.objects.filter(contest=contest, member__in=people, is_live=True).select_related(
+        "member"
+    )
+    if taken:
+        raise invalid(
+            _("%(name)s has already entered this contest.") % {"name": taken[0].member.masked_name},
+            "team_cards" if taken[0].member_id != member.pk else "member",
+            code="duplicate",
+        )
     number = (Entry.objects.filter(contest=contest).aggregate(n=Max("number"))["n"] or 0) + 1
     try:
         with transaction.atomic():
@@ -809,7 +875,8 @@ def entry_record_result(
             )  # fmt: skip
             entry._change_reason = "past result recorded"
             entry.save()
-            EntryPerson.objects.create(entry=entry, contest=contest, member=member)
+            for person in people:
+                EntryPerson.objects.create(entry=entry, contest=contest, member=person)
     except IntegrityError:
         raise invalid(
             _("This person has already entered this contest."), "member", code="duplicate"
@@ -819,6 +886,28 @@ def entry_record_result(
         contest._change_reason = "past results recorded"
         contest.save(update_fields=["results_recorded"])
     return entry
+
+
+def _past_team_mates(*, by, cards) -> list[Member]:
+    """The team-mates of a past result, by membership card number among the members ``by`` may see.
+    An unknown number is an error naming the number only."""
+    wanted = []
+    for raw in cards:
+        card = "".join(str(raw).split()).upper()
+        if card and card not in wanted:
+            wanted.append(card)
+    if not wanted:
+        return []
+    found = {m.card_number.upper(): m for m in Member.objects.visible_to(by).filter(card_number__in=wanted)}
+    missing = [card for card in wanted if card not in found]
+    if missing:
+        raise invalid(
+            _("No member of your organisation has the card number %(cards)s.")
+            % {"cards": "、".join(missing)},
+            "team_cards",
+            code="unknown_card",
+        )
+    return [found[card] for card in wanted]
 
 
 @transaction.atomic

@@ -6,7 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from competitions import services
 from competitions.models import (
@@ -263,6 +264,52 @@ def test_results_are_written_with_a_history_row_per_entry(scene, judges, people)
     # when the results are computed again with nothing changed, no new row is written
     services.contest_compute_results(contest=scene.contest, by=people.district_staff)
     assert entry.history.filter(history_change_reason="results computed").count() == 1
+
+
+def test_results_take_the_same_queries_for_one_changed_entry_as_for_all(scene, tree, judges, people):
+    # given five entries marked by one judge and computed: every result was written, with history
+    members = [make_member(tree.union_b, name=f"乐平选手{i}") for i in range(5)]
+    entries = _judged(scene, judges[1:2], people, members)
+    for n, entry in enumerate(entries):
+        mark_all(
+            ScoreSheet.objects.get(entry=entry), {"安全知识": str(60 + n), "操作规范": "40", "完成质量": "30"}
+        )
+    with CaptureQueriesContext(connection) as all_written:
+        assert services.contest_compute_results(contest=scene.contest, by=people.district_staff) == 5
+    # when the last entry's sheet is reopened and marked lower, only that entry's result changes
+    sheet = ScoreSheet.objects.get(entry=entries[0])
+    services.sheet_reopen(sheet=sheet, by=people.district_staff, reason="复核")
+    mark_all(sheet, {"安全知识": "10", "操作规范": "40", "完成质量": "30"})
+    with CaptureQueriesContext(connection) as one_written:
+        assert services.contest_compute_results(contest=scene.contest, by=people.district_staff) == 5
+    # then the same statements did it, and only that entry has a second history row
+    assert len(one_written) == len(all_written)
+    computed = {
+        e.pk: e.history.filter(history_change_reason="results computed").count()
+        for e in Entry.objects.filter(contest=scene.contest)
+    }
+    assert computed == {entries[0].pk: 2, **{e.pk: 1 for e in entries[1:]}}
+    ranks = dict(Entry.objects.filter(contest=scene.contest).values_list("pk", "rank"))
+    assert ranks == {e.pk: 5 - n for n, e in enumerate(entries)}
+
+
+def test_an_entry_without_submitted_marks_loses_its_result(scene, tree, judges, people):
+    # given two ranked entries
+    members = [make_member(tree.union_b, name=f"乐平选手{i}") for i in range(2)]
+    first, second = _judged(scene, judges[1:2], people, members)
+    for entry, theory in ((first, "90"), (second, "80")):
+        mark_all(
+            ScoreSheet.objects.get(entry=entry), {"安全知识": theory, "操作规范": "40", "完成质量": "30"}
+        )
+    services.contest_compute_results(contest=scene.contest, by=people.district_staff)
+    # when the first is disqualified and the results computed again
+    services.entry_disqualify(entry=first, by=people.district_staff, reason="冒名顶替")
+    assert services.contest_compute_results(contest=scene.contest, by=people.district_staff) == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.total, first.rank, first.prize) == (None, None, Prize.NONE)
+    assert (second.rank, second.prize) == (1, Prize.FIRST)
+    assert first.history.filter(history_change_reason="results computed", total=None).count() == 1
 
 
 def test_disqualification_is_told_and_kept_in_the_history_of_every_person(

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from competitions import services
-from competitions.models import ContestStatus, Entry, HolderKind, Honour, Prize
+from competitions.models import ContestStatus, Entry, EntryKind, HolderKind, Honour, Prize
 from union_portal.imports import services as importing
 from union_portal.imports.models import ImportJob
 
@@ -204,4 +204,64 @@ def test_bad_result_rows_are_listed_and_nothing_is_recorded(tree, people, past_c
     assert [(e["row"], e["column"]) for e in job.errors] == [
         (3, "竞赛名称"), (4, "名次"), (5, "身份证号"), (6, "奖项"),
     ]  # fmt: skip
+    assert Entry.objects.count() == 0
+
+
+TEAM_HEAD = ["竞赛名称", "身份证号", "班组名称", "队员卡号", "总分", "名次", "奖项"]
+
+
+@pytest.fixture
+def past_team_contest(tree, people):
+    return make_contest(
+        tree.district,
+        people.district_staff,
+        name="2023年电工班组技能竞赛",
+        status="draft",
+        entry_kind=EntryKind.TEAM,
+        team_min=2,
+        team_max=3,
+        registration_opens_on=dt.date(2023, 5, 1),
+        registration_closes_on=dt.date(2023, 5, 31),
+    )
+
+
+def test_past_team_results_bring_in_the_team_mates_by_card_number(tree, people, past_team_contest):
+    staff = people.district_staff
+    leader, mate, other = (make_member(tree.union_a) for _ in range(3))
+    second_leader, second_mate = make_member(tree.union_b), make_member(tree.union_b)
+    rows = [
+        [past_team_contest.name, leader.id_number, "灌装一班", f"{mate.card_number}、 {other.card_number}", "95", 1, "一等奖"],
+        [past_team_contest.name, second_leader.id_number, "施釉二班", second_mate.card_number.lower(), "90", 2, "二等奖"],
+    ]  # fmt: skip
+    job = check(staff, csv_file(TEAM_HEAD, rows), "contest_results")
+    assert (job.status, job.error_count) == (Status.VALID, 0), job.errors
+    assert Entry.objects.filter(contest=past_team_contest).count() == 0
+    job = importing.import_start_confirm(job=job, by=staff)
+    assert job.status == Status.DONE
+    teams = {
+        e.team_name: {p.member_id for p in e.people.all()}
+        for e in Entry.objects.filter(contest=past_team_contest)
+    }
+    assert teams == {
+        "灌装一班": {leader.pk, mate.pk, other.pk},
+        "施釉二班": {second_leader.pk, second_mate.pk},
+    }
+
+
+def test_bad_team_rows_name_the_card_number_and_the_team_size(tree, people, past_team_contest):
+    staff = people.district_staff
+    a, b, c, d, e, f = (make_member(tree.union_a) for _ in range(6))
+    rows = [
+        [past_team_contest.name, a.id_number, "一班", "", "95", 1, "一等奖"],  # 2: the leader alone
+        [past_team_contest.name, b.id_number, "二班", "HY9999999", "90", 2, "二等奖"],  # 3: nobody has it
+        [past_team_contest.name, c.id_number, "三班", f"{d.card_number} {e.card_number} {a.card_number}", "85", 3, "三等奖"],  # 4: 4 people
+        [past_team_contest.name, e.id_number, "四班", d.card_number, "80", 4, "三等奖"],  # 5: good
+        [past_team_contest.name, f.id_number, "五班", d.card_number, "80", 4, "三等奖"],  # 6: d is in row 5
+    ]  # fmt: skip
+    job = check(staff, csv_file(TEAM_HEAD, rows), "contest_results")
+    assert job.status == Status.INVALID
+    errors = {e["row"]: (e["column"], e["message"]) for e in job.errors}
+    assert set(errors) == {2, 3, 4, 6}
+    assert {column for column, _m in errors.values()} == {"队员卡号"}
+    assert "HY9999999" in errors[3][1]
     assert Entry.objects.count() == 0

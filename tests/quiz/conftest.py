@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from union_portal.notifications import backends
 
@@ -14,6 +15,15 @@ def _empty_sms_outbox():
     backends.outbox.clear()
     yield
     backends.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cached leaderboard and the throttles' counters live in the cache, which outlives each test's
+    rolled-back database (a quiz id comes back in the next test)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from competitions.quiz import services
@@ -103,3 +105,49 @@ def test_the_attempt_list_costs_the_same_queries(tree, people, quiz):
         return len(captured.captured_queries)
 
     assert queries_at(2) == queries_at(10)
+
+
+def test_the_leaderboard_has_its_own_throttle_above_the_anonymous_rate(tree, quiz, settings):
+    # the anonymous API rate is 120 an hour per address; the leaderboard's own rate is what counts
+    settings.QUIZ_LEADERBOARD_API_RATE = "130/minute"
+    client = _client()
+    url = f"/api/v1/quiz/{quiz.pk}/leaderboard/"
+    statuses = {client.get(url, REMOTE_ADDR="10.0.0.1").status_code for _ in range(130)}
+    assert statuses == {200}
+    # past its own rate, the address is refused; another address is not
+    response = client.get(url, REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 429
+    assert client.get(url, REMOTE_ADDR="10.0.0.2").status_code == 200
+
+
+def test_a_signed_in_caller_is_throttled_on_their_own_not_with_their_address(tree, quiz, settings):
+    settings.QUIZ_LEADERBOARD_API_RATE = "2/minute"
+    url = f"/api/v1/quiz/{quiz.pk}/leaderboard/"
+    first, second = make_player(quiz, tree.union_a), make_player(quiz, tree.union_b)
+    for _ in range(2):
+        assert _client(first.user).get(url, REMOTE_ADDR="10.0.0.1").status_code == 200
+    assert _client(first.user).get(url, REMOTE_ADDR="10.0.0.1").status_code == 429
+    assert _client(second.user).get(url, REMOTE_ADDR="10.0.0.1").status_code == 200
+
+
+def test_the_public_top_is_cached_briefly_and_my_own_standing_is_not(tree, quiz, settings):
+    settings.QUIZ_LEADERBOARD_CACHE_SECONDS = 30
+    url = f"/api/v1/quiz/{quiz.pk}/leaderboard/"
+    player = make_player(quiz, tree.union_a)
+    attempt = services.attempt_start(participant=player, by=player.user)
+    services.attempt_submit(attempt=attempt, by=player.user, answers=right_answers(attempt))
+    assert [r["points"] for r in _client().get(url).json()["rows"]] == [50]
+    # a second attempt (after a share) adds 50 points
+    services.share_open(token=services.share_token(player), by=make_player(quiz, tree.union_b).user)
+    attempt = services.attempt_start(participant=player, by=player.user)
+    services.attempt_submit(attempt=attempt, by=player.user, answers=right_answers(attempt))
+    with CaptureQueriesContext(connection) as queries:
+        body = _client().get(url).json()
+    # the top comes from the cache: no score is read
+    assert [r["points"] for r in body["rows"]] == [50]
+    assert not [q for q in queries.captured_queries if "quiz_monthscore" in q["sql"]]
+    # the caller's own standing is read each time
+    assert _client(player.user).get(url).json()["mine"] == {"rank": 1, "points": 100}
+    # with the cache off, the top is current
+    settings.QUIZ_LEADERBOARD_CACHE_SECONDS = 0
+    assert [r["points"] for r in _client().get(url).json()["rows"]] == [100]
