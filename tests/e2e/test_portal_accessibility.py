@@ -124,6 +124,7 @@ NOT_PAGES = {
     "portal:logout": "POST-only: ends the session",
     "aid:withdraw": "POST-only action, back to aid:detail",
     "aid:upload": "POST-only action, back to aid:detail",
+    "aid:payee": "POST-only action, back to aid:detail (on a refusal, aid:detail again with the form)",
     "aid:document": "a file download, not a page",
     "notifications:open": "marks a message read and redirects to its link",
     "notifications:read_all": "POST-only action, back to notifications:inbox",
