@@ -252,7 +252,7 @@ MENTOR_PAIR_STEPS = (
 class EntryAdmin(RecordStepsAdminMixin, ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     import_kind = "contest_results"  # past results, into a contest being prepared (then published)
     list_display = (
-        "contest", "number", "display_name", "union", "state", "theory_score", "practical_score", "total",
+        "contest", "number", "contestant", "union", "state", "theory_score", "practical_score", "total",
         "rank", "prize", "grade",
     )  # fmt: skip
     list_filter = ("state", "prize", "grade", "contest__status", "contest__year")
@@ -263,6 +263,10 @@ class EntryAdmin(RecordStepsAdminMixin, ImportAdminMixin, ScopedAdminMixin, Simp
     actions = ("disqualify", "set_grade")
     show_full_result_count = False
     record_steps = ENTRY_STEPS
+
+    @admin.display(description=_("contestant"))
+    def contestant(self, obj):
+        return obj.display_name
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
