@@ -737,7 +737,7 @@ class DisputeCaseAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdm
             )
         if days <= 60:
             return format_html(
-                '<strong style="color:#b60">{} · {}</strong>',
+                '<strong style="color:#8a4500">{} · {}</strong>',
                 obj.limitation_on,
                 _("%(d)d days left") % {"d": days},
             )
