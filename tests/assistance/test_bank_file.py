@@ -242,3 +242,23 @@ def test_the_service_refuses_unmasked_without_reason_or_permission(tree, people,
             campaign=aid.campaign, by=people.town_a_staff, kind="bank_file", unmasked=True, reason="x"
         )
     assert AidApplication.objects.count() == 0
+
+
+def test_the_campaign_list_counts_the_missing_accounts_in_one_query(client, tree, people, aid):
+    """The count of approved applications without an account is a subquery of the list, not a query a row."""
+    from .factories import make_campaign
+
+    client.force_login(people.district_staff)
+    url = reverse("admin:assistance_campaign_changelist")
+    _approved(aid, people, payee_bank="", payee_account="")
+    with CaptureQueriesContext(connection) as one:
+        assert "1 approved application(s) have no payee" in client.get(url).content.decode()
+    for festival, year in (("new_year", aid.campaign.year), ("spring", aid.campaign.year - 1)):
+        campaign = make_campaign(tree.district, people.district_staff, festival=festival, year=year)
+        member = make_member(tree.union_a)
+        make_file(member, people.district_staff)
+        _approved(aid, people, member=member, campaign=campaign, payee_bank="", payee_account="")
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(url).content.decode()
+    assert page.count("1 approved application(s) have no payee") == 3
+    assert len(three) == len(one)

@@ -130,6 +130,7 @@ NOT_PAGES = {
     "notifications:read_all": "POST-only action, back to notifications:inbox",
     "quiz:send_code": "POST-only action, back to quiz:home",
     "quiz:start": "POST-only action, leads to quiz:attempt",
+    "quiz:union": "POST-only action, back to quiz:home",
     "legal:shift_confirm": "POST-only action, back to legal:shift",
     "legal:shift_swap": "POST-only action, back to legal:shift",
     "legal:shift_absent": "POST-only action, back to legal:shift",
