@@ -8,6 +8,7 @@ permission and the scope, runs in a transaction and records an event.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -197,6 +198,52 @@ def build_member(cleaned: dict, *, channel: str, filed_by=None, user=None) -> Me
     member.id_number_hash = id_number_key(member.id_number)
     set_name_keys(member)
     return member
+
+
+def member_values(cleaned: dict, *, channel: str, filed_by=None) -> dict:
+    """What :func:`build_member` makes of cleaned input, as values by attribute name (the model's
+    defaults for the rest), without building the model instance: an import keeps these for every row
+    of its file, and building a ``Member`` cost a sixth of a row's time. The same rules: the fields
+    typed in, the sex and birth date read from the ID number, its blind index, the name keys."""
+    values = {attname: default() if callable(default) else default for attname, default in _member_defaults()}
+    for name in MEMBER_INPUT_FIELDS:
+        if name in cleaned:
+            attname = _MEMBER_ATTNAMES[name]
+            value = cleaned[name]
+            values[attname] = value.pk if attname != name and value is not None else value
+    values.update(
+        channel=channel,
+        filed_by_id=filed_by.pk if filed_by is not None else None,
+        status=MemberStatus.PENDING,
+        sex=cleaned["sex"],
+        birth_date=cleaned["birth_date"],
+        id_number_hash=id_number_key(values["id_number"]),
+    )
+    keys = name_search_keys(values["name"])
+    values.update(
+        name_pinyin=keys.pinyin,
+        name_initials=keys.initials,
+        name_pinyin_alt=keys.pinyin_alt,
+        name_initials_alt=keys.initials_alt,
+    )
+    return values
+
+
+_MEMBER_ATTNAMES = {name: Member._meta.get_field(name).attname for name in MEMBER_INPUT_FIELDS}
+
+
+@functools.cache
+def _member_defaults() -> tuple:
+    """``(attname, default)`` of every concrete field but the key (a callable default is called per member)."""
+    out = []
+    for f in Member._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        default = f.default if f.has_default() else None
+        if not callable(default):
+            default = f.get_default()
+        out.append((f.attname, default))
+    return tuple(out)
 
 
 #: The columns :func:`set_name_keys` fills.

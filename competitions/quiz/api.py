@@ -83,8 +83,22 @@ class AttemptDetailSerializer(AttemptSerializer):
         return ShownQuestionSerializer(selectors.shown_questions(attempt), many=True).data
 
 
+class ServiceErrorCode:
+    """Documents an error code the command's service answers as a 400 of the whole input (the schema
+    lists a serializer's codes from its validators); it never refuses anything itself."""
+
+    def __init__(self, code: str):
+        self.code = code
+
+    def __call__(self, value) -> None:
+        return None
+
+
 class StartInputSerializer(serializers.Serializer):
     quiz = serializers.IntegerField()
+
+    def get_validators(self):
+        return [ServiceErrorCode(c) for c in ("quiz_closed", "no_attempts_left", "bank_too_small")]
 
 
 class SubmitInputSerializer(serializers.Serializer):
@@ -92,6 +106,9 @@ class SubmitInputSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.IntegerField(min_value=0), max_length=6),
         help_text=gettext_lazy("{question id: [shown option indexes]}; questions left out are unanswered."),
     )
+
+    def get_validators(self):
+        return [ServiceErrorCode(c) for c in ("not_drawn", "bad_option")]
 
 
 class StandingSerializer(serializers.Serializer):
@@ -300,6 +317,9 @@ class UnionInputSerializer(serializers.Serializer):
             "The union to play for from next month: the caller's own, or a town or industry federation of the quiz's area."
         )
     )
+
+    def get_validators(self):
+        return [ServiceErrorCode("quiz_closed")]
 
 
 class MyUnionSerializer(serializers.Serializer):
