@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "treebeard",
-    "axes",
+    "union_portal.admin_apps.AxesConfig",  # django-axes with a Chinese name in the admin
     "csp",
     "django_celery_beat",
     "union_portal.core",
