@@ -128,6 +128,7 @@ def register(rules) -> None:
         "aid:proxy_apply": ("own", "a proxy agent's form; the member is looked up within their area"),
         "aid:detail": (aid.AidApplication, "pk"),
         "aid:withdraw": (aid.AidApplication, "pk"),
+        "aid:payee": (aid.AidApplication, "pk"),
         "aid:upload": (aid.AidApplication, "pk"),
         "aid:document": (aid.Document, "pk"),
         "notifications:inbox": ("own", "the viewer's own messages"),
