@@ -1030,9 +1030,17 @@ def judge_save(*, judge: Judge, by) -> Judge:
 
     require_perm(by, "competitions.change_judge" if judge.pk else "competitions.add_judge")
     require_visible(by, judge.organisation)
+    if judge.pk:
+        require_visible(by, judge)
+    if judge.enterprise_id:
+        require_visible(by, judge.enterprise)
     judge.name = text(judge.name, "name", limit=50)
     judge.speciality = text(judge.speciality, "speciality", required=False, limit=100)
-    judge.save()
+    try:
+        with transaction.atomic():
+            judge.save()
+    except IntegrityError:
+        raise invalid(_("This user is already on a judges' panel."), "user", code="duplicate") from None
     group = Group.objects.filter(name=Role.JUDGE).first()
     if group is not None:
         judge.user.groups.add(group)
