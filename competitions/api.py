@@ -405,17 +405,18 @@ class SchemeCriterionInputSerializer(serializers.Serializer):
 class SchemePartInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PartKind.choices)
     weight = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=HUNDRED)
-    criteria = SchemeCriterionInputSerializer(many=True, allow_empty=False, max_length=100)
+    criteria = serializers.ListField(child=SchemeCriterionInputSerializer(), min_length=1, max_length=100)
 
 
 class ContestInputSerializer(_ShownAs, serializers.ModelSerializer):
     output_class = ContestSerializer
     organisation = _scoped(Organisation, help_text="The organiser: a federation or union in your scope.")
     next_contest = _scoped(Contest, required=False, allow_null=True)
-    scheme = SchemePartInputSerializer(
-        many=True,
+    scheme = serializers.ListField(
+        child=SchemePartInputSerializer(),
         required=False,
         write_only=True,
+        min_length=1,
         max_length=10,
         help_text="The scoring scheme (only while the contest is being prepared): the parts with their "
         "weights (adding up to 100) and criteria.",
