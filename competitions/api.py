@@ -8,6 +8,7 @@ certificates are checked at the platform's ``/certificates/verify/<code>/``.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -44,6 +45,7 @@ from .models import (
 
 User = get_user_model()
 HUNDRED = Decimal(100)
+WHOLE = re.compile(r"-?[0-9]+", re.ASCII)
 
 # --- output ---------------------------------------------------------------------------------------------
 
@@ -350,9 +352,9 @@ class _Scoped(serializers.PrimaryKeyRelatedField):
         return self.queryset.model._default_manager.visible_to(self.context["request"].user)
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdigit():
+        if isinstance(data, bool) or not isinstance(data, int | str) or not WHOLE.fullmatch(str(data)):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if int(data) > 2**63 - 1:
+        if not 1 <= int(data) <= 2**63 - 1:  # a whole number no row has: not found, like any other
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(int(data))
 

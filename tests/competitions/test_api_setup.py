@@ -155,3 +155,12 @@ def test_titles_studios_and_mentor_pairs_are_created_changed_and_concluded(tree,
     )
     assert done.status_code == 200 and done.json()["status"] == "ended"
     assert MentorPair.objects.get(pk=pair.json()["id"]).outcome == "取得中级电工证"
+
+
+def test_an_empty_or_malformed_page_is_refused_naming_it(people):
+    api = _api(people.district_staff)
+    assert api.get("/api/v1/honours/objections/?page=1").status_code == 200
+    for query in ("page=", "page=0", "page=x", "page=1&page=2"):
+        response = api.get(f"/api/v1/honours/objections/?{query}")
+        assert response.status_code == 400, query
+        assert response.json()["errors"][0]["attr"] == "page"
