@@ -29,10 +29,11 @@ from union_portal.accounts.roles import Role
 from union_portal.api.models import APIKey
 
 #: The domain apps' endpoints that landed after the schema was worked through. Fuzzing them finds
-#: real gaps, open in issue 16: a ``page`` query of "" accepted (honours objections), a filter id
-#: refused above 1e50 where the schema allows any integer (volunteers records), negative claim amounts
-#: refused without a schema minimum (legal cases). Remove an app from here once its schema holds.
-NOT_YET_FUZZED = r"^/api/v1/(honours|contests|volunteers|legal|quiz)/"
+#: real gaps, open in issue 16: a filter id refused above 1e50 where the schema allows any integer
+#: (volunteers records), negative claim amounts refused without a schema minimum (legal cases).
+#: Remove an app from here once its schema holds (contests and honours: ``page=`` is refused by the
+#: paginator, ids in bodies are "not found" whatever whole number they are).
+NOT_YET_FUZZED = r"^/api/v1/(volunteers|legal|quiz)/"
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "5"))
 PHASES = os.environ.get("SCHEMATHESIS_PHASES", "fuzzing")
 ROOT = Path(__file__).resolve().parents[2]
