@@ -13,6 +13,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,7 +27,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
 from union_portal.core.errors import ApplicationError, apply_each
 from union_portal.core.record_steps import NoteForm, RecordStep, RecordStepsAdminMixin
-from union_portal.core.spreadsheets import spreadsheet_response
+from union_portal.core.spreadsheets import download
 from union_portal.core.workdays import working_days_between
 from union_portal.imports.admin import ImportAdminMixin
 from union_portal.organisations.models import Organisation, OrganisationKind
@@ -370,6 +373,18 @@ class CampaignAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def remaining(self, obj):
         return obj.remaining
 
+    def get_queryset(self, request):
+        # Approved applications of each campaign, in the viewer's scope, that the bank file leaves out.
+        missing = (
+            AidApplication.objects.visible_to(request.user)
+            .filter(campaign=OuterRef("pk"), state=State.APPROVED, payee_bank="")
+            .order_by()
+            .values("campaign")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(without_account=Coalesce(Subquery(missing), 0))
+
     @admin.display(description=_("bank file and payments"))
     def payment_list(self, obj):
         def links(name):
@@ -381,13 +396,17 @@ class CampaignAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 _("unmasked…"),
             )
 
-        return format_html(
+        lists = format_html(
             "{}: {}<br>{}: {}",
             _("bank file (approved, unpaid)"),
             links("admin:assistance_campaign_bank_file"),
             _("payments made"),
             links("admin:assistance_campaign_payments"),
         )
+        missing = getattr(obj, "without_account", 0)
+        if not missing:
+            return lists
+        return format_html("{}<br>{}", lists, self._left_out_message(obj, missing))
 
     def save_model(self, request, obj, form, change):
         services.campaign_save(campaign=obj, by=request.user)
@@ -439,10 +458,27 @@ class CampaignAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 unmasked=unmasked,
                 reason=form.cleaned_data["reason"] if unmasked else "",
                 request=request,
+                fmt=fmt,
             )
         except ApplicationError as error:
-            raise PermissionDenied(str(error)) from None
-        return spreadsheet_response(export.rows, fmt, export.stem)
+            if error.code != "not_gbk":
+                raise PermissionDenied(str(error)) from None
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:assistance_campaign_changelist"))
+        if export.left_out:  # shown on the next page: the download itself carries no message
+            self.message_user(request, self._left_out_message(campaign, export.left_out), messages.WARNING)
+        return download(export.content, export.content_type, export.filename)
+
+    @staticmethod
+    def _left_out_message(campaign, count):
+        return format_html(
+            '{} <a href="{}?campaign={}&amp;state__exact=approved&amp;payee=missing">{}</a>',
+            _("%(count)d approved application(s) have no payee's account and are not in the bank file.")
+            % {"count": count},
+            reverse("admin:assistance_aidapplication_changelist"),
+            campaign.pk,
+            _("Find them"),
+        )
 
 
 @admin.register(MutualAidScheme)
@@ -566,6 +602,39 @@ class PayForm(forms.Form):
     )
 
 
+class PayeeForm(forms.Form):
+    """The payee's bank account, set through ``services.application_payee_set``; the stored account is
+    never put back in the field (the page shows it masked)."""
+
+    payee_bank = forms.CharField(
+        label=_("payee's bank"), max_length=100,
+        help_text=_("The bank and branch of the account, e.g. 农业银行三水支行."),
+    )  # fmt: skip
+    payee_account = forms.CharField(
+        label=_("payee's account number"), max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )  # fmt: skip
+
+
+class PayeeFilter(admin.SimpleListFilter):
+    """Approved applications the bank file leaves out are those without an account: find them here."""
+
+    title = _("payee's account")
+    parameter_name = "payee"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("No payee account")), ("given", _("Payee account given"))]
+
+    def queryset(self, request, queryset):
+        # The service sets the bank and the account together (or neither); the encrypted account
+        # cannot be compared in SQL, its bank can.
+        if self.value() == "missing":
+            return queryset.filter(payee_bank="")
+        if self.value() == "given":
+            return queryset.exclude(payee_bank="")
+        return queryset
+
+
 class CampaignListFilter(admin.SimpleListFilter):
     title = _("campaign")
     parameter_name = "campaign"
@@ -591,6 +660,12 @@ def _pay(*, request, obj, data):
     )  # fmt: skip
 
 
+def _payee(*, request, obj, data):
+    services.application_payee_set(
+        application=obj, by=request.user, bank=data["payee_bank"], account=data["payee_account"]
+    )
+
+
 #: The workflow as buttons on the application's page (union_portal.core.record_steps).
 APPLICATION_STEPS = (
     RecordStep("check", _("Check"), "assistance.check_aidapplication", (State.SUBMITTED,),
@@ -600,6 +675,9 @@ APPLICATION_STEPS = (
                (State.SUBMITTED, State.CHECKED),
                lambda *, request, obj, data: services.application_reject(application=obj, by=request.user, reason=data["reason"]),
                ReasonForm, style="danger"),
+    RecordStep("payee", _("Payee's account"), "assistance.pay_aidapplication",
+               (State.SUBMITTED, State.CHECKED, State.APPROVED), _payee, PayeeForm,
+               done=_("The payee's account is saved.")),
     RecordStep("pay", _("Record payment"), "assistance.pay_aidapplication", (State.APPROVED,), _pay, PayForm),
     RecordStep("close", _("Close"), "assistance.pay_aidapplication", (State.PAID,),
                lambda *, request, obj, data: services.application_close(application=obj, by=request.user, note=data["note"]),
@@ -616,7 +694,7 @@ class AidApplicationAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistory
         "state_changed_at", "working_days_waited",
     )  # fmt: skip
     list_display_links = ("pk", "member_name")
-    list_filter = ("state", "kind", TownFilter, CampaignListFilter, WaitingFilter)
+    list_filter = ("state", "kind", TownFilter, CampaignListFilter, WaitingFilter, PayeeFilter)
     list_select_related = ("member__union", "campaign")
     search_fields = ("member__name", "=pk")
     inlines = (StepInline, DocumentInline)
@@ -644,13 +722,13 @@ class AidApplicationAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistory
         limit, _steps = services.application_limit(obj)
         campaign = obj.campaign
         return [
-            (_("kind"), obj.get_kind_display()), (_("member"), obj.member.masked_name),
+            (_("kind"), obj.get_kind_display()), (_("member"), member_label(obj.member)),
             (_("union"), obj.member.union.name), (_("state"), obj.get_state_display()),
             (_("situation"), obj.reason), (_("amount requested"), obj.amount_requested),
             (_("medical expenses"), obj.medical_expenses), (_("limit of the rules"), f"¥{limit}"),
             (_("campaign"), campaign), (_("campaign budget remaining"), f"¥{campaign.remaining}" if campaign else None),
             (_("hardship file"), obj.hardship_file), (_("student's name"), obj.student_name),
-            (_("university"), obj.university),
+            (_("university"), obj.university), (_("payee's account"), self.payee_info(obj)),
         ]  # fmt: skip
 
     def record_step_documents(self, request, obj):

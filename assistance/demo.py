@@ -308,6 +308,13 @@ def _advance(ctx: DemoContext, application: AidApplication, state: str, district
     services.application_approve(application=application, by=district)
     if state == State.APPROVED:
         return
+    if not application.payee_account:  # a bank transfer needs the account (a demo one: 6228 and the number)
+        services.application_payee_set(
+            application=application,
+            by=district,
+            bank="农业银行三水支行",
+            account=f"6228480{application.pk:012d}",
+        )
     services.application_pay(
         application=application, by=district, method="bank", reference=f"SSB{application.pk:08d}",
         paid_on=timezone.localdate() - dt.timedelta(days=ctx.rng.randint(0, 5)),

@@ -135,5 +135,21 @@ class DocumentForm(forms.Form):
     )
 
 
+class PayeeForm(forms.Form):
+    """The account the aid is paid into, changed by the applicant until payment; the stored account
+    is shown masked beside the form and never put back in it."""
+
+    payee_bank = forms.CharField(
+        label=_("Bank for the transfer"),
+        max_length=100,
+        help_text=_("The bank and branch of the account the aid is paid into, e.g. 农业银行三水支行."),
+    )
+    payee_account = forms.CharField(
+        label=_("Account or bank card number"), max_length=40, widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off"}
+        )
+    )  # fmt: skip
+
+
 class WithdrawForm(forms.Form):
     note = forms.CharField(label=_("Why you withdraw it"), max_length=300, required=False)

@@ -638,6 +638,11 @@ class AidApplication(models.Model):
         return f"{self.get_kind_display()} · {member_label(self.member)} · #{self.pk}"
 
     @property
+    def member_display(self) -> str:
+        """The member as staff and proxy agents see them: ``member_label`` (masked, told apart)."""
+        return member_label(self.member)
+
+    @property
     def masked_payee_account(self) -> str:
         account = self.payee_account or ""
         return (

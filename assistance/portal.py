@@ -24,8 +24,8 @@ from union_portal.core.errors import ApplicationError, add_to_form
 from union_portal.core.portal import proxy_agent_required
 
 from . import selectors, services
-from .forms import AidApplicationForm, DocumentForm, ProxyAidApplicationForm, WithdrawForm
-from .models import Document, HelpCentre, State
+from .forms import AidApplicationForm, DocumentForm, PayeeForm, ProxyAidApplicationForm, WithdrawForm
+from .models import Document, HelpCentre, State, member_label
 
 PAGE_SIZE = 20
 #: Steps whose note is written for the applicant.
@@ -108,7 +108,7 @@ def proxy_apply(request: HttpRequest) -> HttpResponse:
                 add_to_form(form, error)
             else:
                 messages.success(
-                    request, _("The application of %(name)s has been filed.") % {"name": member.masked_name}
+                    request, _("The application of %(name)s has been filed.") % {"name": member_label(member)}
                 )
                 return redirect("aid:detail", pk=application.pk)
     return _render(request, "assistance/proxy_apply.html", {"form": form})
@@ -118,10 +118,17 @@ def _get_application(request, pk):
     return get_object_or_404(_mine(request), pk=pk)
 
 
+#: Until payment the applicant may give or change the account the aid is paid into.
+PAYEE_STATES = (State.SUBMITTED, State.CHECKED, State.APPROVED)
+
+
 @never_cache
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _get_application(request, pk)
+    return _render_detail(request, _get_application(request, pk))
+
+
+def _render_detail(request, application, payee_form: PayeeForm | None = None, status: int = 200):
     context = {
         "application": application,
         "steps": selectors.application_timeline(application),
@@ -131,8 +138,34 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "shown_note_states": SHOWN_NOTE_STATES,
         "can_withdraw": application.is_withdrawable,
         "can_upload": services.documents_accepted(application),
+        "payee_form": payee_form or PayeeForm(),
+        "can_set_payee": application.state in PAYEE_STATES,
     }
-    return _render(request, "assistance/detail.html", context)
+    return _render(request, "assistance/detail.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_POST
+def payee(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant gives or changes the account the aid is paid into; a refusal shows the page
+    again with their input and the error on its field."""
+    application = _get_application(request, pk)
+    form = PayeeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_payee_set(
+                application=application,
+                by=request.user,
+                bank=form.cleaned_data["payee_bank"],
+                account=form.cleaned_data["payee_account"],
+            )
+        except ApplicationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The account for the transfer is saved."))
+            return redirect("aid:detail", pk=application.pk)
+    return _render_detail(request, application, payee_form=form, status=400)
 
 
 @login_required

@@ -13,6 +13,7 @@ urlpatterns = [
     path("proxy/new/", portal.proxy_apply, name="proxy_apply"),
     path("<int:pk>/", portal.detail, name="detail"),
     path("<int:pk>/withdraw/", portal.withdraw, name="withdraw"),
+    path("<int:pk>/payee/", portal.payee, name="payee"),
     path("<int:pk>/documents/", portal.upload, name="upload"),
     path("documents/<int:pk>/", portal.document, name="document"),
 ]

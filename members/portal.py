@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 
 import segno
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from union_portal.accounts.services import ensure_mobile_free, member_login_create
+from union_portal.core.clientip import client_key, over_rate
 from union_portal.core.errors import ApplicationError, add_to_form
 from union_portal.core.masking import mask_phone
 from union_portal.core.portal import absolute_url, is_proxy_agent, proxy_agent_required
@@ -177,7 +177,7 @@ def _apply_anonymous(request: HttpRequest) -> HttpResponse:
     form = _application_form(request, PortalApplicationForm)
     if form is None:
         return _union_finder(request)
-    if request.method == "POST" and _over_rate(
+    if request.method == "POST" and over_rate(
         request, "apply", settings.PORTAL_APPLY_RATE_PER_HOUR, window=60 * 60
     ):
         response = _render(request, "portal/verify_limited.html", status=429)
@@ -354,22 +354,6 @@ def card(request: HttpRequest) -> HttpResponse:
 # --- public card verification --------------------------------------------------------------------------
 
 
-def _over_rate(
-    request: HttpRequest, scope: str, limit: int, window: int = 60, *, everybody: bool = False
-) -> bool:
-    """A fixed window per client address (or for ``everybody`` together) in the shared cache (works
-    across processes with Redis)."""
-    who = "*" if everybody else (get_client_ip_address(request) or "unknown")
-    key = f"portal:rate:{scope}:{who}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
-
-
 def card_token(card_number: str) -> str:
     """What the card's QR code carries: the number with a signature only the portal can make."""
     return signing.Signer(salt=CARD_TOKEN_SALT).sign(card_number)
@@ -390,13 +374,16 @@ def verify(request: HttpRequest, card_number: str) -> HttpResponse:
     """The public card check. Throttled per client and for everybody together. Only a card's own QR
     code (a signed token) shows the holder's masked name and union; a typed number (old QR codes
     carry the bare number) says valid or not, so walking numbers learns no names (issue 18.2)."""
-    if _over_rate(request, "verify", settings.PORTAL_VERIFY_RATE_PER_MINUTE) or _over_rate(
-        request, "verify", settings.PORTAL_VERIFY_TOTAL_PER_MINUTE, everybody=True
+    card, signed = _card_from_token(card_number)
+    # The cap for everybody together stops a walk through typed numbers from many addresses; a signed
+    # token cannot be walked, so a card's own QR code is never refused because of someone's walk.
+    if over_rate(request, "card-verify", settings.PORTAL_VERIFY_RATE_PER_MINUTE) or (
+        not signed
+        and over_rate(request, "card-verify", settings.PORTAL_VERIFY_TOTAL_PER_MINUTE, everybody=True)
     ):
         response = _render(request, "portal/verify_limited.html", status=429)
         response["Retry-After"] = "60"
         return response
-    card, signed = _card_from_token(card_number)
     check = services.card_verify(card)
     if not signed:
         check = services.CardCheck(valid=check.valid)
@@ -449,7 +436,7 @@ def activate(request: HttpRequest) -> HttpResponse:
         return _render(request, "portal/activate.html", {"form": form, "step": "activate"})
     form = ActivationRequestForm(request.POST if step in ("request", "resend") else None)
     if step in ("request", "resend") and form.is_valid():
-        if _over_rate(request, "activate", ACTIVATION_RATE_PER_MINUTE):
+        if over_rate(request, "activate", ACTIVATION_RATE_PER_MINUTE):
             response = _render(request, "portal/verify_limited.html", status=429)
             response["Retry-After"] = "60"
             return response
@@ -457,7 +444,7 @@ def activate(request: HttpRequest) -> HttpResponse:
             services.member_activation_request(
                 id_number=form.cleaned_data["id_number"],
                 mobile=form.cleaned_data["mobile"],
-                client=get_client_ip_address(request) or "",
+                client=client_key(request),
             )
         except ApplicationError as error:
             if step == "resend":
@@ -501,7 +488,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     if step in ("request", "resend") and form.is_valid():
         try:
             account_services.password_reset_request(
-                mobile=form.cleaned_data["mobile"], client=get_client_ip_address(request) or ""
+                mobile=form.cleaned_data["mobile"], client=client_key(request)
             )
         except ApplicationError as error:
             if step == "resend":

@@ -8,6 +8,7 @@ permission and the scope, runs in a transaction and records an event.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -197,6 +198,52 @@ def build_member(cleaned: dict, *, channel: str, filed_by=None, user=None) -> Me
     member.id_number_hash = id_number_key(member.id_number)
     set_name_keys(member)
     return member
+
+
+def member_values(cleaned: dict, *, channel: str, filed_by=None) -> dict:
+    """What :func:`build_member` makes of cleaned input, as values by attribute name (the model's
+    defaults for the rest), without building the model instance: an import keeps these for every row
+    of its file, and building a ``Member`` cost a sixth of a row's time. The same rules: the fields
+    typed in, the sex and birth date read from the ID number, its blind index, the name keys."""
+    values = {attname: default() if callable(default) else default for attname, default in _member_defaults()}
+    for name in MEMBER_INPUT_FIELDS:
+        if name in cleaned:
+            attname = _MEMBER_ATTNAMES[name]
+            value = cleaned[name]
+            values[attname] = value.pk if attname != name and value is not None else value
+    values.update(
+        channel=channel,
+        filed_by_id=filed_by.pk if filed_by is not None else None,
+        status=MemberStatus.PENDING,
+        sex=cleaned["sex"],
+        birth_date=cleaned["birth_date"],
+        id_number_hash=id_number_key(values["id_number"]),
+    )
+    keys = name_search_keys(values["name"])
+    values.update(
+        name_pinyin=keys.pinyin,
+        name_initials=keys.initials,
+        name_pinyin_alt=keys.pinyin_alt,
+        name_initials_alt=keys.initials_alt,
+    )
+    return values
+
+
+_MEMBER_ATTNAMES = {name: Member._meta.get_field(name).attname for name in MEMBER_INPUT_FIELDS}
+
+
+@functools.cache
+def _member_defaults() -> tuple:
+    """``(attname, default)`` of every concrete field but the key (a callable default is called per member)."""
+    out = []
+    for f in Member._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        default = f.default if f.has_default() else None
+        if not callable(default):
+            default = f.get_default()
+        out.append((f.attname, default))
+    return tuple(out)
 
 
 #: The columns :func:`set_name_keys` fills.
@@ -640,21 +687,29 @@ def members_bulk(
 ACTIVATION_PURPOSE = "member-activation"
 
 
-def _unclaimed_membership(id_number: str, mobile: str) -> Member | None:
-    """The open membership of this ID number whose mobile on file is ``mobile`` and that has no login yet."""
+def _activation_key(id_number: str, mobile: str) -> tuple[str, str] | None:
+    """The blind index of the ID number and the normalised mobile, or None when either is malformed."""
     from django.core.exceptions import ValidationError
 
     try:
-        number = parse_id_number(id_number).number
-        mobile = normalize_mobile(mobile)
+        return id_number_key(parse_id_number(id_number).number), normalize_mobile(mobile)
     except ValidationError:
         return None
+
+
+def _unclaimed_by_key(id_number_hash: str, mobile: str) -> Member | None:
     return (
         Member.objects.open()
-        .filter(id_number_hash=id_number_key(number), mobile=mobile, user__isnull=True)
+        .filter(id_number_hash=id_number_hash, mobile=mobile, user__isnull=True)
         .order_by("-pk")
         .first()
     )
+
+
+def _unclaimed_membership(id_number: str, mobile: str) -> Member | None:
+    """The open membership of this ID number whose mobile on file is ``mobile`` and that has no login yet."""
+    key = _activation_key(id_number, mobile)
+    return None if key is None else _unclaimed_by_key(*key)
 
 
 def member_activation_request(*, id_number: str, mobile: str, client: str = "") -> None:
@@ -667,21 +722,37 @@ def member_activation_request(*, id_number: str, mobile: str, client: str = "") 
     """
     from django.core.exceptions import ValidationError
 
-    from union_portal.notifications.services import verification_code_allow, verification_code_send
+    from union_portal.notifications.services import verification_code_allow
 
     try:
         typed_mobile = normalize_mobile(mobile)
     except ValidationError as exc:
         raise ApplicationError.from_validation_error(exc, field="mobile") from None
     verification_code_allow(mobile=typed_mobile, client=client)
-    member = _unclaimed_membership(id_number, mobile)
-    if member is None:
+    key = _activation_key(id_number, typed_mobile)
+    if key is None:
         return
+    from .tasks import activation_code_task
+
+    # Looked up and sent by the worker: the request costs the same whether or not the membership
+    # exists, so its response time does not tell (issue 18.3).
+    activation_code_task.delay(id_number_hash=key[0], mobile=key[1])
+
+
+def activation_code_deliver(*, id_number_hash: str, mobile: str) -> bool:
+    """Send the activation code when an open membership without a login has this ID number (its
+    blind index) and mobile on file; True when a code went out. Called by ``activation_code_task``."""
+    from union_portal.notifications.services import verification_code_send
+
+    member = _unclaimed_by_key(id_number_hash, mobile)
+    if member is None:
+        return False
     verification_code_send(
         mobile=member.mobile,
         purpose=ACTIVATION_PURPOSE,
         text=_("Your code to activate your member account is %(code)s. It is valid for 10 minutes."),
     )
+    return True
 
 
 @transaction.atomic

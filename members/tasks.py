@@ -36,3 +36,11 @@ def member_sms_task(self, *, mobile: str, text: str, key: str) -> None:
             logger.warning("SMS %s to a member gave up: %s", key, exc)
             return
         raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def activation_code_task(*, id_number_hash: str, mobile: str) -> bool:
+    """The activation code, looked up and sent outside the request (see ``member_activation_request``)."""
+    from .services import activation_code_deliver
+
+    return activation_code_deliver(id_number_hash=id_number_hash, mobile=mobile)

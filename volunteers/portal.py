@@ -116,8 +116,9 @@ def join(request: HttpRequest) -> HttpResponse:
     """A person who is not a member registers: the mobile proved by an SMS code, then name, resident
     ID number, town and (without a login) a password. The answer to a code request is the same page
     whatever is on file; a refused request (cooldown, caps) says why, with HTTP 429."""
-    from axes.helpers import get_client_ip_address
     from django.conf import settings
+
+    from union_portal.core.clientip import client_key
 
     if _volunteer(request.user) is not None:
         return redirect("volunteers:my_hours")
@@ -148,9 +149,7 @@ def join(request: HttpRequest) -> HttpResponse:
     form = JoinRequestForm(request.POST if step == "request" else None)
     if step == "request" and form.is_valid():
         try:
-            services.volunteer_code_request(
-                mobile=form.cleaned_data["mobile"], client=get_client_ip_address(request) or ""
-            )
+            services.volunteer_code_request(mobile=form.cleaned_data["mobile"], client=client_key(request))
         except ApplicationError as error:
             add_to_form(form, error)
             response = render(

@@ -451,7 +451,8 @@ def application_pay(
     paid_on: dt.date | None = None,
     note: str = "",
 ) -> AidApplication:
-    """Record the payment of the approved amount. A member is paid at most once per campaign."""
+    """Record the payment of the approved amount. A member is paid at most once per campaign; a bank
+    transfer needs the payee's account on the application (``application_payee_set``)."""
     require_perm(by, "assistance.pay_aidapplication")
     require_visible(by, application)
     if method not in PaymentMethod.values:
@@ -467,6 +468,14 @@ def application_pay(
         return application
     if application.state != State.APPROVED:
         raise _wrong_state(application, _("Only an approved application can be paid (it is %(state)s)."))
+    if method == PaymentMethod.BANK and not application.payee_account:
+        raise _invalid(
+            _(
+                "The application has no payee's bank account: set the account before recording a bank transfer."
+            ),
+            "payee_account",
+            "no_payee_account",
+        )
     try:
         with transaction.atomic():
             Payment.objects.create(

@@ -28,8 +28,9 @@ from rest_framework.views import APIView
 from union_portal.api.commands import CommandMixin
 from union_portal.api.serializers import QuerySerializer
 from union_portal.api.throttles import APIKeyRateThrottle
-from union_portal.core.errors import NotFoundError
+from union_portal.core.errors import ApplicationError, NotFoundError
 from union_portal.core.figures import figures_scope
+from union_portal.organisations.models import Organisation
 
 from . import ranking, selectors, services
 from .models import Attempt, Quiz, QuizStatus
@@ -82,8 +83,22 @@ class AttemptDetailSerializer(AttemptSerializer):
         return ShownQuestionSerializer(selectors.shown_questions(attempt), many=True).data
 
 
+class ServiceErrorCode:
+    """Documents an error code the command's service answers as a 400 of the whole input (the schema
+    lists a serializer's codes from its validators); it never refuses anything itself."""
+
+    def __init__(self, code: str):
+        self.code = code
+
+    def __call__(self, value) -> None:
+        return None
+
+
 class StartInputSerializer(serializers.Serializer):
     quiz = serializers.IntegerField()
+
+    def get_validators(self):
+        return [ServiceErrorCode(c) for c in ("quiz_closed", "no_attempts_left", "bank_too_small")]
 
 
 class SubmitInputSerializer(serializers.Serializer):
@@ -91,6 +106,9 @@ class SubmitInputSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.IntegerField(min_value=0), max_length=6),
         help_text=gettext_lazy("{question id: [shown option indexes]}; questions left out are unanswered."),
     )
+
+    def get_validators(self):
+        return [ServiceErrorCode(c) for c in ("not_drawn", "bad_option")]
 
 
 class StandingSerializer(serializers.Serializer):
@@ -132,6 +150,52 @@ class ParticipationSerializer(serializers.Serializer):
     organisation = serializers.IntegerField()
     month = serializers.CharField()
     rows = ParticipationRowSerializer(many=True)
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def attempt_detail(attempt: Attempt) -> dict:
+    """What :class:`AttemptDetailSerializer` renders, built directly: the submit is the quiz's busiest
+    call, and the nested serializers cost more than its two statements (tests/quiz/test_api.py holds
+    the two equal)."""
+
+    def moment(value):
+        return _DATETIME.to_representation(value) if value is not None else None
+
+    return {
+        "id": attempt.pk,
+        "quiz": attempt.participant.quiz_id,
+        "day": attempt.day.isoformat(),
+        "number": attempt.number,
+        "state": attempt.state,
+        "started_at": moment(attempt.started_at),
+        "deadline": moment(attempt.deadline),
+        "submitted_at": moment(attempt.submitted_at),
+        "correct": attempt.correct,
+        "score": attempt.score,
+        "questions": [
+            {
+                "question_id": q.question_id,
+                "position": q.position,
+                "kind": q.kind,
+                "text": q.text,
+                "options": [
+                    {
+                        "index": o.index,
+                        "letter": o.letter,
+                        "text": o.text,
+                        "chosen": o.chosen,
+                        "right": o.right,
+                    }
+                    for o in q.options
+                ],
+                "is_correct": q.is_correct,
+                "explanation": q.explanation,
+            }
+            for q in selectors.shown_questions(attempt)
+        ],
+    }
 
 
 # --- attempts ----------------------------------------------------------------------------------------
@@ -186,7 +250,7 @@ class AttemptViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
         attempt = services.attempt_submit(
             attempt=Attempt(pk=int(pk)), by=request.user, answers=data["answers"]
         )
-        return self.render(attempt)
+        return Response(attempt_detail(attempt))
 
 
 # --- leaderboard and figures -----------------------------------------------------------------------
@@ -247,6 +311,76 @@ class LeaderboardView(APIView):
         return Response(LeaderboardSerializer(data).data)
 
 
+class UnionInputSerializer(serializers.Serializer):
+    union = serializers.IntegerField(
+        help_text=gettext_lazy(
+            "The union to play for from next month: the caller's own, or a town or industry federation of the quiz's area."
+        )
+    )
+
+    def get_validators(self):
+        return [ServiceErrorCode("quiz_closed")]
+
+
+class MyUnionSerializer(serializers.Serializer):
+    union = serializers.IntegerField(help_text=gettext_lazy("The union played for this month."))
+    union_name = serializers.CharField()
+    next_union = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("The union asked for, from next_union_from on.")
+    )
+    next_union_name = serializers.CharField(allow_null=True)
+    next_union_from = serializers.DateField(allow_null=True)
+
+
+def _my_union(participant) -> dict:
+    return {
+        "union": participant.union_id,
+        "union_name": participant.union.name,
+        "next_union": participant.next_union_id,
+        "next_union_name": participant.next_union.name if participant.next_union_id else None,
+        "next_union_from": participant.next_union_from,
+    }
+
+
+class MyUnionView(APIView):
+    """The union the caller plays for in a quiz, and a change of it, which applies from next month."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _participant(self, request, quiz_id: int):
+        quiz = Quiz.objects.exclude(status=QuizStatus.DRAFT).filter(pk=quiz_id).first()
+        participant = services.participant_of(quiz=quiz, user=request.user) if quiz else None
+        if participant is None:
+            raise NotFoundError(gettext_lazy("Join the quiz on the portal first."))
+        return participant
+
+    @extend_schema(responses={200: MyUnionSerializer}, operation_id="quiz_union_retrieve")
+    def get(self, request, quiz_id: int):
+        participant = self._participant(request, quiz_id)
+        return Response(MyUnionSerializer(_my_union(participant)).data)
+
+    @extend_schema(
+        summary=gettext_lazy("Play for another union from next month (the same union: cancel the change)"),
+        request=UnionInputSerializer,
+        responses={200: MyUnionSerializer},
+        operation_id="quiz_union_change",
+    )
+    def post(self, request, quiz_id: int):
+        participant = self._participant(request, quiz_id)
+        data = UnionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        union = Organisation.objects.filter(pk=data.validated_data["union"]).first()
+        if union is None:
+            raise ApplicationError(
+                gettext_lazy("Choose your union or a local or industry federation of the area."),
+                code="invalid",
+                field="union",
+            )
+        participant = services.participant_change_union(participant=participant, by=request.user, union=union)
+        participant = services.participant_of(quiz=participant.quiz, user=request.user)
+        return Response(MyUnionSerializer(_my_union(participant)).data)
+
+
 class HasQuizFigures(BasePermission):
     def has_permission(self, request, view):
         return bool(
@@ -284,4 +418,5 @@ ROUTES = [
 COMMAND_URLS = [
     path("quiz/<int:quiz_id>/leaderboard/", LeaderboardView.as_view(), name="quiz-leaderboard"),
     path("quiz/participation/", ParticipationView.as_view(), name="quiz-participation"),
+    path("quiz/<int:quiz_id>/union/", MyUnionView.as_view(), name="quiz-union"),
 ]

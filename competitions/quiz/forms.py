@@ -21,6 +21,17 @@ class JoinForm(forms.Form):
         self.fields["code"].widget.attrs.update(inputmode="numeric", autocomplete="one-time-code")
 
 
+class UnionForm(forms.Form):
+    union = forms.TypedChoiceField(
+        label=_("union"), coerce=int, help_text=_("The union you play for from next month.")
+    )
+
+    def __init__(self, *args, unions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unions = {u.pk: u for u in unions}
+        self.fields["union"].choices = [(u.pk, u.name) for u in unions]
+
+
 class AttemptForm(forms.Form):
     """One field per drawn question (``q<question id>``): radios or checkboxes of the shown options."""
 

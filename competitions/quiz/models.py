@@ -221,6 +221,17 @@ class Participant(models.Model):
     union = models.ForeignKey(
         Organisation, verbose_name=_("union"), on_delete=models.PROTECT, related_name="quiz_participants"
     )
+    next_union = models.ForeignKey(
+        Organisation,
+        verbose_name=_("union from next month"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text=_("A change of union asked for: it applies from the first day of next month."),
+    )
+    next_union_from = models.DateField(_("new union from"), null=True, blank=True, editable=False)
     joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
 
     objects = ParticipantQuerySet.as_manager()
@@ -244,6 +255,12 @@ class Participant(models.Model):
     @property
     def masked_name(self) -> str:
         return mask_name(self.name)
+
+    def union_id_on(self, day) -> int:
+        """The union played for on a day: a change asked for counts from the month after it was asked."""
+        if self.next_union_id and self.next_union_from and day >= self.next_union_from:
+            return self.next_union_id
+        return self.union_id
 
     @property
     def masked_mobile(self) -> str:
@@ -592,6 +609,16 @@ class Prize(models.Model):
     points = models.PositiveIntegerField(_("points"))
     amount = models.DecimalField(_("phone credit (yuan)"), **MONEY)
     mobile = models.CharField(_("mobile number"), max_length=11)
+    union = models.ForeignKey(
+        Organisation,
+        verbose_name=_("union"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text=_("The union the winner played for in the month."),
+    )
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True, editable=False)
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

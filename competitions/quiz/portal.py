@@ -23,8 +23,8 @@ from members.selectors import current_membership
 from union_portal.core.errors import ApplicationError, add_to_form
 from union_portal.core.portal import absolute_url
 
-from . import selectors, services
-from .forms import AttemptForm, JoinForm
+from . import ranking, selectors, services
+from .forms import AttemptForm, JoinForm, UnionForm
 from .models import AttemptState, Quiz, QuizStatus
 from .ranking import month_start
 
@@ -86,9 +86,14 @@ def home(request: HttpRequest, quiz_id: int) -> HttpResponse:
         .filter(state=AttemptState.OPEN, deadline__gt=timezone.now())
         .first()
     )
-    _rows, mine, _source = selectors.leaderboard(
-        quiz=quiz, month=month_start(today), participant=participant, n=0
-    )
+    mine = ranking.standing(quiz_id=quiz.pk, month=month_start(today), participant_id=participant.pk)
+    membership = current_membership(request.user)
+    union_form = None
+    if membership is not None and quiz.status == QuizStatus.OPEN:
+        unions = services.union_choices(quiz=quiz, membership=membership)
+        union_form = UnionForm(
+            unions=unions, initial={"union": participant.next_union_id or participant.union_id}
+        )
     share_url = absolute_url(request, reverse("quiz:share", args=[services.share_token(participant)]))
     context = {
         "quiz": quiz,
@@ -98,8 +103,42 @@ def home(request: HttpRequest, quiz_id: int) -> HttpResponse:
         "mine": mine,
         "share_url": share_url,
         "month": month_start(today),
+        "union_form": union_form,
     }
     return render(request, "quiz/home.html", context)
+
+
+@require_POST
+@login_required
+def change_union(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    """Play for another union from next month (``participant_change_union``)."""
+    quiz = _quiz(quiz_id, open_only=True)
+    participant = services.participant_of(quiz=quiz, user=request.user)
+    membership = current_membership(request.user)
+    if participant is None or membership is None:
+        raise Http404
+    form = UnionForm(request.POST, unions=services.union_choices(quiz=quiz, membership=membership))
+    if not form.is_valid():
+        messages.error(request, _("Choose your union or a local or industry federation of the area."))
+        return redirect("quiz:home", quiz_id=quiz.pk)
+    try:
+        participant = services.participant_change_union(
+            participant=participant, by=request.user, union=form.unions[form.cleaned_data["union"]]
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        if participant.next_union_id:
+            messages.success(
+                request,
+                _("From %(day)s you play for %(union)s.")
+                % {"day": f"{participant.next_union_from:%Y-%m-%d}", "union": participant.next_union.name},
+            )
+        else:
+            messages.success(
+                request, _("You keep playing for %(union)s.") % {"union": participant.union.name}
+            )
+    return redirect("quiz:home", quiz_id=quiz.pk)
 
 
 @require_POST

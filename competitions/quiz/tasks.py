@@ -20,6 +20,8 @@ def expire_attempts() -> int:
 
 @shared_task
 def close_months() -> int:
-    from .services import months_close_due
+    from .services import months_close_due, union_changes_apply
 
-    return months_close_due()
+    closed = months_close_due()
+    union_changes_apply()  # after the month's prizes are fixed (each keeps the union of its month)
+    return closed

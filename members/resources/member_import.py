@@ -2,8 +2,8 @@
 
 Chinese headers and words (高级工, 非本地户籍, 是) become codes through the columns; a union or an
 employer name becomes the row it names among those the importer may see; then ``clean_member_input``
-and ``build_member`` check and complete the row, as for a member registered in the admin. What
-docs/pitfalls.md measured shapes the rest: lookups (unions, employers) are loaded once per file; the ID
+and ``member_values`` (what ``build_member`` makes, as values: no model instance per row) check and
+complete the row, as for a member registered in the admin. What docs/pitfalls.md measured shapes the rest: lookups (unions, employers) are loaded once per file; the ID
 numbers that already have an open membership are looked up per batch of the file (memory follows
 the batch, not the member table); duplicates inside the file are found by the pipeline before
 anything is written, so the bulk writer never fails on a row we could have named.
@@ -23,7 +23,7 @@ from union_portal.imports.resources import CheckedResource, Row
 from union_portal.organisations.models import MEMBER_UNION_KINDS, Enterprise, Organisation
 
 from ..models import Channel, HouseholdType, Member, SkillGrade
-from ..services import build_member, clean_member_input, make_card_numbers
+from ..services import clean_member_input, make_card_numbers, member_values
 from .vocabulary import (
     BIRTH_DATE,
     CARD,
@@ -45,7 +45,7 @@ from .vocabulary import (
     STATUS,
     UNION,
 )  # fmt: skip
-from .writes import MEMBER_CHECKED_FIELDS, member_record, write_members
+from .writes import MEMBER_CHECKED_FIELDS, write_members
 
 _AMBIGUOUS = object()
 _EXAMPLE_ID = "44060719900307123" + id_check_digit("44060719900307123")
@@ -146,23 +146,23 @@ class MemberResource(CheckedResource):
         if join_date is not None and join_date < cleaned["birth_date"]:
             row.error("join_date", _("The join date is before the birth date."))
             raise row.fail()
-        member = build_member(cleaned, channel=Channel.IMPORT, filed_by=self.by)
-        member.join_date = join_date
-        return member_record(member)
+        values = member_values(cleaned, channel=Channel.IMPORT, filed_by=self.by)
+        values["join_date"] = join_date
+        return {f: values[f] for f in MEMBER_CHECKED_FIELDS}
 
     def _clean(self, data: dict, row: Row) -> dict:
         """The service's check of the row; on failure, every wrong column of the row."""
         first = None
         if not row.errors:
             try:
-                return clean_member_input(data)
+                return clean_member_input(data, applied_on=self._today)
             except ApplicationError as exc:
                 first = exc
         for name in _SERVICE_FIELDS:
             if name not in data or row.resource.header_of(name) in row.errors:
                 continue
             try:
-                clean_member_input({name: data[name]}, partial=True)
+                clean_member_input({name: data[name]}, partial=True, applied_on=self._today)
             except ApplicationError as exc:
                 row.error(exc.field or name, str(exc))
         if not row.errors and first is not None:

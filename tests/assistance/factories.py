@@ -118,7 +118,13 @@ def submit_festival(aid: Aid, member=None, by=None, campaign=None, **data):
         member=member,
         by=by or member.user,
         kind="festival",
-        data={"reason": "家中有病人，生活困难", "campaign": campaign or aid.campaign, **data},
+        data={
+            "reason": "家中有病人，生活困难",
+            "campaign": campaign or aid.campaign,
+            "payee_bank": "农业银行三水支行",
+            "payee_account": f"62284801{member.pk:011d}",
+            **data,
+        },
     )
 
 

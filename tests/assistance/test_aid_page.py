@@ -86,6 +86,9 @@ def test_no_upload_once_the_aid_is_paid(client, tree, people, aid):
     application = checked(_medical(aid), people)
     application = services.application_approve(application=application, by=people.district_staff)
     assert 'enctype="multipart/form-data"' in _page(client, aid, application)  # still open when approved
+    services.application_payee_set(
+        application=application, by=aid.member_user, bank="农业银行", account="6228480012345678"
+    )
     application = services.application_pay(
         application=application, by=people.district_staff, method="bank", reference="NS1"
     )

@@ -83,6 +83,17 @@ def test_workflow_through_the_commands(api, tree, people, aid, django_capture_on
     )
     response = command(people.district_staff, "pay", {"method": "bank"})
     assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "reference"
+    # a bank transfer needs the payee's account, given here by the staff through the service
+    response = command(people.district_staff, "pay", {"method": "bank", "reference": "TX-9"})
+    assert response.status_code == 400
+    assert (response.json()["errors"][0]["code"], response.json()["errors"][0]["attr"]) == (
+        "no_payee_account",
+        "payee_account",
+    )
+    services.application_payee_set(
+        application=AidApplication.objects.get(pk=pk), by=people.district_staff, bank="工商银行",
+        account="6222020000000001",
+    )  # fmt: skip
     assert (
         command(people.district_staff, "pay", {"method": "bank", "reference": "TX-9"}).json()["state"]
         == "paid"
@@ -150,7 +161,8 @@ def test_partner_reads_figures_with_a_key(api, tree, people, aid):
     education = make_campaign(tree.district, people.district_staff, kind="education", standard="3000")
     student = services.application_submit(
         member=aid.other_member, by=aid.other_user, kind="education",
-        data={"reason": "考上大学", "campaign": education, "student_name": "李小华", "university": "中山大学", "admission_year": today.year},
+        data={"reason": "考上大学", "campaign": education, "student_name": "李小华", "university": "中山大学", "admission_year": today.year,
+              "payee_bank": "工商银行", "payee_account": "6222020000000001"},
     )  # fmt: skip
     services.application_check(application=student, by=people.officer_b)
     services.application_approve(application=student, by=people.district_staff)

@@ -66,7 +66,7 @@ def story(tree, people, aid):
     student = services.application_submit(
         member=aid.other_member, by=aid.other_user, kind="education",
         data={"reason": "考上大学", "campaign": education, "student_name": "李小华", "university": "中山大学",
-              "admission_year": 2026},
+              "admission_year": 2026, "payee_bank": "工商银行", "payee_account": "6222020000000001"},
     )  # fmt: skip
     submitted(student, dt.date(2026, 1, 8))
     services.application_check(application=student, by=people.officer_b)

@@ -3,6 +3,11 @@ the aid API (issue 9.11), and no full name sits in a link beside the masked one.
 
 from __future__ import annotations
 
+import csv
+import html
+import io
+import re
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -101,3 +106,93 @@ def test_the_payment_list_costs_the_same_at_two_and_six_rows(client, tree, peopl
         assert client.get(url).status_code == 200
     assert Payment.objects.count() == 6
     assert len(six) == len(two)
+
+
+@pytest.fixture
+def queued_twins(tree, people, aid):
+    """陈晓明 and 陈小明 (both 陈*明) filed by the proxy agent, side by side in each queue: to check,
+    to approve, to pay."""
+    pairs = {}
+    for state in ("submitted", "checked", "approved"):
+        pair = []
+        for name in NAMES:
+            member = make_member(tree.union_a, name=name)
+            make_file(member, people.district_staff)
+            application = submit_festival(aid, member=member, by=people.proxy_a)
+            if state != "submitted":
+                application = checked(application, people)
+            if state == "approved":
+                application = services.application_approve(application=application, by=people.district_staff)
+            pair.append(application)
+        pairs[state] = pair
+    return pairs
+
+
+def _member_cells(page: str) -> list[str]:
+    return re.findall(r'<td class="field-member_name">(.*?)</td>', page)
+
+
+@pytest.mark.parametrize("state", ["submitted", "checked", "approved"])
+def test_each_aid_queue_tells_the_twins_apart_without_their_names(client, people, queued_twins, state):
+    client.force_login(people.district_staff)
+
+    page = client.get(
+        reverse("admin:assistance_aidapplication_changelist"), {"state__exact": state}
+    ).content.decode()
+
+    cells = _member_cells(page)
+    assert len(cells) == 2 and cells[0] != cells[1]
+    assert all("陈*明 (card …" in cell for cell in cells)
+    assert sorted(html.unescape(re.sub(r"<[^>]+>", "", c)) for c in cells) == sorted(
+        _labels(queued_twins[state])
+    )
+    assert [name for name in NAMES if name in page] == []  # in no link text, title or aria-label
+
+
+@pytest.mark.parametrize(
+    ("state", "step"), [("submitted", "check"), ("checked", "approve"), ("approved", "pay")]
+)
+def test_the_step_pages_and_the_record_show_the_label_only(client, people, queued_twins, state, step):
+    client.force_login(people.district_staff)
+    first, second = queued_twins[state]
+    steps, records = [], []
+    for application in (first, second):
+        steps.append(
+            client.get(
+                reverse("admin:assistance_aidapplication_step", args=[application.pk, step])
+            ).content.decode()
+        )
+        records.append(
+            client.get(
+                reverse("admin:assistance_aidapplication_change", args=[application.pk])
+            ).content.decode()
+        )
+
+    for own, other, pages in (
+        (first, second, (steps[0], records[0])),
+        (second, first, (steps[1], records[1])),
+    ):
+        assert all(member_label(own.member) in page for page in pages)  # the step's summary too
+        assert all(member_label(other.member) not in page for page in pages)
+    assert [name for name in NAMES for page in steps + records if name in page] == []
+
+
+def test_the_proxy_agents_list_tells_the_twins_apart(client, people, queued_twins):
+    client.force_login(people.proxy_a)
+
+    page = client.get(reverse("aid:home")).content.decode()
+
+    assert all(label in page for pair in queued_twins.values() for label in _labels(pair))
+    assert [name for name in NAMES if name in page] == []
+
+
+def test_the_masked_bank_file_tells_the_twins_apart(client, people, aid, queued_twins):
+    client.force_login(people.district_staff)
+
+    response = client.get(reverse("admin:assistance_campaign_bank_file", args=[aid.campaign.pk, "csv"]))
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("gbk"))))[2:]
+    assert [row[2] for row in rows] == ["陈*明", "陈*明"]
+    assert len({(row[1], row[6]) for row in rows}) == 2  # the masked accounts and application numbers differ
+    assert rows[0][1] != rows[1][1]
+    assert [name for name in NAMES if name in response.content.decode("gbk")] == []

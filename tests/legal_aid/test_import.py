@@ -3,15 +3,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import Workbook
 
 from legal_aid.models import Lawyer
 from union_portal.core.errors import PermissionDeniedError
@@ -19,6 +15,7 @@ from union_portal.imports import services as importing
 from union_portal.imports.models import ImportJob
 from union_portal.notifications.models import Notification
 
+from ..imports.files import excel_csv, excel_xlsx
 from .factories import licence_number, make_lawyer
 
 HEAD = [
@@ -54,22 +51,11 @@ def row(name="周律", **kw) -> list[str]:
 
 
 def csv_bytes(rows, encoding="utf-8-sig") -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEAD)
-    writer.writerows(rows)
-    return out.getvalue().encode(encoding)
+    return excel_csv([HEAD, *rows], encoding=encoding)
 
 
 def xlsx_bytes(rows) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(HEAD)
-    for values in rows:
-        sheet.append(values)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return excel_xlsx([HEAD, *rows])
 
 
 def check(by, raw, name="律师名册.csv") -> ImportJob:

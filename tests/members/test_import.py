@@ -666,3 +666,41 @@ def test_bad_enterprise_rows_are_listed(tree, people):
 def test_enterprise_import_needs_its_permission(tree, people):
     with pytest.raises(PermissionDeniedError):
         importing.import_upload(by=people.officer_a, file=upload(b"a,b\n1,2\n"), kind="enterprises")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},  # the union's employer, a local household
+        {
+            "name": "区伟强",
+            "employer": None,
+            "household_type": "non_local",
+            "is_migrant_worker": True,
+        },  # two readings
+        {"name": "欧阳晓明", "skill_grade": "senior", "job": "焊工"},  # a compound surname
+        {"name": "Lisa Wong", "job": ""},
+    ],
+)
+def test_the_import_keeps_of_a_row_what_build_member_makes_of_it(tree, people, overrides):
+    # given: input cleaned by the services' rule
+    from members.resources import MEMBER_CHECKED_FIELDS
+    from members.services import build_member, clean_member_input, member_values
+
+    from .factories import member_data
+
+    cleaned = clean_member_input(member_data(tree.union_a, **overrides))
+
+    # when: the importer's values, without a model instance
+    values = member_values(cleaned, channel=Channel.IMPORT, filed_by=people.district_staff)
+
+    # then: every field the import keeps is what the member built by the service holds
+    member = build_member(cleaned, channel=Channel.IMPORT, filed_by=people.district_staff)
+    assert {f: values[f] for f in MEMBER_CHECKED_FIELDS} == {
+        f: getattr(member, f) for f in MEMBER_CHECKED_FIELDS
+    }
+    assert (values["status"], values["channel"], values["filed_by_id"]) == (
+        member.status,
+        member.channel,
+        people.district_staff.pk,
+    )

@@ -74,6 +74,7 @@ def register(rules) -> None:
         "quiz:home": {"quiz_id": lambda w: _quiz(w)["quiz"].pk},
         "quiz:send_code": {"quiz_id": lambda w: _quiz(w)["quiz"].pk},
         "quiz:start": {"quiz_id": lambda w: _quiz(w)["quiz"].pk},
+        "quiz:union": {"quiz_id": lambda w: _quiz(w)["quiz"].pk},
         "quiz:board": {"quiz_id": lambda w: _quiz(w)["quiz"].pk},
         "quiz:history": {"quiz_id": lambda w: _quiz(w)["quiz"].pk},
         "quiz:share": {"token": lambda w: services.share_token(_quiz(w)["participant"])},
@@ -83,6 +84,7 @@ def register(rules) -> None:
         "quiz:home": ("own", "the viewer's own participation, or the form to join"),
         "quiz:send_code": ("own", "sends a code to the viewer's own mobile (POST only)"),
         "quiz:start": ("own", "starts the viewer's own attempt (POST only)"),
+        "quiz:union": ("own", "changes the viewer's own union from next month (POST only)"),
         "quiz:board": ("public", "the month's top 100 with masked names, and the viewer's own rank"),
         "quiz:history": ("own", "the viewer's own attempts"),
         "quiz:attempt": (quiz.Attempt, "pk"),
@@ -97,4 +99,5 @@ def register(rules) -> None:
     rules.API_COMMAND_URLS.update({
         "v1:quiz-leaderboard": "public: the top 100 with masked names, and the caller's own standing",
         "v1:quiz-participation": "aggregates only, of a node the caller sees, with quiz.view_quiz_figures",
+        "v1:quiz-union": "own: the caller's own participation (their union, and its change from next month)",
     })  # fmt: skip

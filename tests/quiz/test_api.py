@@ -151,3 +151,19 @@ def test_the_public_top_is_cached_briefly_and_my_own_standing_is_not(tree, quiz,
     # with the cache off, the top is current
     settings.QUIZ_LEADERBOARD_CACHE_SECONDS = 0
     assert [r["points"] for r in _client().get(url).json()["rows"]] == [100]
+
+
+def test_the_submit_response_is_what_the_attempt_serializer_renders(tree, quiz):
+    from competitions.quiz.api import AttemptDetailSerializer, attempt_detail
+
+    player = make_player(quiz, tree.union_a)
+    client = _client(player.user)
+    opened = services.attempt_start(participant=player, by=player.user)
+    assert attempt_detail(opened) == AttemptDetailSerializer(opened).data
+    answers = {str(k): v for k, v in right_answers(opened).items()}
+    body = client.post(
+        f"/api/v1/quiz/attempts/{opened.pk}/submit/", {"answers": answers}, format="json"
+    ).json()
+    closed = Attempt.objects.select_related("participant").get(pk=opened.pk)
+    assert body == json.loads(json.dumps(AttemptDetailSerializer(closed).data))
+    assert body["score"] == 50 and body["submitted_at"] is not None

@@ -130,3 +130,21 @@ def test_two_attempts_of_one_member_submitted_at_once_both_count(tree, quiz):
     score = MonthScore.objects.get(participant=player)
     assert (score.points, score.attempts) == (100, 2)
     assert score.history.count() == 2
+
+
+def test_a_late_submit_racing_the_expiry_closes_the_attempt_once(tree, quiz):
+    import datetime as dt
+
+    player = make_player(quiz, tree.union_a)
+    attempt = services.attempt_start(participant=player, by=player.user)
+    late = attempt.deadline + dt.timedelta(minutes=1)
+    answers = right_answers(attempt)
+    results = run_together(
+        lambda: services.attempt_submit(attempt=attempt, by=player.user, answers=answers, now=late),
+        lambda: services.attempt_expire(attempt=attempt, now=late),
+        lambda: services.attempt_submit(attempt=attempt, by=player.user, answers=answers, now=late),
+    )
+    assert all(isinstance(r, Attempt) and r.state == "expired" and r.score == 0 for r in results), results
+    score = MonthScore.objects.get(participant=player)
+    assert (score.points, score.attempts) == (0, 1)
+    assert attempt.history.filter(state="expired").count() == 1

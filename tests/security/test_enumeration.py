@@ -132,6 +132,31 @@ def test_the_card_check_is_throttled_per_client(client, tree, settings):
     assert verify(client, card, ip="10.0.0.2").status_code == 200
 
 
+def test_a_cards_own_qr_code_is_not_refused_because_of_someone_elses_walk(client, tree, settings):
+    """The cap for everybody together counts typed numbers only: a walk from many addresses cannot
+    stop a merchant scanning a real card (its token is signed, so it cannot be walked)."""
+    settings.PORTAL_VERIFY_TOTAL_PER_MINUTE = 5
+    card = make_member(tree.union_a).card_number
+
+    walk = [verify(client, f"SS{n:08d}", ip=f"10.1.{n}.1").status_code for n in range(6)]
+    scan = verify(client, card_token(card), ip="10.2.0.1")
+
+    assert walk == [200] * 5 + [429]
+    assert scan.status_code == 200 and "Valid membership card" in scan.content.decode()
+    assert verify(client, card, ip="10.2.0.2").status_code == 429  # a typed number still counts
+
+
+def test_ipv6_addresses_of_one_network_share_one_allowance(client, tree, settings):
+    """One subscriber holds a whole /64: rotating through its addresses is one client."""
+    settings.PORTAL_VERIFY_RATE_PER_MINUTE = 3
+    card = make_member(tree.union_a).card_number
+
+    statuses = [verify(client, card, ip=f"2408:8456:1:2::{n:x}").status_code for n in range(1, 5)]
+
+    assert statuses == [200, 200, 200, 429]
+    assert verify(client, card, ip="2408:8456:1:3::1").status_code == 200  # another /64
+
+
 # --- the application form -----------------------------------------------------------------------------
 
 

@@ -229,6 +229,55 @@ def test_reset_answers_the_same_whether_the_mobile_has_a_login(client, member_lo
     assert len(codes_sent_to(member_login.mobile)) == 1 and codes_sent_to("13922224444") == []
 
 
+@pytest.fixture
+def celery_out_of_process():
+    """As in production: ``.delay()`` only enqueues and a worker does the work, so what the request
+    itself does is what a client can time."""
+    from union_portal.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+def _request_work(client, path, data) -> tuple[int, list[str]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        status = client.post(path, data, REMOTE_ADDR="10.0.9.1").status_code
+    return status, [query["sql"] for query in queries if "session" not in query["sql"]]
+
+
+@pytest.mark.usefixtures("no_cooldown", "celery_out_of_process")
+def test_a_code_request_does_the_same_work_whether_or_not_anyone_matches(client, tree, member_login):
+    """The lookup and the SMS happen in the worker: the request reads nothing that depends on whether
+    the mobile has a login or the ID number a membership, so its response time cannot tell (18.3)."""
+    member = make_member(tree.union_a, mobile="13955556666")
+    known = _request_work(client, RESET, {"step": "request", "mobile": member_login.mobile})
+    unknown = _request_work(client, RESET, {"step": "request", "mobile": "13922224444"})
+    assert known == unknown == (200, [])
+
+    data = {"step": "request", "id_number": member.id_number, "mobile": member.mobile}
+    known = _request_work(client, ACTIVATE, data)
+    unknown = _request_work(client, ACTIVATE, {**data, "mobile": "13955557777"})
+    assert known == unknown == (200, [])
+    assert backends.outbox == []  # nothing is sent in the request
+
+
+def test_the_worker_sends_the_code_only_to_a_match(member_login, tree):
+    from members.services import _activation_key, activation_code_deliver
+    from union_portal.accounts.services import password_reset_code_deliver
+
+    assert password_reset_code_deliver(mobile=member_login.mobile) is True
+    assert password_reset_code_deliver(mobile="13922224444") is False
+    member = make_member(tree.union_a, mobile="13955556666")
+    key = _activation_key(member.id_number, member.mobile)
+    assert activation_code_deliver(id_number_hash=key[0], mobile=key[1]) is True
+    assert activation_code_deliver(id_number_hash=key[0], mobile="13955557777") is False
+    assert [to for to, _text in backends.outbox] == [member_login.mobile, member.mobile]
+
+
 def test_reset_sets_the_password_and_ends_every_session(client, member_login):
     # given: the account is logged in elsewhere (a lost phone)
     from django.test import Client

@@ -3,9 +3,6 @@ column, in Chinese for a Chinese user), confirm (all rows or none); csv in UTF-8
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,6 +13,7 @@ from union_portal.imports.models import ImportJob
 from volunteers.models import TeamMembership, Volunteer
 from volunteers.resources import VolunteerRosterResource
 
+from ..imports.files import excel_csv, excel_xlsx
 from ..members.factories import make_member, next_id_number
 from .factories import make_team
 
@@ -40,24 +38,11 @@ def _media(settings, tmp_path):
 
 
 def csv_bytes(rows, encoding="utf-8-sig") -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEAD)
-    writer.writerows(rows)
-    return out.getvalue().encode(encoding)
+    return excel_csv([HEAD, *rows], encoding=encoding)
 
 
 def xlsx_bytes(rows) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.append(HEAD)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return excel_xlsx([HEAD, *rows])
 
 
 def check(by, raw, name="志愿者花名册.csv") -> ImportJob:

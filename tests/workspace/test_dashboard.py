@@ -68,16 +68,16 @@ def test_queue_count_drops_when_the_work_is_done(client, tree, people, aid):
     assert _queue(response, "aid.to_pay")["count"] == 1
 
 
-def test_figures_are_cached_per_node_and_day(tree, people, aid):
+def test_figures_are_stored_per_node_and_read_from_the_cache(tree, people, aid):
     figures = [f for f in all_figures() if f.readable_by(people.district_staff)]
     with CaptureQueriesContext(connection) as cold:
         dashboard.build(people.district_staff)
     with CaptureQueriesContext(connection) as warm:
         board = dashboard.build(people.district_staff)
-    assert len(cold) > len(figures)  # every figure computed once, in the database
+    assert len(cold) > len(figures)  # the first view of the node: every figure computed once, in the database
     # warm: no figure query, only the queue counts (one each, never cached) and a few for the scope
     assert len(warm) <= len(board["queues"]) + 3 < len(cold)
-    # the warm-up task fills the same entries
+    # the beat task refreshes the district, its towns and the nodes of staff users
     assert dashboard.warm() >= 3
 
 

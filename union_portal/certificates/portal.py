@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
-from union_portal.core.clientip import client_ip
+from union_portal.core.clientip import over_rate
 
 from . import services
 from .models import Certificate
@@ -23,18 +22,6 @@ from .models import Certificate
 
 def verify_rate() -> int:
     return settings.CERTIFICATE_VERIFY_RATE_PER_MINUTE
-
-
-def over_rate(request: HttpRequest, scope: str, limit: int, window: int = 60) -> bool:
-    """A fixed window per client address in the shared cache (the same count in every process)."""
-    key = f"certificates:rate:{scope}:{client_ip(request) or 'unknown'}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
 
 
 def _limited(request: HttpRequest) -> HttpResponse:
@@ -54,7 +41,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def verify(request: HttpRequest, code: str) -> HttpResponse:
-    if over_rate(request, "verify", verify_rate()):
+    if over_rate(request, "certificate-verify", verify_rate()):
         return _limited(request)
     check = services.certificate_verify(code)
     status = 200 if check.found else 404

@@ -4,30 +4,35 @@ It reads two registries and imports no app: the figures (``<app>/figures.py``, s
 :mod:`union_portal.core.figures`) give the key figures and the charts, the work queues
 (``<app>/queues.py``, :mod:`union_portal.core.queues`) give the work waiting for this user.
 
-Figures are computed in the database (one grouped query each) and kept in the cache per
-(organisation node, day, figures the user may read) for ``DASHBOARD_CACHE_SECONDS``: every staff
-user of a town shares one computation, so the page opens as fast at a million members as at a
-thousand once the cache is warm, and ``dashboard_warm`` (a beat task) keeps it warm for the top of
-the tree. Labels are not cached (they follow the reader's language): only keys and numbers are.
+Figures are computed in the database (one grouped query each) from the registry, for every figure
+of a node at once, and stored per organisation node: one :class:`~union_portal.core.models.DashboardSnapshot`
+row (it outlives a cache flush, a deploy and midnight), fronted by the cache. Opening the dashboard
+reads that row (one query with the cache cold, none warm), never the members: it opens as fast at a
+million members as at a thousand. ``dashboard_warm`` (beat, every 10 minutes) refreshes the snapshots
+of the district, its towns and every node with an active staff user; a snapshot older than
+``DASHBOARD_CACHE_SECONDS`` or computed for another day is shown with its time ("as of") while
+``dashboard_refresh`` recomputes it; only the first view of a node that never had one computes it
+in the request. Labels are not stored (they follow the reader's language): only keys and numbers.
 Work queues are counted on every view, so a count drops as soon as the work is done.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from .figures import Figure, Period, all_figures, figures_scope
 from .queues import queues_for
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def cache_seconds() -> int:
@@ -83,18 +88,80 @@ def compute(*, scope, figures: list[Figure], today: dt.date) -> dict[str, dict]:
     return values
 
 
-def cache_key(scope, figures: list[Figure], today: dt.date) -> str:
-    keys = hashlib.sha256(",".join(sorted(f.key for f in figures)).encode()).hexdigest()[:16]
-    return f"dashboard:v{CACHE_VERSION}:{scope.pk}:{today.isoformat()}:{keys}"
+def cache_key(node_pk) -> str:
+    return f"dashboard:v{CACHE_VERSION}:{node_pk}"
 
 
-def cached_values(*, scope, figures: list[Figure], today: dt.date) -> dict[str, dict]:
-    key = cache_key(scope, figures, today)
-    values = cache.get(key)
-    if values is None:
-        values = compute(scope=scope, figures=figures, today=today)
-        cache.set(key, values, cache_seconds())
-    return values
+def refresh_lock_key(node_pk) -> str:
+    return f"dashboard:refreshing:v{CACHE_VERSION}:{node_pk}"
+
+
+def entry_of(snapshot) -> dict:
+    """What the cache holds for a node: the snapshot's day, time and numbers (plain values)."""
+    return {
+        "day": snapshot.day.isoformat(),
+        "computed_at": snapshot.computed_at.isoformat(),
+        "values": snapshot.values,
+    }
+
+
+def is_fresh(entry: dict, *, today: dt.date, now: dt.datetime | None = None) -> bool:
+    """Computed for today's periods, less than ``DASHBOARD_CACHE_SECONDS`` ago."""
+    now = now or timezone.now()
+    computed_at = dt.datetime.fromisoformat(entry["computed_at"])
+    return entry["day"] == today.isoformat() and (now - computed_at).total_seconds() < cache_seconds()
+
+
+def refresh(node, *, today: dt.date | None = None):
+    """Compute every figure of ``node`` from the registry and store them: the node's one
+    :class:`~union_portal.core.models.DashboardSnapshot` row and its cache entry. Safe twice."""
+    from .models import DashboardSnapshot
+
+    today = today or timezone.localdate()
+    started = time.perf_counter()
+    values = compute(scope=node, figures=all_figures(), today=today)
+    snapshot, _created = DashboardSnapshot.objects.update_or_create(
+        organisation=node,
+        defaults={
+            "day": today,
+            "computed_at": timezone.now(),
+            "seconds": round(time.perf_counter() - started, 3),
+            "values": values,
+        },
+    )
+    cache.set(cache_key(node.pk), entry_of(snapshot), cache_seconds())
+    cache.delete(refresh_lock_key(node.pk))
+    return snapshot
+
+
+def request_refresh(node_pk) -> bool:
+    """Ask a worker to recompute a node's snapshot after the commit, once per node at a time."""
+    if not cache.add(refresh_lock_key(node_pk), 1, cache_seconds()):
+        return False
+    from .tasks import dashboard_refresh
+
+    transaction.on_commit(lambda: dashboard_refresh.delay(node_pk))
+    return True
+
+
+def snapshot_of(scope, *, today: dt.date) -> dict:
+    """The numbers of ``scope`` for the dashboard, without computing a figure when a snapshot exists:
+    the cache, else the snapshot row (one query), else (the very first view of the node) computed
+    now and stored. A stale one (older than ``DASHBOARD_CACHE_SECONDS`` or of another day) is shown
+    with its time while a task recomputes it."""
+    from .models import DashboardSnapshot
+
+    key = cache_key(scope.pk)
+    entry = cache.get(key)
+    if entry is None:
+        snapshot = DashboardSnapshot.objects.filter(organisation=scope).first()
+        if snapshot is None:
+            return entry_of(refresh(scope, today=today))
+        entry = entry_of(snapshot)
+        cache.set(key, entry, cache_seconds())
+    if not is_fresh(entry, today=today):
+        request_refresh(scope.pk)
+    return entry
 
 
 @dataclass
@@ -145,9 +212,12 @@ def build(user, *, organisation=None, today: dt.date | None = None) -> dict:
         for queue, count in queues_for(user)
     ]
     if scope is None:
-        return {"scope": None, "cards": [], "charts": [], "queues": queues, "today": today}
+        return {"scope": None, "cards": [], "charts": [], "queues": queues, "today": today, "as_of": None}
     figures = [figure for figure in all_figures() if figure.readable_by(user)]
-    values = cached_values(scope=scope, figures=figures, today=today)
+    entry = snapshot_of(scope, today=today)
+    values = entry["values"]
+    if any(figure.key not in values for figure in figures):
+        request_refresh(scope.pk)  # a figure added since the snapshot: shown after the refresh
     cards, charts = [], []
     for figure in figures:
         found = values.get(figure.key)
@@ -191,19 +261,36 @@ def build(user, *, organisation=None, today: dt.date | None = None) -> dict:
                     "values": [_as_float(v) for v in parts.values()],
                 }
             )
-    return {"scope": scope, "cards": cards, "charts": charts, "queues": queues, "today": today}
+    return {
+        "scope": scope,
+        "cards": cards,
+        "charts": charts,
+        "queues": queues,
+        "today": today,
+        "as_of": dt.datetime.fromisoformat(entry["computed_at"]),
+    }
+
+
+def nodes_to_warm(max_depth: int = 2):
+    """The district and its towns, and every node an active staff user is attached to (enterprise
+    unions included): the nodes whose dashboard someone opens."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from union_portal.organisations.models import Organisation
+
+    staffed = get_user_model().objects.filter(is_active=True, is_staff=True, organisation__isnull=False)
+    return Organisation.objects.filter(
+        Q(depth__lte=max_depth) | Q(pk__in=staffed.values("organisation"))
+    ).order_by("path")
 
 
 def warm(*, max_depth: int = 2, today: dt.date | None = None) -> int:
-    """Compute the figures of the top of the tree (the district and its towns) into the cache, for
-    every figure (what a district or town user with every permission reads). Returns the nodes done."""
-    from union_portal.organisations.models import Organisation
-
+    """Refresh the snapshot of every node of :func:`nodes_to_warm` (every figure, what a user with
+    every permission reads). Returns the nodes done."""
     today = today or timezone.localdate()
-    figures = all_figures()
     done = 0
-    for node in Organisation.objects.filter(depth__lte=max_depth).order_by("path"):
-        cache.set(cache_key(node, figures, today), compute(scope=node, figures=figures, today=today),
-                  cache_seconds())  # fmt: skip
+    for node in nodes_to_warm(max_depth):
+        refresh(node, today=today)
         done += 1
     return done

@@ -108,3 +108,32 @@ class KeyCanary(models.Model):
 
     def __str__(self) -> str:
         return f"key canary {self.pk}"
+
+
+class DashboardSnapshot(models.Model):
+    """The dashboard's figures of one organisation node, as the figures registry computed them at
+    ``computed_at`` (for the periods that end on ``day``). The dashboard reads this one row instead of
+    computing every figure over the subtree, so it opens as fast at a million members as at a thousand
+    with the cache cold; ``dashboard_warm`` (beat) refreshes the rows of the district, its towns and
+    every node with staff, and a stale row is shown with its time while a task refreshes it.
+    Only keys and numbers (language-free); derived data, no history: it is no one's record."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,  # derived numbers of the node: they go with it
+        related_name="+",
+    )
+    day = models.DateField(_("periods end on"))
+    computed_at = models.DateTimeField(_("computed at"))
+    seconds = models.FloatField(_("seconds to compute"), default=0)
+    values = models.JSONField(_("values"), default=dict)
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
+        ordering = ["organisation"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"dashboard of {self.organisation_id} @ {self.computed_at:%Y-%m-%d %H:%M}"

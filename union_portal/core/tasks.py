@@ -35,9 +35,32 @@ SCHEDULES = {
 }
 
 
-@shared_task
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def dashboard_warm() -> int:
-    """Compute the dashboard's figures of the district and its towns into the cache (safe twice)."""
+    """Refresh the dashboard snapshots of the district, its towns and every node with staff (safe twice)."""
     from union_portal.core.dashboard import warm
 
     return warm()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def dashboard_refresh(organisation_id: int) -> bool:
+    """Recompute one node's dashboard snapshot (asked for by a view that showed a stale one); nothing
+    when the node is gone or its snapshot is already fresh (safe twice)."""
+    from django.core.cache import cache as shared_cache
+    from django.utils import timezone
+
+    from union_portal.core import dashboard
+    from union_portal.core.models import DashboardSnapshot
+    from union_portal.organisations.models import Organisation
+
+    node = Organisation.objects.filter(pk=organisation_id).first()
+    if node is None:
+        shared_cache.delete(dashboard.refresh_lock_key(organisation_id))
+        return False
+    snapshot = DashboardSnapshot.objects.filter(organisation=node).first()
+    if snapshot is not None and dashboard.is_fresh(dashboard.entry_of(snapshot), today=timezone.localdate()):
+        shared_cache.delete(dashboard.refresh_lock_key(organisation_id))
+        return False
+    dashboard.refresh(node)
+    return True

@@ -15,7 +15,14 @@ The database holds the limits even without the locks (see :mod:`competitions.qui
 
 from .attempts import allowance_of, attempt_expire, attempt_start, attempt_submit, attempts_expire_overdue
 from .common import DEFAULT_TIERS, JOIN_CODE_PURPOSE, SHARE_SALT, SUBMIT_GRACE_SECONDS, local_day
-from .joining import join_code_send, participant_join, participant_of, union_choices
+from .joining import (
+    join_code_send,
+    participant_change_union,
+    participant_join,
+    participant_of,
+    union_changes_apply,
+    union_choices,
+)
 from .prizes import month_close, months_close_due, prize_list_rows, prize_pay, quiz_month_ensure, tiers_check
 from .questions import clean_question, question_add, question_restore, question_retire, question_update
 from .sharing import ShareOutcome, share_open, share_token
@@ -34,6 +41,8 @@ __all__ = [
     "union_choices",
     "join_code_send",
     "participant_join",
+    "participant_change_union",
+    "union_changes_apply",
     "participant_of",
     "allowance_of",
     "attempt_start",

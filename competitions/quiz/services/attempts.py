@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -25,7 +26,6 @@ from ..models import (
     QuestionKind,
     Quiz,
 )
-from ..selectors import drawn_questions
 from .common import SUBMIT_GRACE_SECONDS, _invalid, _now, _open_quiz, _random, local_day
 
 # --- the daily allowance ----------------------------------------------------------------------------
@@ -71,9 +71,14 @@ def attempt_start(*, participant: Participant, by, now: dt.datetime | None = Non
     option_counts = dict(Question.objects.filter(pk__in=drawn).values_list("pk", "options"))
     allowance.started += 1
     allowance.save(update_fields=["started"])
+    if participant.next_union_id and participant.next_union_from and day >= participant.next_union_from:
+        from .joining import _apply_due_union
+
+        participant = Participant.objects.select_for_update(of=("self",)).get(pk=participant.pk)
+        _apply_due_union(participant, day)
     attempt = Attempt.objects.create(
         participant=participant,
-        union_id=participant.union_id,
+        union_id=participant.union_id_on(day),
         day=day,
         month=ranking.month_start(day),
         number=allowance.started,
@@ -119,9 +124,10 @@ def _clean_answers(attempt: Attempt, drawn: list[AttemptQuestion], answers: dict
 #: locks the row, so two submits of one participant add up), with its history row, in one round trip
 #: on PostgreSQL. The new ranking key is the submitted key minus the points held before (see
 #: :func:`competitions.quiz.ranking.rank_key`); a submit without points keeps the key and the time.
+#: ``{source}`` is ``VALUES (...)`` or, in the submit's statement, a ``SELECT`` from the closed attempt.
 _UPSERT = """
     INSERT INTO {score} AS s (quiz_id, participant_id, month, points, attempts, reached_at, rank_key)
-    VALUES (%s, %s, %s, %s, 1, %s, %s)
+    {source}
     ON CONFLICT (participant_id, month) DO UPDATE SET
         attempts = s.attempts + 1,
         points = s.points + EXCLUDED.points,
@@ -130,100 +136,200 @@ _UPSERT = """
                         ELSE s.rank_key END
     RETURNING id, quiz_id, participant_id, month, points, attempts, reached_at, rank_key
 """
+_VALUES = "VALUES (%s, %s, %s, %s, 1, %s, %s)"
 _HISTORY_COLUMNS = (
     "id, quiz_id, participant_id, month, points, attempts, reached_at, rank_key, "
     "history_date, history_change_reason, history_type, history_user_id"
 )
-_WITH_HISTORY = """
-    WITH score AS ({upsert}), history AS (
+_SCORE_HISTORY = """
+    score_history AS (
         INSERT INTO {history} ({columns})
         SELECT id, quiz_id, participant_id, month, points, attempts, reached_at, rank_key,
                %s, NULL, CASE WHEN attempts = 1 THEN '+' ELSE '~' END, %s
         FROM score
     )
-    SELECT points, rank_key FROM score
 """
 
 
-def _add_to_month(attempt: Attempt, now: dt.datetime, by=None) -> tuple[int, int]:
-    """Rule 4: the attempt's points to its month (the month of the day it started), in one statement
-    with its history; the Redis set follows after commit. Returns the month's points and key."""
-    participant = attempt.participant
+_WITH_SCORE = "WITH score AS ({upsert}), {history} SELECT points, rank_key FROM score"
+
+
+def _score_params(attempt: Attempt, now: dt.datetime) -> list:
     ops = connection.ops
-    table = ops.quote_name(MonthScore._meta.db_table)
-    history = ops.quote_name(MonthScore.history.model._meta.db_table)
-    upsert = _UPSERT.format(score=table, shift=ranking.SHIFT)
-    params = [
-        participant.quiz_id,
-        participant.pk,
+    return [
+        attempt.participant.quiz_id,
+        attempt.participant_id,
         ops.adapt_datefield_value(attempt.month),
         attempt.score,
         ops.adapt_datetimefield_value(now),
         ranking.rank_key(points=attempt.score, reached_at=now, month=attempt.month),
     ]
+
+
+def _score_sql(source: str) -> tuple[str, str]:
+    """The month's score upsert and its history (as a ``WITH`` item), table names from the models."""
+    ops = connection.ops
+    upsert = _UPSERT.format(
+        score=ops.quote_name(MonthScore._meta.db_table), shift=ranking.SHIFT, source=source
+    )
+    history = _SCORE_HISTORY.format(
+        history=ops.quote_name(MonthScore.history.model._meta.db_table), columns=_HISTORY_COLUMNS
+    )
+    return upsert, history
+
+
+def _push_after_commit(attempt: Attempt, key: int) -> None:
+    participant = attempt.participant
+    transaction.on_commit(lambda: ranking.redis_push(participant.quiz_id, attempt.month, participant.pk, key))
+
+
+def _add_to_month(attempt: Attempt, now: dt.datetime, by=None) -> tuple[int, int]:
+    """Rule 4: the attempt's points to its month (the month of the day it started), in one statement
+    with its history; the Redis set follows after commit. Returns the month's points and key."""
+    ops = connection.ops
+    upsert, history = _score_sql(_VALUES)
+    params = _score_params(attempt, now)
     user_id = getattr(by, "pk", None)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            sql = _WITH_HISTORY.format(upsert=upsert, history=history, columns=_HISTORY_COLUMNS)
-            cursor.execute(sql, [*params, ops.adapt_datetimefield_value(now), user_id])
+            cursor.execute(
+                _WITH_SCORE.format(upsert=upsert, history=history),
+                [*params, ops.adapt_datetimefield_value(now), user_id],
+            )
             points, key = cursor.fetchone()
         else:  # SQLite has no INSERT in a WITH: the history row is a second statement
             cursor.execute(upsert, params)
             row = cursor.fetchone()
             points, key = row[4], row[7]
+            table = ops.quote_name(MonthScore.history.model._meta.db_table)
             cursor.execute(
                 # table names from the models' meta, quoted; every value a parameter
-                f"INSERT INTO {history} ({_HISTORY_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})",  # noqa: S608
+                f"INSERT INTO {table} ({_HISTORY_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})",  # noqa: S608
                 [*row, ops.adapt_datetimefield_value(now), None, "+" if row[5] == 1 else "~", user_id],
             )
-    transaction.on_commit(lambda: ranking.redis_push(participant.quiz_id, attempt.month, participant.pk, key))
+    _push_after_commit(attempt, key)
     return points, key
 
 
-def _locked_own_attempt(attempt: Attempt, by) -> Attempt:
-    """The attempt, locked, if ``by`` took it (else a 404), with its drawn questions (two queries)."""
-    found = (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("participant")
-        .prefetch_related(drawn_questions())
-        .filter(pk=attempt.pk, participant__user_id=getattr(by, "pk", None))
-        .first()
+#: The parts of the submit's statement (table and column names from the models' meta, quoted).
+_CLOSE_ATTEMPT = """attempt AS (
+    UPDATE {attempt} SET state = %s, submitted_at = %s, correct = %s, score = %s
+    WHERE id = %s AND state = %s RETURNING {columns})"""
+_WRITE_ANSWERS = """answered AS (
+    UPDATE {drawn} AS q SET chosen = answers.chosen, is_correct = answers.is_correct
+    FROM answers, attempt WHERE q.id = answers.id AND q.attempt_id = attempt.id)"""
+_ATTEMPT_HISTORY = """attempt_history AS (
+    INSERT INTO {history} ({columns}, history_date, history_change_reason, history_type, history_user_id)
+    SELECT {columns}, %s, NULL, '~', %s FROM attempt)"""
+
+
+def _own_attempt(pk: int, by) -> Attempt:
+    """The attempt if ``by`` took it (else a 404), with its drawn questions and their questions, in one
+    query. Not locked: nothing read here changes once the attempt is drawn but its state, which the
+    write that closes it checks (:func:`_close`)."""
+    rows = list(
+        AttemptQuestion.objects.filter(attempt_id=pk, attempt__participant__user_id=getattr(by, "pk", None))
+        .select_related("attempt__participant", "question")
+        .order_by("position")
     )
-    if found is None:
+    if not rows:
         raise NotFoundError(_("Not found."))
-    return found
+    attempt = rows[0].attempt
+    for row in rows:
+        row.attempt = attempt
+    drawn = attempt.questions.all()  # as prefetch_related leaves it: rendering reads nothing more
+    drawn._result_cache = rows
+    drawn._prefetch_done = True
+    attempt._prefetched_objects_cache = {"questions": drawn}
+    return attempt
+
+
+def _close_in_one_statement(attempt: Attempt, answered: list[AttemptQuestion], now: dt.datetime, by) -> bool:
+    """PostgreSQL: close the attempt if it is still open, write its answers, its history and the month's
+    score with its history, in one statement (data-modifying ``WITH``; every write reads the closed
+    attempt, so when another submit or the expiry closed it first, nothing is written)."""
+    ops = connection.ops
+    qn = ops.quote_name
+    columns = ", ".join(qn(f.column) for f in Attempt._meta.concrete_fields)
+    parts, params = [], []
+    if answered:
+        parts.append(
+            "answers (id, chosen, is_correct) AS (VALUES "
+            + ", ".join(["(%s::bigint, %s::jsonb, %s::boolean)"] * len(answered))
+            + ")"
+        )
+        for row in answered:
+            params += [row.pk, json.dumps(row.chosen), row.is_correct]
+    names = {
+        "attempt": qn(Attempt._meta.db_table),
+        "drawn": qn(AttemptQuestion._meta.db_table),
+        "history": qn(Attempt.history.model._meta.db_table),
+        "columns": columns,
+    }
+    parts.append(_CLOSE_ATTEMPT.format(**names))
+    submitted = ops.adapt_datetimefield_value(now)
+    params += [attempt.state, submitted, attempt.correct, attempt.score, attempt.pk, AttemptState.OPEN]
+    if answered:
+        parts.append(_WRITE_ANSWERS.format(**names))
+    parts.append(_ATTEMPT_HISTORY.format(**names))
+    params += [submitted, getattr(by, "pk", None)]
+    upsert, history = _score_sql("SELECT %s, %s, %s, %s, 1, %s, %s FROM attempt WHERE true")
+    parts += [f"score AS ({upsert})", history]
+    params += [*_score_params(attempt, now), submitted, getattr(by, "pk", None)]
+    with connection.cursor() as cursor:
+        # table and column names from the models' meta, quoted; every value a parameter
+        cursor.execute("WITH " + ", ".join(parts) + " SELECT rank_key FROM score", params)  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    _push_after_commit(attempt, row[0])
+    return True
 
 
 @transaction.atomic
+def _close_step_by_step(attempt: Attempt, answered: list[AttemptQuestion], now: dt.datetime, by) -> bool:
+    """Elsewhere (SQLite): the same writes one by one, the attempt closed only if still open."""
+    closed = Attempt.objects.filter(pk=attempt.pk, state=AttemptState.OPEN).update(
+        state=attempt.state, submitted_at=now, correct=attempt.correct, score=attempt.score
+    )
+    if not closed:
+        return False
+    if answered:
+        AttemptQuestion.objects.bulk_update(answered, ["chosen", "is_correct"])
+    Attempt.history.bulk_history_create([attempt], update=True, default_user=by, default_date=now)
+    _add_to_month(attempt, now, by)
+    return True
+
+
 def attempt_submit(*, attempt: Attempt, by, answers: dict, now: dt.datetime | None = None) -> Attempt:
     """Score an attempt on the server, once. Late (past the deadline): expired, no points.
 
-    Only ``attempt.pk`` is read: the attempt is loaded again, locked, with its drawn questions, which
-    the result page and the API render from without another query. About 6 statements a submit:
-    the lock, the drawn questions, their answers, the attempt and its history, the month's score."""
+    Only ``attempt.pk`` is read. Two statements on PostgreSQL: the caller's own attempt with its drawn
+    questions (someone else's is a 404), then one that closes it if still open and writes the answers,
+    its history and the month's score (:func:`_close_in_one_statement`). Submitting twice, or racing the
+    expiry, scores once: the second finds the attempt closed and returns it as it stands. The result
+    page and the API render from the questions already loaded."""
     now = _now(now)
-    attempt = _locked_own_attempt(attempt, by)
+    attempt = _own_attempt(attempt.pk, by)
     if attempt.state != AttemptState.OPEN:
         return attempt  # submitting twice scores once
     drawn = list(attempt.questions.all())
     chosen = _clean_answers(attempt, drawn, answers)
     attempt.submitted_at = now
+    answered = []
     if now > attempt.deadline + dt.timedelta(seconds=SUBMIT_GRACE_SECONDS):
-        attempt.state = AttemptState.EXPIRED
-        attempt.save(update_fields=["state", "submitted_at"])
-        _add_to_month(attempt, now, by)
-        return attempt
-    correct = 0
-    for row in drawn:
-        row.chosen = chosen.get(row.question_id)
-        row.is_correct = row.chosen is not None and row.chosen == sorted(row.question.answer)
-        correct += row.is_correct
-    AttemptQuestion.objects.bulk_update(drawn, ["chosen", "is_correct"])
-    attempt.state = AttemptState.SUBMITTED
-    attempt.correct = correct
-    attempt.score = correct * POINTS_PER_QUESTION
-    attempt.save(update_fields=["state", "submitted_at", "correct", "score"])
-    _add_to_month(attempt, now, by)
+        attempt.state = AttemptState.EXPIRED  # no points; the answers are not kept
+    else:
+        for row in drawn:
+            row.chosen = chosen.get(row.question_id)
+            row.is_correct = row.chosen is not None and row.chosen == sorted(row.question.answer)
+        answered = drawn
+        attempt.state = AttemptState.SUBMITTED
+        attempt.correct = sum(row.is_correct for row in drawn)
+        attempt.score = attempt.correct * POINTS_PER_QUESTION
+    close = _close_in_one_statement if connection.vendor == "postgresql" else _close_step_by_step
+    if not close(attempt, answered, now, by):
+        return _own_attempt(attempt.pk, by)  # closed meanwhile by another submit or the expiry
     return attempt
 
 

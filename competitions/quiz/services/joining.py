@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from members.models import MemberStatus
 from members.selectors import current_membership
-from union_portal.core.errors import PermissionDeniedError
+from union_portal.core.errors import NotFoundError, PermissionDeniedError
 from union_portal.core.validators import normalize_mobile
 from union_portal.notifications.services import (
     verification_code_check,
@@ -15,11 +17,12 @@ from union_portal.notifications.services import (
 )
 from union_portal.organisations.models import Organisation, OrganisationKind
 
+from .. import ranking
 from ..models import (
     Participant,
     Quiz,
 )
-from .common import JOIN_CODE_PURPOSE, _invalid, _open_quiz
+from .common import JOIN_CODE_PURPOSE, _invalid, _now, _open_quiz, local_day
 
 # --- joining --------------------------------------------------------------------------------------
 
@@ -96,4 +99,59 @@ def participant_join(*, quiz: Quiz, by, mobile: str, code: str, union: Organisat
 def participant_of(*, quiz: Quiz, user) -> Participant | None:
     if not user.is_authenticated:
         return None
-    return Participant.objects.filter(quiz=quiz, user=user).select_related("union").first()
+    return Participant.objects.filter(quiz=quiz, user=user).select_related("union", "next_union").first()
+
+
+# --- changing the union -----------------------------------------------------------------------------
+
+
+def _apply_due_union(participant: Participant, day: dt.date) -> bool:
+    """Make a change of union that has come due the participant's union (with its history)."""
+    if not (participant.next_union_id and participant.next_union_from and day >= participant.next_union_from):
+        return False
+    participant.union_id = participant.next_union_id
+    participant.next_union = None
+    participant.next_union_from = None
+    participant.save(update_fields=["union", "next_union", "next_union_from"])
+    return True
+
+
+@transaction.atomic
+def participant_change_union(
+    *, participant: Participant, by, union: Organisation, now: dt.datetime | None = None
+) -> Participant:
+    """Play for another union from the first day of next month (Shanghai): this month's attempts, and so
+    this month's points and prize, stay with the union they were made for. Asking again replaces the
+    change; choosing the current union cancels it. The choices are those of joining."""
+    if participant.user_id != getattr(by, "pk", None):
+        raise NotFoundError(_("Not found."))
+    participant = (
+        Participant.objects.select_for_update(of=("self",)).select_related("quiz").get(pk=participant.pk)
+    )
+    _open_quiz(participant.quiz)
+    membership = _active_membership(by)
+    if union.pk not in {o.pk for o in union_choices(quiz=participant.quiz, membership=membership)}:
+        raise _invalid(_("Choose your union or a local or industry federation of the area."), "union")
+    day = local_day(_now(now))
+    _apply_due_union(participant, day)
+    if union.pk == participant.union_id:
+        participant.next_union, participant.next_union_from = None, None
+    else:
+        participant.next_union, participant.next_union_from = (
+            union,
+            ranking.next_month(ranking.month_start(day)),
+        )
+    participant.save(update_fields=["next_union", "next_union_from"])
+    return participant
+
+
+def union_changes_apply(*, now: dt.datetime | None = None) -> int:
+    """The changes of union that have come due (the monthly task; ``attempt_start`` also applies a
+    participant's own). Safe twice."""
+    day = local_day(_now(now))
+    done = 0
+    for pk in Participant.objects.filter(next_union_from__lte=day).values_list("pk", flat=True):
+        with transaction.atomic():
+            participant = Participant.objects.select_for_update(of=("self",)).get(pk=pk)
+            done += _apply_due_union(participant, day)
+    return done

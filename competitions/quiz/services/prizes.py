@@ -21,6 +21,7 @@ from union_portal.notifications.services import (
 from .. import ranking
 from ..models import (
     PRIZE_WINNERS,
+    Attempt,
     MonthScore,
     MonthState,
     Prize,
@@ -80,6 +81,13 @@ def month_close(*, quiz_month: QuizMonth, by, now: dt.datetime | None = None) ->
     _check_tiers(tiers)
     top = [s for s in ranking.db_top(quiz_month.quiz_id, quiz_month.month, PRIZE_WINNERS) if s.points > 0]
     people = ranking.participants_of(top)
+    # the union each winner played for in the month: their attempts' (a change of union applies from
+    # a later month), whatever they play for now
+    month_union = dict(
+        Attempt.objects.filter(participant_id__in=people, month=quiz_month.month)
+        .order_by("participant_id", "started_at")
+        .values_list("participant_id", "union_id")
+    )
     prizes = []
     for standing in top:
         tier = next((t for t in tiers if t.rank_from <= standing.rank <= t.rank_to), None)
@@ -94,6 +102,7 @@ def month_close(*, quiz_month: QuizMonth, by, now: dt.datetime | None = None) ->
                 points=standing.points,
                 amount=tier.amount,
                 mobile=participant.mobile,
+                union_id=month_union.get(participant.pk, participant.union_id),
             )
         )
     bulk_create_with_history(prizes, Prize)
@@ -141,7 +150,11 @@ def prize_list_rows(*, quiz_month: QuizMonth, viewer) -> list[list]:
         _("Paid at"), _("Payment reference"),
     ]  # fmt: skip
     rows = [header]
-    prizes = Prize.objects.filter(quiz_month=quiz_month).select_related("participant__union").order_by("rank")
+    prizes = (
+        Prize.objects.filter(quiz_month=quiz_month)
+        .select_related("participant__union", "union")
+        .order_by("rank")
+    )
     for prize in prizes:
         paid_at = timezone.localtime(prize.paid_at).strftime("%Y-%m-%d %H:%M") if prize.paid_at else ""
         rows.append(
@@ -149,7 +162,7 @@ def prize_list_rows(*, quiz_month: QuizMonth, viewer) -> list[list]:
                 prize.rank,
                 prize.participant.name,
                 prize.mobile,
-                prize.participant.union.name,
+                (prize.union or prize.participant.union).name,
                 prize.points,
                 prize.amount,
                 paid_at,
