@@ -690,10 +690,10 @@ class AidApplicationAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistory
     """The work queues: filter by state and town; move applications only through the actions."""
 
     list_display = (
-        "pk", "kind", "member_name", "union_name", "campaign", "state", "amount_requested", "amount_approved",
+        "id", "kind", "member_name", "union_name", "campaign", "state", "amount_requested", "amount_approved",
         "state_changed_at", "working_days_waited",
     )  # fmt: skip
-    list_display_links = ("pk", "member_name")
+    list_display_links = ("id", "member_name")
     list_filter = ("state", "kind", TownFilter, CampaignListFilter, WaitingFilter, PayeeFilter)
     list_select_related = ("member__union", "campaign")
     search_fields = ("member__name", "=pk")

@@ -14,14 +14,17 @@ from simple_history.admin import SimpleHistoryAdmin
 from members.models import Member
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each, run_service
 from union_portal.core.errors import ApplicationError, apply_each
+from union_portal.core.record_steps import ConfirmForm, NoteForm, RecordStep, RecordStepsAdminMixin
 from union_portal.imports.admin import ImportAdminMixin
 
 from . import services
 from .models import (
+    ActiveState,
     CareRecord,
     Contest,
     Criterion,
     Entry,
+    EntryState,
     Grade,
     Honour,
     HonourTitle,
@@ -30,8 +33,11 @@ from .models import (
     MentorPair,
     Nomination,
     NominationRound,
+    NominationState,
     NominationStep,
     Objection,
+    ObjectionState,
+    RoundStatus,
     ScoreSheet,
     Studio,
     StudioProject,
@@ -175,10 +181,78 @@ class EntryAddForm(forms.ModelForm):
         fields = ("contest", "member", "team_name", "project_title", "practical_seconds")
 
 
-class EntryAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+#: The workflow steps as buttons on the records' pages (union_portal.core.record_steps); the services of
+#: the bulk actions below.
+ENTRY_STEPS = (
+    RecordStep("disqualify", _("Disqualify"), "competitions.publish_contest", (EntryState.REGISTERED,),
+               lambda *, request, obj, data: services.entry_disqualify(entry=obj, by=request.user, reason=data["reason"]),
+               ReasonForm, style="danger"),
+)  # fmt: skip
+
+
+class ResolutionForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("resolution"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(label=_("outcome"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _review_step(shortlist: bool):
+    def run(*, request, obj, data):
+        note = data.get("note", data.get("reason", ""))
+        return services.nomination_review(nomination=obj, by=request.user, shortlist=shortlist, note=note)
+
+    return run
+
+
+def _resolve_step(upheld: bool):
+    def run(*, request, obj, data):
+        return services.objection_resolve(
+            objection=obj, by=request.user, upheld=upheld, resolution=data["resolution"]
+        )
+
+    return run
+
+
+NOMINATION_STEPS = (
+    RecordStep("shortlist", _("Shortlist"), "competitions.review_nomination",
+               (NominationState.SUBMITTED, NominationState.REJECTED), _review_step(True), NoteForm),
+    RecordStep("reject", _("Do not shortlist"), "competitions.review_nomination",
+               (NominationState.SUBMITTED, NominationState.SHORTLISTED), _review_step(False), ReasonForm, style="danger"),
+    RecordStep("withdraw", _("Withdraw"), "competitions.add_nomination",
+               (NominationState.SUBMITTED, NominationState.SHORTLISTED),
+               lambda *, request, obj, data: services.nomination_withdraw(nomination=obj, by=request.user, note=data["note"]),
+               NoteForm, style="danger"),
+)  # fmt: skip
+ROUND_STEPS = (
+    RecordStep("publicity", _("Announce the shortlist (public notice)"), "competitions.confer_nominationround",
+               (RoundStatus.OPEN, RoundStatus.REVIEW),
+               lambda *, request, obj, data: services.round_start_publicity(round_=obj, by=request.user), ConfirmForm),
+    RecordStep("confer", _("Conclude: confer the titles"), "competitions.confer_nominationround",
+               (RoundStatus.PUBLICITY,),
+               lambda *, request, obj, data: services.round_conclude(round_=obj, by=request.user), ConfirmForm),
+)  # fmt: skip
+OBJECTION_STEPS = (
+    RecordStep("uphold", _("Uphold (stops the nomination)"), "competitions.resolve_objection",
+               (ObjectionState.OPEN,), _resolve_step(True), ResolutionForm, style="danger"),
+    RecordStep("dismiss", _("Dismiss"), "competitions.resolve_objection", (ObjectionState.OPEN,), _resolve_step(False),
+               ResolutionForm),
+)  # fmt: skip
+MENTOR_PAIR_STEPS = (
+    RecordStep("end", _("Record the outcome and end the pair"), "competitions.change_mentorpair",
+               (ActiveState.ACTIVE,),
+               lambda *, request, obj, data: services.mentor_pair_conclude(pair=obj, by=request.user, outcome=data["outcome"]),
+               OutcomeForm),
+)  # fmt: skip
+
+
+class EntryAdmin(RecordStepsAdminMixin, ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     import_kind = "contest_results"  # past results, into a contest being prepared (then published)
     list_display = (
-        "contest", "number", "display_name", "union", "state", "theory_score", "practical_score", "total",
+        "contest", "number", "contestant", "union", "state", "theory_score", "practical_score", "total",
         "rank", "prize", "grade",
     )  # fmt: skip
     list_filter = ("state", "prize", "grade", "contest__status", "contest__year")
@@ -188,6 +262,11 @@ class EntryAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     scoped_foreign_keys = ("contest",)
     actions = ("disqualify", "set_grade")
     show_full_result_count = False
+    record_steps = ENTRY_STEPS
+
+    @admin.display(description=_("contestant"))
+    def contestant(self, obj):
+        return obj.display_name
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -330,7 +409,7 @@ class HonourTitleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 admin.site.register(HonourTitle, HonourTitleAdmin)
 
 
-class NominationRoundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class NominationRoundAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "name", "year", "organisation", "nominations_close_on", "status", "publicity_starts_on", "publicity_ends_on",
     )  # fmt: skip
@@ -339,6 +418,8 @@ class NominationRoundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     scoped_foreign_keys = ("organisation",)
     readonly_fields = ("status", "publicity_starts_on", "publicity_ends_on", "concluded_on")
     actions = ("start_publicity", "conclude")
+    record_steps = ROUND_STEPS
+    record_state_field = "status"
 
     def save_model(self, request, obj, form, change):
         services.round_save(round_=obj, by=request.user)
@@ -375,7 +456,7 @@ class NominationAddForm(forms.ModelForm):
         fields = ("round", "title", "union", "member", "holder_name", "enterprise", "deeds")
 
 
-class NominationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class NominationAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "masked_holder_name", "union", "round", "state", "submitted_at")
     list_filter = ("state", "holder_kind", "round__year", "title__level")
     list_select_related = ("title", "union", "round")
@@ -385,6 +466,7 @@ class NominationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     inlines = (NominationStepInline,)
     actions = ("shortlist", "reject", "withdraw")
     show_full_result_count = False
+    record_steps = NOMINATION_STEPS
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -442,13 +524,14 @@ class NominationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 admin.site.register(Nomination, NominationAdmin)
 
 
-class ObjectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ObjectionAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("nomination", "received_on", "state", "resolved_at")
     list_filter = ("state",)
     list_select_related = ("nomination__title",)
     scoped_foreign_keys = ("nomination",)
     raw_id_fields = ("nomination",)
     actions = ("uphold", "dismiss")
+    record_steps = OBJECTION_STEPS
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -598,7 +681,7 @@ class StudioAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 admin.site.register(Studio, StudioAdmin)
 
 
-class MentorPairAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class MentorPairAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("__str__", "occupation", "organisation", "starts_on", "ends_on", "status")
     list_filter = ("status",)
     list_select_related = ("organisation", "mentor", "apprentice")
@@ -606,6 +689,8 @@ class MentorPairAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     scoped_foreign_keys = ("organisation",)
 
     actions = ("conclude",)
+    record_steps = MENTOR_PAIR_STEPS
+    record_state_field = "status"
 
     def get_readonly_fields(self, request, obj=None):
         return ("status",) if obj is None or obj.status == "active" else ("status", "outcome")
@@ -615,11 +700,6 @@ class MentorPairAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Record the outcome and end the pair…"), permissions=["change"])
     def conclude(self, request, queryset):
-        class OutcomeForm(forms.Form):
-            outcome = forms.CharField(
-                label=_("outcome"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
-            )
-
         form = OutcomeForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
             _each(

@@ -529,7 +529,7 @@ class ConsultationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             "channel",
             "topic",
             "member",
-            "masked_person",
+            "person",
             "question",
             "lawyer",
             "station",
@@ -677,7 +677,7 @@ class DisputeCaseAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdm
     record_steps = CASE_STEPS
     record_state_field = "stage"
     list_display = (
-        "pk", "applicant_masked", "employer_name", "stage", "lawyer", "claimed_total", "limitation_flag",
+        "id", "applicant_masked", "employer_name", "stage", "lawyer", "claimed_total", "limitation_flag",
         "amount_recovered",
     )  # fmt: skip
     list_filter = ("stage", LimitationFilter, "referred_from", "outcome")
@@ -715,7 +715,7 @@ class DisputeCaseAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdm
         return selectors.mask_name(obj.applicant_name)
 
     @admin.display(description=_("applicant's ID number"))
-    def applicant_id(self, obj):
+    def applicant_id_shown(self, obj):
         return obj.applicant_id_number if self._may_read(obj) else obj.masked_id_number
 
     def _may_read(self, obj) -> bool:
@@ -737,7 +737,7 @@ class DisputeCaseAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdm
             )
         if days <= 60:
             return format_html(
-                '<strong style="color:#b60">{} · {}</strong>',
+                '<strong style="color:#8a4500">{} · {}</strong>',
                 obj.limitation_on,
                 _("%(d)d days left") % {"d": days},
             )
@@ -747,7 +747,7 @@ class DisputeCaseAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdm
         if obj is None:
             return ()
         fields = [
-            "applicant", "applicant_masked", "applicant_id", "employer", "employer_name", "claims", "claimed_total",
+            "applicant", "applicant_masked", "applicant_id_shown", "employer", "employer_name", "claims", "claimed_total",
             "arose_on",
             "limitation_flag", "stage", "lawyer", "organisation", "referred_from", "referred_to", "outcome",
             "amount_recovered", "opened_at", "closed_at",

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from members.models import Member
 from union_portal.api.commands import CommandMixin
-from union_portal.api.fields import RefField
+from union_portal.api.fields import MoneyField, RefField
 from union_portal.api.filters import StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
 from union_portal.organisations.models import Enterprise, Organisation
@@ -120,7 +120,7 @@ class CaseDetailSerializer(CaseSerializer):
 
 class ClaimInputSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClaimType.choices)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    amount = MoneyField()
 
 
 class CaseOpenInputSerializer(serializers.Serializer):
@@ -145,7 +145,7 @@ class AdvanceInputSerializer(serializers.Serializer):
 
 class CloseInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    amount_recovered = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    amount_recovered = MoneyField(required=False)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 

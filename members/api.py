@@ -16,7 +16,13 @@ from dataclasses import asdict
 import django_filters
 from django.urls import path
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from drf_standardized_errors.formatter import flatten_errors
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, viewsets
@@ -45,6 +51,7 @@ from .filters import (
 from .models import Channel, HouseholdType, MemberStatus, Sex, SkillGrade, TransferRequest
 from .selectors import (
     FEED_PAGE_MAX,
+    Departure,
     coverage,
     decode_feed_cursor,
     encode_feed_cursor,
@@ -204,8 +211,37 @@ class RevealedMemberSerializer(serializers.Serializer):
     mobile = serializers.CharField(read_only=True)
 
 
+class MemberDepartureSerializer(serializers.Serializer):
+    """A tombstone: the member was transferred out of the caller's area; drop or mark them on your side."""
+
+    id = serializers.IntegerField(read_only=True)
+    removed = serializers.ChoiceField(choices=[(True, "true")], read_only=True)
+    reason = serializers.ChoiceField(
+        choices=[("transferred_out", "transferred_out")],
+        read_only=True,
+        help_text="transferred_out: moved to a union outside your area (you no longer see the member)",
+    )
+
+
+FEED_ITEM = PolymorphicProxySerializer(
+    component_name="MemberFeedItem",
+    serializers=[MemberSerializer, MemberDepartureSerializer],
+    resource_type_field_name=None,
+    many=True,
+)
+
+
+def feed_items(items) -> list[dict]:
+    """Members and departures in feed order, each rendered by its own serializer."""
+    member, departure = MemberSerializer(), MemberDepartureSerializer()
+    return [
+        departure.to_representation(item) if isinstance(item, Departure) else member.to_representation(item)
+        for item in items
+    ]
+
+
 class MemberFeedSerializer(serializers.Serializer):
-    results = MemberSerializer(many=True)
+    results = FEED_ITEM
     next_cursor = serializers.CharField(
         allow_null=True,
         help_text="Pass as ?cursor= to read what changed after this page; keep it for next time.",
@@ -515,9 +551,10 @@ class MemberViewSet(
         summary="Members changed since a cursor",
         description=(
             "The change feed: every member of the caller's scope whose record changed after `cursor` "
-            "(new, updated, transferred, ended), each once per page at its latest change, oldest first. "
-            "Start without a cursor; pass `next_cursor` back. No change is skipped or repeated while "
-            "others are writing."
+            "(new, updated, transferred in, ended), each once per page at its latest change, oldest "
+            "first; a member transferred out of the caller's scope appears once, where the move happened, "
+            'as a tombstone `{"id": …, "removed": true, "reason": "transferred_out"}`. Start without a '
+            "cursor; pass `next_cursor` back. No change is skipped or repeated while others are writing."
         ),
         parameters=[FeedQuerySerializer],
         responses={200: MemberFeedSerializer},
@@ -533,12 +570,12 @@ class MemberViewSet(
                 raise serializers.ValidationError(
                     {"cursor": [gettext_lazy("This cursor is not one we gave.")]}
                 )
-        members, cursor, has_more = member_changes(
+        items, cursor, has_more = member_changes(
             viewer=request.user, after=after, limit=query.validated_data["limit"]
         )
         return Response(
             {
-                "results": MemberSerializer(members, many=True).data,
+                "results": feed_items(items),
                 "next_cursor": encode_feed_cursor(*cursor) if cursor else None,
                 "has_more": has_more,
             }

@@ -474,3 +474,46 @@ class MemberChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}@{self.txid}.{self.seq}"
+
+
+class MemberDepartureQuerySet(ScopedQuerySet):
+    """A departure is seen by the area the member left (and, for a proxy agent, only for members they
+    filed); :func:`members.selectors.member_changes` keeps those of the viewers the member left."""
+
+    scope_org_lookups = ("from_union",)
+    scope_filer_lookup = "member__filed_by"
+
+
+class MemberDeparture(models.Model):
+    """A member's move out of a union, as the change feed tells it to the areas the member left: a
+    tombstone (``{"id": …, "removed": true, "reason": "transferred_out"}``) for each caller who saw the
+    member before the transfer and does not see them after it.
+
+    Written by the transfer itself (``members.services._move``) in its transaction, with the feed
+    position the move gave the member's :class:`MemberChange` row: the same ``(txid, seq)``, so the
+    tombstone sits in the feed where the move happened and a cursor needs nothing new. (The member's own
+    row is at that position too, but no caller sees both: one sees the member after the move, the other
+    does not.) One row per transfer; nothing is ever deleted.
+    """
+
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+")
+    from_union = models.ForeignKey(
+        Organisation, verbose_name=_("from union"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_union = models.ForeignKey(
+        Organisation, verbose_name=_("to union"), on_delete=models.PROTECT, related_name="+"
+    )
+    seq = models.BigIntegerField()
+    txid = models.BigIntegerField()
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    objects = MemberDepartureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member departure")
+        verbose_name_plural = _("member departures")
+        default_permissions = ()
+        indexes = [models.Index(fields=["txid", "seq"], name="memberdeparture_feed")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.from_union_id} → {self.to_union_id}@{self.txid}.{self.seq}"

@@ -149,37 +149,68 @@ def decode_feed_cursor(cursor: str) -> tuple[int, int] | None:
     return int(txid), int(seq)
 
 
+@dataclass(frozen=True)
+class Departure:
+    """A tombstone of the change feed: the member left the viewer's area (``reason`` says how)."""
+
+    id: int
+    reason: str = "transferred_out"
+    removed: bool = True
+
+
 def member_changes(
     *, viewer, after: tuple[int, int] | None, limit: int
 ) -> tuple[list, tuple[int, int] | None, bool]:
-    """Members the viewer may see that changed after the cursor, in the order of their last change.
+    """Members the viewer may see that changed after the cursor, in the order of their last change, and
+    a :class:`Departure` where a member was transferred out of the viewer's area.
 
-    Returns ``(members, next_cursor, has_more)``. Two queries per page whatever its length: the keyset
-    page of changes, then the members shaped for lists. On PostgreSQL only changes of transactions
-    older than every running transaction are read (``txid < xmin`` of the current snapshot): a write
-    still in flight cannot later appear behind the cursor.
+    Returns ``(items, next_cursor, has_more)``. Two queries per page whatever its length: the keyset
+    page of changes and departures (one ``UNION ALL`` ordered on ``(txid, seq)``), then the members
+    shaped for lists. On PostgreSQL only changes of transactions older than every running transaction
+    are read (``txid < xmin`` of the current snapshot): a write still in flight cannot later appear
+    behind the cursor. A departure carries the position of the move that made it, so it is read by the
+    same rule; the viewers it is for are those of the union the member left who do not see the union the
+    member joined.
     """
     from django.db import connection
-    from django.db.models import Q
+    from django.db.models import IntegerField
     from django.db.models.expressions import RawSQL
 
-    from .models import MemberChange
+    from union_portal.core.scoping import sees_everything, user_scope_path
+
+    from .models import MemberChange, MemberDeparture
+
+    def after_cursor(queryset):
+        if connection.vendor == "postgresql":
+            # ... and the reader's own transaction's, which cannot commit behind it (a test's, or a sync job's).
+            queryset = queryset.filter(
+                Q(txid__lt=RawSQL("txid_snapshot_xmin(txid_current_snapshot())", []))
+                | Q(txid=RawSQL("txid_current_if_assigned()", []))
+            )
+        if after is not None:
+            txid, seq = after
+            queryset = queryset.filter(Q(txid__gt=txid) | Q(txid=txid, seq__gt=seq))
+        return queryset
 
     visible = Member.objects.visible_to(viewer).values("pk")
-    changes = MemberChange.objects.filter(member_id__in=visible)
-    if connection.vendor == "postgresql":
-        # ... and the reader's own transaction's, which cannot commit behind it (a test's, or a sync job's).
-        changes = changes.filter(
-            Q(txid__lt=RawSQL("txid_snapshot_xmin(txid_current_snapshot())", []))
-            | Q(txid=RawSQL("txid_current_if_assigned()", []))
+    changes = (
+        after_cursor(MemberChange.objects.filter(member_id__in=visible))
+        .annotate(departed=Value(0, output_field=IntegerField()))
+        .values_list("member_id", "txid", "seq", "departed")
+    )
+    path = user_scope_path(viewer)
+    if path and not sees_everything(viewer):
+        departures = (
+            after_cursor(MemberDeparture.objects.visible_to(viewer).exclude(to_union__path__startswith=path))
+            .annotate(departed=Value(1, output_field=IntegerField()))
+            .values_list("member_id", "txid", "seq", "departed")
         )
-    if after is not None:
-        txid, seq = after
-        changes = changes.filter(Q(txid__gt=txid) | Q(txid=txid, seq__gt=seq))
-    rows = list(changes.order_by("txid", "seq").values_list("member_id", "txid", "seq")[: limit + 1])
+        changes = changes.union(departures, all=True)
+    rows = list(changes.order_by("txid", "seq")[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
-    by_pk = {m.pk: m for m in member_list(viewer=viewer).filter(pk__in=[row[0] for row in rows])}
-    members = [by_pk[row[0]] for row in rows if row[0] in by_pk]
+    wanted = [row[0] for row in rows if not row[3]]
+    by_pk = {m.pk: m for m in member_list(viewer=viewer).filter(pk__in=wanted)} if wanted else {}
+    items = [Departure(row[0]) if row[3] else by_pk[row[0]] for row in rows if row[3] or row[0] in by_pk]
     next_cursor = (rows[-1][1], rows[-1][2]) if rows else after
-    return members, next_cursor, has_more
+    return items, next_cursor, has_more

@@ -30,6 +30,8 @@ from .models import (
     Channel,
     HouseholdType,
     Member,
+    MemberChange,
+    MemberDeparture,
     MembershipEvent,
     MemberStatus,
     SkillGrade,
@@ -432,6 +434,9 @@ def _move(member: Member, to_union: Organisation, by, reason: str) -> None:
         member.employer_id = to_union.enterprise_id
     member._change_reason = reason
     member.save(update_fields=["union", "employer", "updated_at"])
+    # the tombstone of the areas the member leaves, at the feed position the save just gave the member
+    position = MemberChange.objects.filter(member_id=member.pk).values("txid", "seq")[0]
+    MemberDeparture.objects.create(member=member, from_union=from_union, to_union=to_union, **position)
     event = _event(
         member, MembershipEvent.Kind.TRANSFERRED, by, reason, from_union=from_union, to_union=to_union
     )

@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "treebeard",
-    "axes",
+    "union_portal.admin_apps.AxesConfig",  # django-axes with a Chinese name in the admin
     "csp",
     "django_celery_beat",
     "union_portal.core",
@@ -255,6 +255,9 @@ WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
 WEBHOOK_BACKOFF_SECONDS = env.int("WEBHOOK_BACKOFF_SECONDS", default=60)
 WEBHOOK_BACKOFF_MAX_SECONDS = env.int("WEBHOOK_BACKOFF_MAX_SECONDS", default=3600)
 WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+#: Endpoints on loopback, private or link-local addresses (a partner subscribing through the API could
+#: otherwise point the portal at its own network): refused unless this is on (development, tests).
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=DEBUG)
 # Hours the first answer to a request with an Idempotency-Key is replayed to retries (then dropped by beat).
 IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
 # Hours an API key keeps working after it was rotated, so that the partner can switch to the new one.

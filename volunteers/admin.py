@@ -20,12 +20,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from union_portal.accounts.roles import Role
 from union_portal.core.admin import ReasonForm, ScopedAdminMixin, action_page, report_each
 from union_portal.core.errors import apply_each
+from union_portal.core.record_steps import ConfirmForm, RecordStep, RecordStepsAdminMixin
 from union_portal.imports.admin import ImportAdminMixin
 
 from . import selectors, services
 from .models import (
     Activity,
+    ActivityStatus,
     HonourRecommendation,
+    RecordStatus,
     ServiceRecord,
     Signup,
     StarLevelEvent,
@@ -427,8 +430,22 @@ class ActivityForm(forms.ModelForm):
         pass  # checked by activity_save
 
 
+#: The activity's moves as buttons on its page (union_portal.core.record_steps): the services of the actions.
+ACTIVITY_STEPS = (
+    RecordStep("publish", _("Publish (open for sign-up)"), "volunteers.change_activity", (ActivityStatus.DRAFT,),
+               lambda *, request, obj, data: services.activity_publish(activity=obj, by=request.user), ConfirmForm),
+    RecordStep("finish", _("Finish (after the end)"), "volunteers.change_activity",
+               (ActivityStatus.OPEN, ActivityStatus.FULL, ActivityStatus.RUNNING),
+               lambda *, request, obj, data: services.activity_finish(activity=obj, by=request.user), ConfirmForm),
+    RecordStep("cancel", _("Cancel the activity"), "volunteers.change_activity",
+               (ActivityStatus.DRAFT, ActivityStatus.OPEN, ActivityStatus.FULL),
+               lambda *, request, obj, data: services.activity_cancel(activity=obj, by=request.user, reason=data["reason"]),
+               ReasonForm, style="danger"),
+)  # fmt: skip
+
+
 @admin.register(Activity)
-class ActivityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ActivityAdmin(RecordStepsAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     form = ActivityForm
     list_display = ("title", "team", "category", "starts_at", "status", "places", "town")
     list_filter = ("status", "category", "team", "partner")
@@ -439,6 +456,14 @@ class ActivityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     readonly_fields = ("status", "confirmed_count", "cancel_reason", "created_by")
     inlines = (SignupInline,)
     actions = ("publish_selected", "cancel_selected", "finish_selected")
+    record_steps = ACTIVITY_STEPS
+    record_state_field = "status"
+
+    def record_step_summary(self, request, obj):
+        return [
+            (_("team"), obj.team), (_("starts at"), obj.starts_at), (_("ends at"), obj.ends_at),
+            (_("status"), obj.get_status_display()), (_("places"), self.places(obj)),
+        ]  # fmt: skip
 
     @admin.display(description=_("places"))
     def places(self, obj):
@@ -504,14 +529,35 @@ class PendingFirst(admin.SimpleListFilter):
         return queryset.filter(status=self.value()) if self.value() else queryset
 
 
+#: The verification as buttons on the record's page (union_portal.core.record_steps).
+RECORD_STEPS = (
+    RecordStep("verify", _("Verify the hours"), "volunteers.verify_servicerecord", (RecordStatus.PENDING,),
+               lambda *, request, obj, data: services.record_verify(record=obj, by=request.user), ConfirmForm),
+    RecordStep("reject", _("Reject the hours"), "volunteers.verify_servicerecord", (RecordStatus.PENDING,),
+               lambda *, request, obj, data: services.record_reject(record=obj, by=request.user, reason=data["reason"]),
+               ReasonForm, style="danger"),
+    RecordStep("unverify", _("Take verified hours back"), "volunteers.verify_servicerecord", (RecordStatus.VERIFIED,),
+               lambda *, request, obj, data: services.record_unverify(record=obj, by=request.user, reason=data["reason"]),
+               ReasonForm, style="danger"),
+)  # fmt: skip
+
+
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class ServiceRecordAdmin(RecordStepsAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("volunteer", "activity", "team", "started_at", "ended_at", "hours", "status", "source")
     list_filter = (PendingFirst, "activity__team", "source")
     list_select_related = ("volunteer", "activity__team")
     search_fields = ("activity__title",)
     actions = ("verify_selected", "reject_selected", "unverify_selected")
     show_full_result_count = False
+    record_steps = RECORD_STEPS
+    record_state_field = "status"
+
+    def record_step_summary(self, request, obj):
+        return [
+            (_("volunteer"), obj.volunteer), (_("activity"), obj.activity), (_("from"), obj.started_at),
+            (_("until"), obj.ended_at), (_("hours"), obj.hours), (_("status"), obj.get_status_display()),
+        ]  # fmt: skip
 
     @admin.display(description=_("team"))
     def team(self, obj):

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from union_portal.api.commands import CommandMixin
 from union_portal.api.fields import RefField
-from union_portal.api.filters import FilterBackend, StableOrderingFilter
+from union_portal.api.filters import FilterBackend, IdFilter, StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
 from union_portal.api.serializers import QuerySerializer
 
@@ -127,14 +127,14 @@ class OwnRowsOrViewPermission(BasePermission):
 
 class RecordFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RecordStatus.choices)
-    team = django_filters.NumberFilter(field_name="activity__team_id")
+    team = IdFilter(field_name="activity__team_id")
     started_after = django_filters.DateFilter(field_name="started_at", lookup_expr="date__gte")
     started_before = django_filters.DateFilter(field_name="started_at", lookup_expr="date__lte")
 
 
 class SignupFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=SignupStatus.choices)
-    activity = django_filters.NumberFilter(field_name="activity_id")
+    activity = IdFilter(field_name="activity_id")
 
 
 # --- public: open activities ------------------------------------------------------------------------

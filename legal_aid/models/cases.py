@@ -380,4 +380,4 @@ class CaseStep(models.Model):
         default_permissions = ("view",)
 
     def __str__(self) -> str:
-        return f"#{self.case_id} {self.from_stage or '-'} → {self.to_stage}"
+        return f"#{self.case_id} {self.get_from_stage_display() or '-'} → {self.get_to_stage_display()}"

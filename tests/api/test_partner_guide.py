@@ -6,9 +6,12 @@ import re
 from pathlib import Path
 
 from members.models import Member
+from members.services import member_transfer
+from tests.members.factories import make_member
 from tests.webhooks.receiver import Receiver
 from union_portal.accounts.roles import Role
 from union_portal.api.models import APIKey
+from union_portal.webhooks.models import Subscription
 from union_portal.webhooks.services import subscription_create
 
 from ..accounts.factories import make_user
@@ -17,15 +20,30 @@ from .support import member_payload
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "partner-api.md"
 
 
+def superuser():
+    from union_portal.accounts.models import User
+
+    return User.objects.filter(username="root").first() or make_user(
+        None, None, username="root", is_superuser=True, is_staff=True
+    )
+
+
 def test_the_guides_snippets_work(live_server, tree, monkeypatch, capsys):
     blocks = re.findall(r"```python\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
     code = "\n".join(blocks)
     assert "members/sync/" in code and "members/changes/" in code and "X-Portal-Signature" in code
     partner = make_user(Role.TOWN_STAFF, tree.town_a, username="provincial-platform")
-    key, secret = APIKey.issue(name="省会员平台", user=partner, scopes=["members:read", "members:write"])
+    key, secret = APIKey.issue(
+        name="省会员平台",
+        user=partner,
+        scopes=["members:read", "members:write", "webhooks:read", "webhooks:write"],
+    )
+    # a member of the partner's town transferred to another town: a tombstone in the feed
+    leaving = make_member(tree.union_a)
+    member_transfer(member=leaving, to_union=tree.union_b, by=superuser(), reason="调动")
     # the partner's endpoint, subscribed to approvals: the sync below registers a member
     receiver = Receiver().start()
-    admin = make_user(None, None, username="root", is_superuser=True, is_staff=True)
+    admin = superuser()
     _subscription, webhook_secret = subscription_create(
         by=admin, key=key, name="省会员平台", url=receiver.url, events=["membership.approved"]
     )
@@ -50,6 +68,13 @@ def test_the_guides_snippets_work(live_server, tree, monkeypatch, capsys):
     assert "1 0 0 0" in printed  # created, updated, unchanged, failed
     assert f"{member.pk} 欧阳娜娜 active {tree.union_a.pk}" in printed  # read back from the feed
     assert f"membership.approved {member.pk}" in printed  # the webhook, verified
+    assert f"removed {leaving.pk} transferred_out" in printed  # the member who left, once
+    assert printed.count(f"removed {leaving.pk} ") == 1
+    # the partner's own subscription, managed through the API: moved, re-keyed and disabled
+    mine = Subscription.objects.get(key=key, name="会员事件")
+    assert f"subscription {mine.pk} https://partner.example.org/v2/events False" in printed
+    assert (mine.is_active, mine.events) == (False, ["membership.approved", "membership.transferred"])
+    assert mine.secret == namespace["new_secret"] != namespace["subscription"].get("secret")
     # and the guide's check refuses what the portal did not sign
     verify = namespace["verify_portal_signature"]
     assert verify(webhook_secret, delivery.headers["X-Portal-Signature"], delivery.body)

@@ -72,3 +72,24 @@ def test_partner_key_scheme_is_documented(schema):
         "name": "Authorization",
         "description": "`Api-Key <key>`",
     }
+
+
+def test_partner_schema_additions_and_the_gaps_fuzzing_found(schema):
+    """The feed's items are a member or a tombstone; a key's own webhook subscriptions are listed,
+    created and patched (never put or deleted); a claim amount cannot be negative by the schema's own
+    pattern; a volunteers id filter is an integer of any size (issue 16)."""
+    components, paths = schema["components"]["schemas"], schema["paths"]
+    assert [one["$ref"].rsplit("/", 1)[1] for one in components["MemberFeedItem"]["oneOf"]] == [
+        "Member", "MemberDeparture",
+    ]  # fmt: skip
+    assert set(components["MemberDeparture"]["required"]) == {"id", "removed", "reason"}
+    assert set(paths["/api/v1/webhooks/subscriptions/"]) == {"get", "post"}
+    assert set(paths["/api/v1/webhooks/subscriptions/{id}/"]) == {"get", "patch"}
+    assert "secret" in components["SubscriptionSecret"]["properties"]
+    assert "secret" not in components["Subscription"]["properties"]
+
+    amount = components["ClaimInputRequest"]["properties"]["amount"]
+    assert amount["type"] == "string" and not amount["pattern"].startswith("^-")
+    for path, name in (("/api/v1/volunteers/records/", "team"), ("/api/v1/volunteers/signups/", "activity")):
+        (parameter,) = [p for p in paths[path]["get"]["parameters"] if p["name"] == name]
+        assert parameter["schema"] == {"type": "integer"}

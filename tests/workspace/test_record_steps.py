@@ -19,7 +19,7 @@ def test_the_application_page_offers_the_steps_its_state_allows(client, people, 
     client.force_login(people.district_staff)
     page = client.get(reverse("admin:assistance_aidapplication_change", args=[application.pk]))
     offered = [step.name for step, _url in page.context["record_steps"]]
-    assert offered == ["approve", "reject"]
+    assert offered == ["approve", "reject", "payee"]  # the payee step came with aid payments
     assert _step("assistance_aidapplication", application, "approve") in page.content.decode()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -60,3 +62,18 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid", input=data)
         return data
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^\d{0,10}(?:\.\d{0,2})?$", "example": "1200.00"}
+)
+class MoneyField(serializers.DecimalField):
+    """An amount of yuan that cannot be negative (a claim, an amount recovered): a string of at most ten
+    whole digits and two decimals. The schema's pattern says "not negative" where DRF's own decimal
+    field is documented with ``-?`` and ``min_value`` left out (a string has no ``minimum``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal(0))
+        super().__init__(**kwargs)

@@ -5,13 +5,38 @@ from __future__ import annotations
 import re
 
 import django_filters
+from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.filters import OrderingFilter
+
+BIGINT_MAX = 2**63 - 1
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A primary key, as a whole number of any size, as the schema says (``type: integer``).
+
+    ``NumberFilter`` reads ``1.5`` for an id and refuses a number above 1e50 (a guard for decimal
+    parsing that an integer does not need): a larger id simply matches nothing, as a missing one does
+    (without asking the database: an integer past 64 bits is an error to it).
+    """
+
+    field_class = forms.IntegerField
+
+    def get_max_validator(self):
+        return None
+
+    def filter(self, qs, value):
+        if value not in (None, "") and not -BIGINT_MAX <= value <= BIGINT_MAX:
+            return qs.none()  # no row has it (and a database would refuse to compare it)
+        return super().filter(qs, value)
 
 
 class StableOrderingFilter(OrderingFilter):

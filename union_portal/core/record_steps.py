@@ -35,6 +35,10 @@ class NoteForm(forms.Form):
     )
 
 
+class ConfirmForm(forms.Form):
+    """A step that needs nothing but the click (its summary shows what it does)."""
+
+
 @dataclass(frozen=True)
 class RecordStep:
     """One workflow step offered on a record's page."""

@@ -17,23 +17,28 @@ partner's own deliveries time, never a member's request.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import secrets
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from union_portal.api.models import APIKey
-from union_portal.core.errors import ApplicationError
+from union_portal.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from union_portal.core.permissions import require_perm
+from union_portal.core.validators import clean_text
 
 from . import signing
 from .events import declared_events
@@ -45,12 +50,45 @@ USER_AGENT = "union-portal-webhooks/1"
 # --- subscriptions ---------------------------------------------------------------------------------------
 
 
+URL_MAX = 500
+
+
 def check_url(url: str) -> str:
+    """An endpoint the portal may post to: https (http only in development), a well-formed address
+    of at most :data:`URL_MAX` characters, and not a loopback, private or link-local address."""
     url = (url or "").strip()
     allowed = ("https://", "http://") if settings.WEBHOOK_ALLOW_HTTP else ("https://",)
     if not url.startswith(allowed):
         raise ApplicationError(_("The endpoint must be an https:// address."), code="url_scheme", field="url")
+    if len(url) > URL_MAX:
+        raise ApplicationError(
+            _("Shorten this to at most %(limit)d characters (it has %(length)d).")
+            % {"limit": URL_MAX, "length": len(url)},
+            code="too_long",
+            field="url",
+        )
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+    except ValidationError:
+        raise ApplicationError(_("Enter a valid URL."), code="invalid", field="url") from None
+    if not settings.WEBHOOK_ALLOW_PRIVATE_HOSTS and _private_host(urllib.parse.urlsplit(url).hostname or ""):
+        raise ApplicationError(
+            _("The endpoint must be a public address, not one of a private network."),
+            code="private_host",
+            field="url",
+        )
     return url
+
+
+def _private_host(host: str) -> bool:
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a name: resolved when sent
+    return not address.is_global
 
 
 def check_events(key: APIKey, events: Iterable[str]) -> list[str]:
@@ -100,6 +138,88 @@ def subscription_update(*, by, subscription: Subscription, url: str, events: Ite
     subscription.is_active = is_active
     subscription.save(update_fields=["url", "events", "is_active"])
     return subscription
+
+
+# --- a partner's own subscriptions (through the API, with its key) ----------------------------------------
+
+#: The scope a key needs to manage its own subscriptions (``webhooks:read`` to list them).
+MANAGE_SCOPE = "webhooks:write"
+#: Subscriptions one key may have, active or not: a partner needs a few endpoints, not hundreds.
+SUBSCRIPTIONS_PER_KEY = 20
+
+
+def _require_manage(key: APIKey) -> None:
+    if key is None or not key.allows(MANAGE_SCOPE):
+        raise PermissionDeniedError(
+            _("This API key may not do this: it needs the scope %(scope)s.") % {"scope": MANAGE_SCOPE}
+        )
+
+
+def _subscription_name(name: str, key: APIKey) -> str:
+    try:
+        return clean_text(name, max_length=100) or key.name
+    except ValidationError as error:
+        raise ApplicationError(error.messages[0], code=error.code or "invalid", field="name") from None
+
+
+@transaction.atomic
+def key_subscription_create(
+    *, key: APIKey, name: str, url: str, events: Iterable[str]
+) -> tuple[Subscription, str]:
+    """A partner subscribes its own key (``POST /api/v1/webhooks/subscriptions/``): the same checks as
+    staff's :func:`subscription_create` (https, known events the key may receive), at most
+    :data:`SUBSCRIPTIONS_PER_KEY` per key. The signing secret is returned once; it is stored encrypted."""
+    _require_manage(key)
+    key = APIKey.objects.select_for_update(of=("self",)).get(pk=key.pk)  # one count at a time per key
+    if Subscription.objects.filter(key=key).count() >= SUBSCRIPTIONS_PER_KEY:
+        raise ApplicationError(
+            _("A key may have at most %(count)d subscriptions: change or disable one.")
+            % {"count": SUBSCRIPTIONS_PER_KEY},
+            code="too_many",
+        )
+    secret = f"whsec_{secrets.token_urlsafe(32)}"
+    subscription = Subscription.objects.create(
+        name=_subscription_name(name, key),
+        key=key,
+        url=check_url(url),
+        events=check_events(key, events),
+        secret=secret,
+        created_by=key.user,
+    )
+    return subscription, secret
+
+
+@transaction.atomic
+def key_subscription_update(
+    *,
+    key: APIKey,
+    subscription: Subscription,
+    name: str | None = None,
+    url: str | None = None,
+    events: Iterable[str] | None = None,
+    is_active: bool | None = None,
+    rotate_secret: bool = False,
+) -> tuple[Subscription, str | None]:
+    """A partner changes, disables (``is_active: false``), enables or re-keys one of its key's own
+    subscriptions; what is not given stays. Returns the subscription and the new secret when
+    ``rotate_secret`` (shown once: the old secret stops signing at once), else None."""
+    _require_manage(key)
+    subscription = Subscription.objects.select_for_update(of=("self",)).get(pk=subscription.pk)
+    if subscription.key_id != key.pk:
+        raise NotFoundError(_("There is no such subscription."))
+    if name is not None:
+        subscription.name = _subscription_name(name, key)
+    if url is not None:
+        subscription.url = check_url(url)
+    if events is not None:
+        subscription.events = check_events(key, events)
+    if is_active is not None:
+        subscription.is_active = is_active
+    secret = None
+    if rotate_secret:
+        secret = subscription.secret = f"whsec_{secrets.token_urlsafe(32)}"
+    subscription.save(update_fields=["name", "url", "events", "is_active", "secret"])
+    return subscription, secret
 
 
 # --- emitting ----------------------------------------------------------------------------------------------
