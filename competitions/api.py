@@ -8,6 +8,11 @@ certificates are checked at the platform's ``/certificates/verify/<code>/``.
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
@@ -22,9 +27,25 @@ from members.models import Member
 from union_portal.api.commands import CommandMixin
 from union_portal.api.filters import StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
+from union_portal.organisations.models import Enterprise, Organisation
 
 from . import selectors, services
-from .models import CareKind, Contest, Grade, Objection
+from .models import (
+    CareKind,
+    Contest,
+    Grade,
+    Honour,
+    HonourTitle,
+    Judge,
+    MentorPair,
+    Objection,
+    PartKind,
+    Studio,
+)
+
+User = get_user_model()
+HUNDRED = Decimal(100)
+WHOLE = re.compile(r"-?[0-9]+", re.ASCII)
 
 # --- output ---------------------------------------------------------------------------------------------
 
@@ -316,18 +337,218 @@ def _post():
     return action(detail=True, methods=["post"], permission_classes=[CommandPermissions], filter_backends=[])
 
 
+# --- setup: contests, judges, titles, studios, mentor pairs (create and change through the services) -------
+
+
+class _Scoped(serializers.PrimaryKeyRelatedField):
+    """An id among the rows of ``model`` the caller may see (``visible_to``); any other id is "not found"."""
+
+    default_error_messages = {
+        "does_not_exist": gettext_lazy("Not found in your scope."),
+        "incorrect_type": gettext_lazy("Give the id (a whole number)."),
+    }
+
+    def get_queryset(self):
+        return self.queryset.model._default_manager.visible_to(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str) or not WHOLE.fullmatch(str(data)):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= int(data) <= 2**63 - 1:  # a whole number no row has: not found, like any other
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(int(data))
+
+
+def _scoped(model, **kwargs):
+    return _Scoped(queryset=model.objects.all(), **kwargs)
+
+
+class SavedThroughService:
+    """``POST`` creates and ``PATCH``/``PUT`` change a row: the input serializer's data set on the model,
+    written by the one service of that model (its rules, permission and scope); the answer is the row as
+    the list shows it."""
+
+    input_serializer_class: type[serializers.Serializer]
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return self.input_serializer_class
+        return super().get_serializer_class()
+
+    def save_through_service(self, obj, data):  # pragma: no cover - each viewset has its own
+        raise NotImplementedError
+
+    def _write(self, obj, data):
+        for field, value in data.items():
+            setattr(obj, field, value)
+        saved = self.save_through_service(obj, data)
+        return self.get_queryset().get(pk=saved.pk)
+
+    def perform_create(self, serializer):
+        model = self.get_queryset().model
+        serializer.instance = self._write(model(), dict(serializer.validated_data))
+
+    def perform_update(self, serializer):
+        serializer.instance = self._write(serializer.instance, dict(serializer.validated_data))
+
+
+class _ShownAs:
+    output_class: type[serializers.Serializer]
+
+    def to_representation(self, instance):
+        return self.output_class(instance, context=self.context).data
+
+
+class SchemeCriterionInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    max_marks = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class SchemePartInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PartKind.choices)
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=HUNDRED)
+    criteria = serializers.ListField(child=SchemeCriterionInputSerializer(), min_length=1, max_length=100)
+
+
+class ContestInputSerializer(_ShownAs, serializers.ModelSerializer):
+    output_class = ContestSerializer
+    organisation = _scoped(Organisation, help_text="The organiser: a federation or union in your scope.")
+    next_contest = _scoped(Contest, required=False, allow_null=True)
+    scheme = serializers.ListField(
+        child=SchemePartInputSerializer(),
+        required=False,
+        write_only=True,
+        min_length=1,
+        max_length=10,
+        help_text="The scoring scheme (only while the contest is being prepared): the parts with their "
+        "weights (adding up to 100) and criteria.",
+    )
+
+    class Meta:
+        model = Contest
+        fields = [
+            "name", "kind", "occupation", "level", "year", "organisation", "entry_kind", "team_min", "team_max",
+            "registration_opens_on", "registration_closes_on", "held_on", "description", "trim_extremes",
+            "trim_min_judges", "quota_first", "quota_second", "quota_third", "quota_excellent", "next_contest",
+            "scheme",
+        ]  # fmt: skip
+        extra_kwargs = {"year": {"min_value": 1949, "max_value": 2200}}
+
+
+class JudgeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user = serializers.IntegerField(source="user_id")
+    name = serializers.CharField()
+    panel_of = serializers.CharField(source="organisation.name")
+    enterprise = serializers.IntegerField(source="enterprise_id", allow_null=True)
+    speciality = serializers.CharField()
+    is_active = serializers.BooleanField()
+
+
+class JudgeInputSerializer(_ShownAs, serializers.ModelSerializer):
+    output_class = JudgeSerializer
+    user = _scoped(User, help_text="The judge's account: a user in your scope (one panel place each).")
+    organisation = _scoped(Organisation, help_text="Whose panel: a federation in your scope.")
+    enterprise = _scoped(Enterprise, required=False, allow_null=True)
+
+    class Meta:
+        model = Judge
+        fields = ["user", "name", "organisation", "enterprise", "speciality", "is_active"]
+        validators = []  # the service answers a user already on a panel
+
+
+class HonourTitleInputSerializer(_ShownAs, serializers.ModelSerializer):
+    output_class = HonourTitleSerializer
+    organisation = _scoped(Organisation, help_text="The federation defining the title: one in your scope.")
+
+    class Meta:
+        model = HonourTitle
+        fields = [
+            "name",
+            "level",
+            "holder_kind",
+            "organisation",
+            "is_model_worker",
+            "description",
+            "is_active",
+        ]
+        validators = []  # the service answers a title that exists
+
+
+class StudioInputSerializer(_ShownAs, serializers.ModelSerializer):
+    output_class = StudioSerializer
+    organisation = _scoped(Organisation)
+    namesake = _scoped(
+        Honour, required=False, allow_null=True, help_text="The honour of the model worker or craftsman."
+    )
+    enterprise = _scoped(Enterprise, required=False, allow_null=True)
+
+    class Meta:
+        model = Studio
+        fields = [
+            "name",
+            "kind",
+            "namesake",
+            "namesake_name",
+            "organisation",
+            "enterprise",
+            "founded_on",
+            "status",
+        ]
+
+
+class MentorPairInputSerializer(_ShownAs, serializers.ModelSerializer):
+    output_class = MentorPairSerializer
+    organisation = _scoped(Organisation)
+    mentor = _scoped(Member)
+    apprentice = _scoped(Member)
+
+    class Meta:
+        model = MentorPair
+        fields = ["organisation", "mentor", "apprentice", "occupation", "goals", "starts_on", "ends_on"]
+        validators = []  # the service answers a pair that exists
+
+
+class MentorPairOutcomeInputSerializer(serializers.Serializer):
+    outcome = serializers.CharField(max_length=300)
+
+
 # --- viewsets --------------------------------------------------------------------------------------------
 
 
-class ContestViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
-    """Contests of the caller's federation, its ancestors and its subtree; the steps of a contest."""
+@extend_schema_view(
+    create=extend_schema(request=ContestInputSerializer, responses={201: ContestSerializer}),
+    update=extend_schema(request=ContestInputSerializer, responses={200: ContestSerializer}),
+    partial_update=extend_schema(request=ContestInputSerializer, responses={200: ContestSerializer}),
+)
+class ContestViewSet(
+    SavedThroughService,
+    CommandMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Contests of the caller's federation, its ancestors and its subtree; ``POST`` creates one and
+    ``PATCH`` changes its settings (``contest_save``) and, while it is being prepared, its scoring scheme
+    (``scheme_set``); the steps of a contest as commands."""
 
     serializer_class = output_serializer_class = ContestSerializer
+    input_serializer_class = ContestInputSerializer
     filter_backends = [StableOrderingFilter]
     ordering_fields = ["registration_opens_on", "pk"]
 
     def get_queryset(self):
         return selectors.contest_list(viewer=self.request.user)
+
+    def _write(self, obj, data):
+        scheme = data.pop("scheme", None)
+        with transaction.atomic():
+            for field, value in data.items():
+                setattr(obj, field, value)
+            contest = services.contest_save(contest=obj, by=self.request.user)
+            if scheme is not None:
+                services.scheme_set(contest=contest, by=self.request.user, parts=scheme)
+        return self.get_queryset().get(pk=contest.pk)
 
     def _step(self, service):
         contest = service(contest=self.get_object(), by=self.request.user)
@@ -610,17 +831,50 @@ class NominationRoundViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
         return self.render(self.get_queryset().get(pk=round_.pk))
 
 
-class HonourTitleViewSet(viewsets.ReadOnlyModelViewSet):
-    """Titles defined by the caller's federation, its ancestors and its subtree."""
+def _setup_schema(input_class, output_class):
+    return extend_schema_view(
+        create=extend_schema(request=input_class, responses={201: output_class}),
+        update=extend_schema(request=input_class, responses={200: output_class}),
+        partial_update=extend_schema(request=input_class, responses={200: output_class}),
+    )
+
+
+@_setup_schema(HonourTitleInputSerializer, HonourTitleSerializer)
+class HonourTitleViewSet(
+    SavedThroughService, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Titles defined by the caller's federation, its ancestors and its subtree; ``POST`` defines one and
+    ``PATCH`` changes it (``title_save``)."""
 
     serializer_class = HonourTitleSerializer
+    input_serializer_class = HonourTitleInputSerializer
     filter_backends = [StableOrderingFilter]
     ordering_fields = ["name", "pk"]
 
     def get_queryset(self):
-        from .models import HonourTitle
-
         return HonourTitle.objects.visible_to(self.request.user).select_related("organisation").order_by("pk")
+
+    def save_through_service(self, obj, data):
+        return services.title_save(title=obj, by=self.request.user)
+
+
+@_setup_schema(JudgeInputSerializer, JudgeSerializer)
+class JudgeViewSet(
+    SavedThroughService, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """The judges' panels of the caller's scope; ``POST`` puts a user on a panel (they get the judge role)
+    and ``PATCH`` changes them (``judge_save``). Judges are assigned to entries by the entries' ``assign``."""
+
+    serializer_class = JudgeSerializer
+    input_serializer_class = JudgeInputSerializer
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["name", "pk"]
+
+    def get_queryset(self):
+        return Judge.objects.visible_to(self.request.user).select_related("organisation").order_by("pk")
+
+    def save_through_service(self, obj, data):
+        return services.judge_save(judge=obj, by=self.request.user)
 
 
 @extend_schema_view(
@@ -655,26 +909,58 @@ class CareRecordViewSet(
         )
 
 
-class StudioViewSet(viewsets.ReadOnlyModelViewSet):
-    """Innovation studios of the caller's scope, with the number of their projects."""
+@_setup_schema(StudioInputSerializer, StudioSerializer)
+class StudioViewSet(
+    SavedThroughService, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Innovation studios of the caller's scope, with the number of their projects; ``POST`` founds one
+    and ``PATCH`` changes it (``studio_save``)."""
 
     serializer_class = StudioSerializer
+    input_serializer_class = StudioInputSerializer
     filter_backends = [StableOrderingFilter]
     ordering_fields = ["name", "pk"]
 
     def get_queryset(self):
         return selectors.studio_list(viewer=self.request.user)
 
+    def save_through_service(self, obj, data):
+        return services.studio_save(studio=obj, by=self.request.user)
 
-class MentorPairViewSet(viewsets.ReadOnlyModelViewSet):
-    """Mentor-apprentice pairs of the caller's scope (names masked)."""
 
-    serializer_class = MentorPairSerializer
+@_setup_schema(MentorPairInputSerializer, MentorPairSerializer)
+class MentorPairViewSet(
+    SavedThroughService,
+    CommandMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Mentor-apprentice pairs of the caller's scope (names masked); ``POST`` pairs two members and
+    ``PATCH`` changes the pair (``mentor_pair_save``); ``conclude`` records the outcome and ends it."""
+
+    serializer_class = output_serializer_class = MentorPairSerializer
+    input_serializer_class = MentorPairInputSerializer
     filter_backends = [StableOrderingFilter]
     ordering_fields = ["starts_on", "pk"]
 
     def get_queryset(self):
         return selectors.mentor_pair_list(viewer=self.request.user)
+
+    def save_through_service(self, obj, data):
+        return services.mentor_pair_save(pair=obj, by=self.request.user)
+
+    @_command(
+        gettext_lazy("Record the outcome and end the pair"),
+        MentorPairOutcomeInputSerializer,
+        MentorPairSerializer,
+    )
+    @_post()
+    def conclude(self, request, pk=None):
+        pair = self.get_object()
+        data = self.command_input(MentorPairOutcomeInputSerializer)
+        services.mentor_pair_conclude(pair=pair, by=request.user, outcome=data["outcome"])
+        return self.render(self.get_queryset().get(pk=pair.pk))
 
 
 class HonourViewSet(viewsets.ReadOnlyModelViewSet):
@@ -738,6 +1024,7 @@ ROUTES = [
     ("contests/contests", ContestViewSet, "contest"),
     ("contests/entries", ContestEntryViewSet, "contest-entry"),
     ("contests/sheets", ScoreSheetViewSet, "contest-sheet"),
+    ("contests/judges", JudgeViewSet, "contest-judge"),
     ("honours/nominations", NominationViewSet, "honour-nomination"),
     ("honours/objections", ObjectionViewSet, "honour-objection"),
     ("honours/register", HonourViewSet, "honour"),

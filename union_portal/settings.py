@@ -308,6 +308,8 @@ SPECTACULAR_SETTINGS = {
         "HardshipFileStatusEnum": "assistance.models.FileStatus",
         "CaseStageEnum": "legal_aid.models.cases.Stage",  # "stage", "to_stage" and "from_stage" name one set
         "PartnerOfficeEnum": "legal_aid.models.cases.PartnerOffice",
+        "HonourLevelEnum": "competitions.models.Level",  # contests and titles; "level" is also hardship's
+        "HardshipLevelEnum": "assistance.models.HardshipLevel",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",

@@ -643,7 +643,13 @@ def mentor_pair_save(*, pair: MentorPair, by) -> MentorPair:
     pair.occupation = text(pair.occupation, "occupation", limit=50)
     pair.goals = text(pair.goals, "goals", limit=5000, multiline=True)
     pair.outcome = text(pair.outcome, "outcome", required=False)
-    pair.save()
+    try:
+        with transaction.atomic():
+            pair.save()
+    except IntegrityError:
+        raise invalid(
+            _("This mentor and apprentice are already paired from that day."), "apprentice", code="duplicate"
+        ) from None
     return pair
 
 

@@ -29,10 +29,10 @@ from union_portal.accounts.roles import Role
 from union_portal.api.models import APIKey
 
 #: The domain apps' endpoints that landed after the schema was worked through. Fuzzing them finds
-#: real gaps, open in issue 16: a ``page`` query of "" accepted (honours objections). Remove an app
-#: from here once its schema holds (volunteers and legal: id filters of any size, amounts that cannot
-#: be negative by the schema, an impossible filter counted as no rows instead of a 500).
-NOT_YET_FUZZED = r"^/api/v1/(honours|contests)/"
+#: real gaps (issue 16); none is left out now: contests and honours hold (``page=`` is refused by the
+#: paginator, ids in bodies are "not found" whatever whole number they are), volunteers and legal too.
+#: Put an app's path pattern here (a regex) while its schema does not hold.
+NOT_YET_FUZZED = ""
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "5"))
 PHASES = os.environ.get("SCHEMATHESIS_PHASES", "fuzzing")
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ def test_the_api_holds_under_fuzzing(live_server, tree, people, unthrottled):
         "--workers", "1",
         "--no-shrink",
         "--exclude-checks", "positive_data_acceptance",  # replaced by refused_only_for_a_rule
-        "--exclude-path-regex", NOT_YET_FUZZED,
+        *(["--exclude-path-regex", NOT_YET_FUZZED] if NOT_YET_FUZZED else []),
         "--warnings", "off",
     ]  # fmt: skip
     env = {

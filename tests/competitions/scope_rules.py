@@ -209,6 +209,25 @@ def _fresh_round(w, *, publicity: bool):
     return NominationRound.objects.get(pk=round_.pk)
 
 
+def _fresh_pair(w):
+    """A town-B mentor pair under way (to be concluded)."""
+    import datetime as dt
+
+    from competitions import services
+    from competitions.models import MentorPair
+
+    from ..members.factories import make_member
+
+    return services.mentor_pair_save(
+        pair=MentorPair(
+            organisation=w.tree.union_b, mentor=make_member(w.tree.union_b, name="乐平新师傅"),
+            apprentice=make_member(w.tree.union_b, name="乐平新徒弟"), occupation="焊工", goals="目标",
+            starts_on=_today(), ends_on=_today() + dt.timedelta(days=365),
+        ),
+        by=w.people.district_staff,
+    )  # fmt: skip
+
+
 def _today():
     from django.utils import timezone
 
@@ -272,6 +291,26 @@ def _register_api_and_portal(rules) -> None:
         "v1:honour-round-publicity": lambda w: {},
         "v1:honour-round-conclude": lambda w: {},
         "v1:honour-care-list": lambda w: {"honour": _world(w)["honour"].pk, "kind": "visit", "on": "2026-01-05"},
+        "v1:contest-list": lambda w: {
+            "name": "越权竞赛", "occupation": "焊工", "year": 2026, "organisation": w.tree.town_b.pk,
+            "registration_opens_on": "2026-01-05", "registration_closes_on": "2026-02-05",
+        },
+        "v1:contest-judge-list": lambda w: {
+            "user": w.people.town_b_staff.pk, "name": "越权裁判", "organisation": w.tree.town_b.pk,
+        },
+        "v1:honour-title-list": lambda w: {
+            "name": "越权称号", "level": "district", "holder_kind": "person", "organisation": w.tree.town_b.pk,
+        },
+        "v1:honour-studio-list": lambda w: {
+            "name": "越权工作室", "kind": "model_worker", "namesake_name": "某劳模", "organisation": w.tree.union_b.pk,
+            "founded_on": "2026-01-05",
+        },
+        "v1:honour-mentor-pair-list": lambda w: {
+            "organisation": w.tree.union_b.pk, "mentor": w.victim_member.pk,
+            "apprentice": _world(w)["pair"].apprentice_id, "occupation": "焊工", "goals": "越权目标",
+            "starts_on": "2026-01-05", "ends_on": "2026-12-31",
+        },
+        "v1:honour-mentor-pair-conclude": lambda w: {"outcome": "已出师"},
     })  # fmt: skip
     rules.COMMAND_VICTIMS.update({
         "v1:contest-open": lambda w: _fresh_contest(w, "draft"),
@@ -289,6 +328,7 @@ def _register_api_and_portal(rules) -> None:
         "v1:contest-entry-grade": _fresh_project,
         "v1:honour-round-publicity": lambda w: _fresh_round(w, publicity=False),
         "v1:honour-round-conclude": lambda w: _fresh_round(w, publicity=True),
+        "v1:honour-mentor-pair-conclude": _fresh_pair,
     })  # fmt: skip
     rules.COMMAND_ACTORS.update({
         "v1:contest-entry-withdraw": lambda w: w.victim_user,

@@ -29,6 +29,7 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         paginator = self._get_paginator()
         if isinstance(paginator, StandardPagination) and self._is_list_view():
             errors.setdefault(paginator.page_size_query_param, set()).add("invalid")
+            errors.setdefault(paginator.page_query_param, set()).add("invalid")
         filter_backends = get_django_filter_backends(self.get_filter_backends())
         for form in get_filter_forms(self.view, filter_backends):
             for name in form.fields:
