@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -399,14 +399,46 @@ class _ShownAs:
         return self.output_class(instance, context=self.context).data
 
 
+# DRF documents a decimal as a string matching "-?digits" with no bounds (a string has no minimum): the
+# patterns below say what the fields take, so a partner (and the fuzzer) cannot read "-1" as allowed.
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": r"^0*(?:[1-9]\d{0,4}(?:\.\d{0,2})?|\.(?:0?[1-9]|[1-9]\d)|0\.(?:0[1-9]|[1-9]\d?))$",
+        "example": "20.00",
+    }
+)
+class MaxMarksField(serializers.DecimalField):
+    """A criterion's maximum marks: more than 0, at most 99,999.99."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=7, decimal_places=2, min_value=Decimal("0.01"), **kwargs)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": r"^0*(?:100(?:\.0{0,2})?|\d{0,2}(?:\.\d{0,2})?)$",
+        "example": "60.00",
+    }
+)
+class WeightField(serializers.DecimalField):
+    """A part's weight in per cent: 0 to 100, two decimals."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=HUNDRED, **kwargs)
+
+
 class SchemeCriterionInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    max_marks = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=Decimal("0.01"))
+    max_marks = MaxMarksField()
 
 
 class SchemePartInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PartKind.choices)
-    weight = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=HUNDRED)
+    weight = WeightField()
     criteria = serializers.ListField(child=SchemeCriterionInputSerializer(), min_length=1, max_length=100)
 
 

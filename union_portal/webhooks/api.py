@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -94,6 +95,21 @@ def _key(request) -> APIKey | None:
     list=extend_schema(summary="Your key's webhook subscriptions"),
     retrieve=extend_schema(summary="One of your key's webhook subscriptions"),
 )
+# what the services answer (check_url, check_events, the name's text rules, the per-key limit)
+@extend_validation_errors(
+    ["url_scheme", "too_long", "invalid", "private_host"],
+    field_name="url",
+    actions=["create", "partial_update"],
+)
+@extend_validation_errors(
+    ["required", "unknown_event", "scope"], field_name="events", actions=["create", "partial_update"]
+)
+@extend_validation_errors(
+    ["invalid", "too_long", "invalid_characters", "required"],
+    field_name="name",
+    actions=["create", "partial_update"],
+)
+@extend_validation_errors(["too_many"], field_name="non_field_errors", actions=["create"])
 class SubscriptionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
