@@ -25,7 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -243,6 +243,13 @@ def webhook_emit(event: str, obj) -> int:
 
     Returns how many deliveries were written. One query when nobody subscribes.
     """
+    return webhook_emit_each(event, lambda: [obj])
+
+
+def webhook_emit_each(event: str, objs: Callable[[], Iterable]) -> int:
+    """:func:`webhook_emit` for each of many objects changed by one step (a batch of a sync): one
+    query for the subscriptions, and ``objs()`` (which may query) called only when someone subscribes.
+    Each object is its own event (its own id); the deliveries are written in one statement."""
     spec = declared_events()[event]
     subscriptions = [
         s
@@ -251,25 +258,28 @@ def webhook_emit(event: str, obj) -> int:
     ]
     if not subscriptions:
         return 0
-    organisations, data = spec.describe(obj)
-    paths = [org.path for org in organisations if org is not None]
-    receivers = [s for s in subscriptions if _receives(s, spec, paths)]
-    if not receivers:
-        return 0
     now = timezone.now()
-    event_id = uuid.uuid4()
-    payload = {
-        "id": str(event_id),
-        "event": event,
-        "occurred_at": now.isoformat(),
-        "data": data,
-    }
-    deliveries = Delivery.objects.bulk_create(
-        [
+    deliveries = []
+    for obj in objs():
+        organisations, data = spec.describe(obj)
+        paths = [org.path for org in organisations if org is not None]
+        receivers = [s for s in subscriptions if _receives(s, spec, paths)]
+        if not receivers:
+            continue
+        event_id = uuid.uuid4()
+        payload = {
+            "id": str(event_id),
+            "event": event,
+            "occurred_at": now.isoformat(),
+            "data": data,
+        }
+        deliveries += [
             Delivery(subscription=s, event=event, event_id=event_id, payload=payload, next_attempt_at=now)
             for s in receivers
         ]
-    )
+    if not deliveries:
+        return 0
+    deliveries = Delivery.objects.bulk_create(deliveries)
     _send_on_commit([d.pk for d in deliveries])
     return len(deliveries)
 
