@@ -13,7 +13,7 @@ SYNC_BATCH = 1000
 SYNC_ID_OFFSET = 10_000_000
 #: ... and of the numbers of the warm-up (untimed) before both are measured.
 WARM_ID_OFFSET = 20_000_000
-WARM_ROWS = 40
+WARM_ROWS = 2 * SYNC_BATCH
 
 
 def section(ctx) -> tuple[list[Row], list[str]]:
