@@ -262,6 +262,11 @@ WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=DE
 IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
 # Hours an API key keeps working after it was rotated, so that the partner can switch to the new one.
 API_KEY_ROTATION_OVERLAP_HOURS = env.int("API_KEY_ROTATION_OVERLAP_HOURS", default=24)
+#: Partner calls are logged in batches of this many rows (union_portal/api/calllog.py); 1 writes each
+#: call as it ends (the default with DEBUG, so that development and tests see every call at once).
+API_CALL_LOG_BATCH = env.int("API_CALL_LOG_BATCH", default=1 if DEBUG else 100)
+#: Without Redis, a process writes its buffered calls at the latest this many seconds after the first.
+API_CALL_LOG_FLUSH_SECONDS = env.int("API_CALL_LOG_FLUSH_SECONDS", default=10)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "union_portal.api.authentication.APIKeyAuthentication",

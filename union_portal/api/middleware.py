@@ -1,9 +1,13 @@
-"""The call log of partner keys: key, endpoint, status and duration of every call; never the body."""
+"""The call log of partner keys: key, endpoint, status and duration of every call; never the body.
+
+The rows are written in batches (:mod:`union_portal.api.calllog`), not one ``INSERT`` per call."""
 
 from __future__ import annotations
 
 import logging
 import time
+
+from . import calllog
 
 logger = logging.getLogger(__name__)
 
@@ -19,14 +23,12 @@ class APICallLogMiddleware:
         response = self.get_response(request)
         key = getattr(request, "api_key", None)
         if key is not None:
-            from .models import APICall
-
             match = request.resolver_match
             try:
-                APICall.objects.create(
-                    key=key,
-                    method=request.method[:8],
-                    endpoint=(match.view_name if match else request.path)[:200],
+                calllog.record(
+                    key_id=key.pk,
+                    method=request.method,
+                    endpoint=match.view_name if match else request.path,
                     status=response.status_code,
                     duration_ms=round((time.perf_counter() - started) * 1000),
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import services
+from . import calllog, services
 
 SCHEDULES = {
     "api: forget idempotent answers older than a day": (
@@ -12,9 +12,16 @@ SCHEDULES = {
         "17",
         "3",
     ),
+    # the call that fills a batch writes it; this writes the rest of a quiet minute (a Redis list)
+    "api: write the buffered call log": ("union_portal.api.tasks.api_calls_drain", "*", "*"),
 }
 
 
 @shared_task(ignore_result=True)
 def idempotent_requests_purge() -> int:
     return services.idempotent_requests_purge()
+
+
+@shared_task(ignore_result=True)
+def api_calls_drain() -> int:
+    return calllog.drain()

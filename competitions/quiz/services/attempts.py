@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 
 from django.db import connection, transaction
@@ -166,6 +167,13 @@ def _score_params(attempt: Attempt, now: dt.datetime) -> list:
     ]
 
 
+@functools.cache
+def _history_table(model) -> str:
+    """The table of a model's history rows. Cached: each read of ``Model.history`` builds a manager class
+    (simple_history's descriptor), which cost the submit more than its SQL text."""
+    return model.history.model._meta.db_table
+
+
 def _score_sql(source: str) -> tuple[str, str]:
     """The month's score upsert and its history (as a ``WITH`` item), table names from the models."""
     ops = connection.ops
@@ -173,7 +181,7 @@ def _score_sql(source: str) -> tuple[str, str]:
         score=ops.quote_name(MonthScore._meta.db_table), shift=ranking.SHIFT, source=source
     )
     history = _SCORE_HISTORY.format(
-        history=ops.quote_name(MonthScore.history.model._meta.db_table), columns=_HISTORY_COLUMNS
+        history=ops.quote_name(_history_table(MonthScore)), columns=_HISTORY_COLUMNS
     )
     return upsert, history
 
@@ -201,7 +209,7 @@ def _add_to_month(attempt: Attempt, now: dt.datetime, by=None) -> tuple[int, int
             cursor.execute(upsert, params)
             row = cursor.fetchone()
             points, key = row[4], row[7]
-            table = ops.quote_name(MonthScore.history.model._meta.db_table)
+            table = ops.quote_name(_history_table(MonthScore))
             cursor.execute(
                 # table names from the models' meta, quoted; every value a parameter
                 f"INSERT INTO {table} ({_HISTORY_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})",  # noqa: S608
@@ -263,7 +271,7 @@ def _close_in_one_statement(attempt: Attempt, answered: list[AttemptQuestion], n
     names = {
         "attempt": qn(Attempt._meta.db_table),
         "drawn": qn(AttemptQuestion._meta.db_table),
-        "history": qn(Attempt.history.model._meta.db_table),
+        "history": qn(_history_table(Attempt)),
         "columns": columns,
     }
     parts.append(_CLOSE_ATTEMPT.format(**names))
