@@ -12,12 +12,10 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django import forms
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -28,7 +26,7 @@ from rest_framework.views import APIView
 from members.models import Member
 from union_portal.api.commands import CommandMixin
 from union_portal.api.fields import RefField
-from union_portal.api.filters import FilterBackend, StableOrderingFilter
+from union_portal.api.filters import FilterBackend, IdFilter, StableOrderingFilter
 from union_portal.api.permissions import CommandPermissions
 from union_portal.api.serializers import QuerySerializer
 from union_portal.core.figures import figures_scope
@@ -48,11 +46,6 @@ from .models import (
 )
 
 # --- filters ------------------------------------------------------------------------------------------
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
 
 
 class AidApplicationFilterSet(django_filters.FilterSet):

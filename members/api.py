@@ -32,7 +32,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from union_portal.api.commands import CommandMixin
-from union_portal.api.fields import RefField, RequiredTextField, StrictBooleanField, TextField
+from union_portal.api.fields import (
+    PreloadedRelatedField,
+    RefField,
+    RequiredTextField,
+    StrictBooleanField,
+    TextField,
+    preload_related,
+)
 from union_portal.api.filters import FilterBackend, StableOrderingFilter
 from union_portal.api.idempotency import replay_or_run
 from union_portal.api.permissions import CommandPermissions
@@ -68,13 +75,13 @@ from .services import (
     member_register,
     member_reject,
     member_reveal,
-    member_sync,
     member_transfer,
     member_update,
     transfer_accept,
     transfer_cancel,
     transfer_decline,
 )
+from .sync import member_sync_many
 
 NON_FIELD = "non_field_errors"
 
@@ -393,29 +400,41 @@ class MemberSyncSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
 
 
+class SyncRecordSerializer(MemberInputSerializer):
+    """One record of a sync: the fields of POST /members/, with the unions and employers of the whole
+    request loaded in one query each (:func:`preload_related`)."""
+
+    union = PreloadedRelatedField(queryset=Organisation.objects.all())
+    employer = PreloadedRelatedField(queryset=Enterprise.objects.all(), allow_null=True, required=False)
+
+
 def sync_members(records: list[dict], *, by) -> dict:
-    """Each record on its own (a savepoint each): one bad record does not stop the others, and no
-    record is ever half written."""
-    from django.db import transaction
+    """Each record checked on its own (one serializer for all of them), then synced by
+    :func:`members.sync.member_sync_many`: one bad record does not stop the others, and no record is
+    ever half written."""
+    from rest_framework.exceptions import ValidationError
 
-    from union_portal.core.errors import ApplicationError
-
-    results, counts = [], {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    child = SyncRecordSerializer(context={"preloaded": preload_related(SyncRecordSerializer, records)})
+    inputs, refusals = [], {}
     for index, record in enumerate(records):
-        serializer = MemberInputSerializer(data=record)
-        outcome = {"index": index, "result": "error", "id": None, "errors": []}
-        if not serializer.is_valid():
-            outcome["errors"] = [asdict(error) for error in flatten_errors(serializer.errors)]
+        try:
+            inputs.append(child.run_validation(record))
+        except ValidationError as exc:
+            inputs.append(None)
+            refusals[index] = [asdict(error) for error in flatten_errors(exc.detail)]
+    outcomes = member_sync_many(inputs, by=by)
+    results, counts = [], {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    for index, outcome in enumerate(outcomes):
+        if outcome is None:
+            result = {"index": index, "result": "error", "id": None, "errors": refusals[index]}
+        elif outcome.error is not None:
+            error = outcome.error
+            result = {"index": index, "result": "error", "id": None,
+                      "errors": [{"code": error.code, "detail": str(error), "attr": error.field}]}  # fmt: skip
         else:
-            try:
-                with transaction.atomic():
-                    result, member = member_sync(data=serializer.validated_data, by=by)
-            except ApplicationError as error:
-                outcome["errors"] = [{"code": error.code, "detail": str(error.message), "attr": error.field}]
-            else:
-                outcome.update(result=result, id=member.pk)
-        counts["failed" if outcome["result"] == "error" else outcome["result"]] += 1
-        results.append(outcome)
+            result = {"index": index, "result": outcome.result, "id": outcome.member_id, "errors": []}
+        counts["failed" if result["result"] == "error" else result["result"]] += 1
+        results.append(result)
     return {"results": results, **counts}
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from union_portal.api.filters import BIGINT_MAX, IdFilter
 from union_portal.organisations.models import Enterprise, Industry, Organisation, OrganisationKind, Ownership
 
 from .models import HouseholdType, Member, MemberStatus, SkillGrade
@@ -21,14 +22,7 @@ from .selectors import member_search
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """A primary key, as a whole number (``NumberFilter`` would accept ``1.5``)."""
-
-    field_class = forms.IntegerField
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class SubtreeFilter(django_filters.NumberFilter):
+class SubtreeFilter(IdFilter):
     """Rows that belong to the subtree of one organisation node the requesting user may see.
 
     "Belongs to the subtree" is the scoping rule's own definition (``ScopedQuerySet.org_q``):
@@ -40,6 +34,8 @@ class SubtreeFilter(django_filters.NumberFilter):
     def filter(self, qs, value):
         if value in (None, ""):
             return qs
+        if not -BIGINT_MAX <= value <= BIGINT_MAX:
+            return qs.none()  # no node has it (see IdFilter)
         request = getattr(self.parent, "request", None)
         user = getattr(request, "user", None)
         path = Organisation.objects.visible_to(user).filter(pk=value).values_list("path", flat=True).first()

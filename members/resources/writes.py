@@ -8,7 +8,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from union_portal.imports.writing import CHUNK, copy_history, insert_rows
+from union_portal.imports.writing import CHUNK, copy_history, execute, insert_rows
 
 from ..models import Channel, Member, MembershipEvent, MemberStatus
 from ..services import make_card_numbers
@@ -45,14 +45,23 @@ def member_record(member: Member) -> dict:
 
 
 def write_members(
-    members: list[Member] | list[dict], *, by, cards: Iterator[str] | None = None, note: str = ""
+    members: list[Member] | list[dict],
+    *,
+    by,
+    cards: Iterator[str] | None = None,
+    note: str = "",
+    channel: str = Channel.IMPORT,
+    events: tuple[tuple[str, str, bool], ...] | None = None,
 ) -> list[int]:
-    """Save checked members as active, imported members, with card numbers, join dates, one
-    history row and one ``imported`` event each; return their ids. Call inside a transaction.
+    """Save checked members as active members, with card numbers, join dates, one history row and
+    their events; return their ids. Call inside a transaction.
 
     ``members`` are unsaved members (from ``build_member``) or records (:func:`member_record`, the
-    rows kept by a check). ``cards`` gives card numbers reserved beforehand; without it one
-    ``make_card_numbers`` call serves the batch.
+    rows kept by a check, or ``member_values``). ``cards`` gives card numbers reserved beforehand;
+    without it one ``make_card_numbers`` call serves the batch. ``channel`` is how they came
+    (an import unless said otherwise); ``events`` the membership events each gets, as
+    ``(kind, note, with the union as to_union)``: one ``imported`` event with ``note`` unless said
+    otherwise. ``note`` is also the history rows' reason.
     """
     if not members:
         return []
@@ -61,7 +70,7 @@ def write_members(
     by_id = by.pk if by is not None else None
     system = {
         "status": MemberStatus.ACTIVE,
-        "channel": Channel.IMPORT,
+        "channel": channel,
         "decided_at": now,
         "decided_by_id": by_id,
         "filed_by_id": by_id,
@@ -71,28 +80,31 @@ def write_members(
         values = member if isinstance(member, dict) else member_record(member)
         rows.append({**values, **system, "card_number": card, "join_date": values["join_date"] or today})
     note = (note or _("Bulk import"))[:100]
+    if events is None:
+        events = ((MembershipEvent.Kind.IMPORTED, note, True),)
     with transaction.atomic():
         ids = insert_rows(Member, rows, now=now)
         copy_history(Member, ids, by_id=by_id, now=now, note=note)
-        _copy_events(ids, by_id=by_id, now=now, note=note)
+        for kind, event_note, with_union in events:
+            _copy_events(ids, by_id=by_id, now=now, kind=kind, note=event_note, with_union=with_union)
     return ids
 
 
-def _copy_events(ids: list[int], *, by_id, now, note: str) -> None:
-    """The ``imported`` event of each new member, copied in the database from the rows just inserted."""
+def _copy_events(ids: list[int], *, by_id, now, kind: str, note: str, with_union: bool) -> None:
+    """One ``kind`` event of each new member, copied in the database from the rows just inserted
+    (``to_union`` the member's union when ``with_union``)."""
     qn = connection.ops.quote_name
     event = MembershipEvent._meta
     columns = ", ".join(
         qn(event.get_field(f).column) for f in ("member", "kind", "by", "at", "note", "to_union")
     )
     when = connection.ops.adapt_datetimefield_value(now)
-    union = qn(Member._meta.get_field("union").column)
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            cursor.execute(
-                f"INSERT INTO {qn(event.db_table)} ({columns}) "  # noqa: S608 - names from model metadata
-                f"SELECT {qn('id')}, %s, %s, %s, %s, {union} FROM {qn(Member._meta.db_table)} "
-                f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))})",
-                [MembershipEvent.Kind.IMPORTED, by_id, when, note[:300], *chunk],
-            )
+    union = qn(Member._meta.get_field("union").column) if with_union else "NULL"
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        execute(
+            f"INSERT INTO {qn(event.db_table)} ({columns}) "  # noqa: S608 - names from model metadata
+            f"SELECT {qn('id')}, %s, %s, %s, %s, {union} FROM {qn(Member._meta.db_table)} "
+            f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))})",
+            [kind, by_id, when, note[:300], *chunk],
+        )

@@ -6,11 +6,23 @@ import pytest
 from rest_framework.test import APIClient
 
 
-@pytest.mark.parametrize("path", ["/api/v1/volunteers/records/", "/api/v1/volunteers/signups/"])
-def test_a_huge_id_matches_nothing_and_a_malformed_one_is_a_400(people, path):
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/volunteers/records/", "team"),
+        ("/api/v1/volunteers/signups/", "activity"),
+        ("/api/v1/members/", "union"),
+        ("/api/v1/members/", "employer"),
+        ("/api/v1/members/", "within"),
+        ("/api/v1/enterprises/", "town"),
+        ("/api/v1/organisations/", "within"),
+        ("/api/v1/aid/applications/", "campaign"),
+        ("/api/v1/aid/applications/", "member"),
+    ],
+)
+def test_a_huge_id_matches_nothing_and_a_malformed_one_is_a_400(people, path, name):
     client = APIClient()
     client.force_authenticate(people.district_staff)
-    name = "team" if "records" in path else "activity"
 
     huge = client.get(path, {name: str(10**60)})
     malformed = client.get(path, {name: "1.5"})

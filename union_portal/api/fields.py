@@ -77,3 +77,43 @@ class MoneyField(serializers.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal(0))
         super().__init__(**kwargs)
+
+
+class PreloadedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A ``PrimaryKeyRelatedField`` that first looks the id up among rows loaded beforehand for a whole
+    batch (``context["preloaded"][model]``: ``{pk: row}``, see :func:`preload_related`), so that a
+    request of a thousand records makes one query per related model instead of one per record. An id
+    not found there (malformed, unknown) goes through DRF's own lookup: the same errors as ever."""
+
+    def to_internal_value(self, data):
+        rows = self.context.get("preloaded", {}).get(self.get_queryset().model)
+        key = _plain_pk(data)
+        if rows is not None and key in rows:
+            return rows[key]
+        return super().to_internal_value(data)
+
+
+def _plain_pk(value) -> int | None:
+    """``value`` as an integer key when it plainly is one (``12`` or ``"12"``), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
+def preload_related(serializer_class, records: list) -> dict:
+    """``{model: {pk: row}}`` of the rows that the :class:`PreloadedRelatedField` fields of
+    ``serializer_class`` name in ``records`` (dicts of input): one query per field's model."""
+    preloaded: dict = {}
+    for name, field in serializer_class().fields.items():
+        if not isinstance(field, PreloadedRelatedField):
+            continue
+        keys = {_plain_pk(record.get(name)) for record in records if isinstance(record, dict)} - {None}
+        queryset = field.get_queryset()
+        rows = preloaded.setdefault(queryset.model, {})
+        if keys:
+            rows.update(queryset.in_bulk(keys))
+    return preloaded

@@ -17,15 +17,17 @@ partner's own deliveries time, never a member's request.
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import ipaddress
 import json
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -87,7 +89,7 @@ def _private_host(host: str) -> bool:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        return False  # a name: resolved when sent
+        return False  # a name: its addresses are checked when each delivery is sent (_public_address)
     return not address.is_global
 
 
@@ -243,6 +245,13 @@ def webhook_emit(event: str, obj) -> int:
 
     Returns how many deliveries were written. One query when nobody subscribes.
     """
+    return webhook_emit_each(event, lambda: [obj])
+
+
+def webhook_emit_each(event: str, objs: Callable[[], Iterable]) -> int:
+    """:func:`webhook_emit` for each of many objects changed by one step (a batch of a sync): one
+    query for the subscriptions, and ``objs()`` (which may query) called only when someone subscribes.
+    Each object is its own event (its own id); the deliveries are written in one statement."""
     spec = declared_events()[event]
     subscriptions = [
         s
@@ -251,25 +260,28 @@ def webhook_emit(event: str, obj) -> int:
     ]
     if not subscriptions:
         return 0
-    organisations, data = spec.describe(obj)
-    paths = [org.path for org in organisations if org is not None]
-    receivers = [s for s in subscriptions if _receives(s, spec, paths)]
-    if not receivers:
-        return 0
     now = timezone.now()
-    event_id = uuid.uuid4()
-    payload = {
-        "id": str(event_id),
-        "event": event,
-        "occurred_at": now.isoformat(),
-        "data": data,
-    }
-    deliveries = Delivery.objects.bulk_create(
-        [
+    deliveries = []
+    for obj in objs():
+        organisations, data = spec.describe(obj)
+        paths = [org.path for org in organisations if org is not None]
+        receivers = [s for s in subscriptions if _receives(s, spec, paths)]
+        if not receivers:
+            continue
+        event_id = uuid.uuid4()
+        payload = {
+            "id": str(event_id),
+            "event": event,
+            "occurred_at": now.isoformat(),
+            "data": data,
+        }
+        deliveries += [
             Delivery(subscription=s, event=event, event_id=event_id, payload=payload, next_attempt_at=now)
             for s in receivers
         ]
-    )
+    if not deliveries:
+        return 0
+    deliveries = Delivery.objects.bulk_create(deliveries)
     _send_on_commit([d.pk for d in deliveries])
     return len(deliveries)
 
@@ -307,10 +319,67 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
+class PrivateAddressError(OSError):
+    """The endpoint's name resolves to a loopback, private or link-local address."""
+
+
+def _public_address(host: str, port: int) -> str:
+    """The address to post to for ``host``: every address its name resolves to must be public
+    (a name that points into the internal network is refused, whatever it was when subscribed)."""
+    addresses = [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    private = [a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_global]
+    if private or not addresses:
+        raise PrivateAddressError(f"{host} resolves to a private address ({', '.join(private)})")
+    return addresses[0]
+
+
+def _pinned(connection_class, address: str):
+    """``connection_class`` that connects to ``address`` (checked) instead of resolving the name again,
+    so that a second answer of the name's DNS cannot point it elsewhere; TLS still checks the name."""
+
+    def make(host, **kwargs):
+        connection = connection_class(host, **kwargs)
+        connection._create_connection = lambda where, *args, **kw: socket.create_connection(
+            (address, where[1]), *args, **kw
+        )
+        return connection
+
+    return make
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, address: str):
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req):
+        return self.do_open(_pinned(http.client.HTTPConnection, self.address), req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, address: str):
+        super().__init__()
+        self.address = address
+
+    def https_open(self, req):
+        return self.do_open(_pinned(http.client.HTTPSConnection, self.address), req, context=self._context)
+
+
+def _opener_for(url: str):
+    """The opener of one delivery: outside development, pinned to the endpoint's checked address."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        return _opener
+    parts = urllib.parse.urlsplit(url)
+    address = _public_address(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+    return urllib.request.build_opener(
+        _NoRedirects, _PinnedHTTPHandler(address), _PinnedHTTPSHandler(address)
+    )
+
+
 def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - scheme checked
     try:
-        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+        with _opener_for(url).open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             return response.status, ""
     except urllib.error.HTTPError as error:
         return error.code, ""
