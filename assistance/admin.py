@@ -448,7 +448,10 @@ class CampaignAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 request,
                 "admin/assistance/export_reason.html",
                 {**self.admin_site.each_context(request), "form": form, "campaign": campaign,
-                 "title": _("Why do you need the full ID and account numbers?"), "opts": self.model._meta},
+                 "title": _("Why do you need the full names and account numbers?") if kind == exports.BANK_FILE
+                 else _("Why do you need the full names and ID numbers?"),
+                 "carries": _("full names and account numbers") if kind == exports.BANK_FILE
+                 else _("full names and ID numbers"), "opts": self.model._meta},
             )  # fmt: skip
         try:
             export = exports.campaign_export(
