@@ -185,6 +185,7 @@ class HardshipFileAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ("member__union", "centre")
     search_fields = ("member__name",)
     scoped_foreign_keys = ("member", "centre")
+    autocomplete_fields = ("member",)  # a picker, not a list of every member; masked (choice_label)
     inlines = (HouseholdInline, VisitInline)
     actions = ("recheck_selected", "exit_selected", "close_selected")
     show_full_result_count = False
@@ -506,6 +507,7 @@ class MutualAidEnrolmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_filter = ("scheme",)
     list_select_related = ("member", "scheme")
     scoped_foreign_keys = ("member", "scheme")
+    autocomplete_fields = ("member",)  # a picker, not a list of every member; masked (choice_label)
     fields = ("scheme", "member", "enrolled_on", "reimbursed_total")
     readonly_fields = ("reimbursed_total",)
 
