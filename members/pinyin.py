@@ -19,6 +19,8 @@ import re
 from typing import NamedTuple
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.converter import DefaultConverter
+from pypinyin.seg.simpleseg import seg
 
 #: Compound surnames (复姓), as syllables. Listed are those pypinyin would misread (单于 is not
 #: 单 Shàn + 于) and those whose first or second character is in SURNAMES below (长孙 is not
@@ -149,11 +151,33 @@ def surname_of(name: str) -> tuple[str, tuple[str, ...]] | None:
 _HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 
+_CONVERTER = DefaultConverter()
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    """The syllables pypinyin gives one word of its segmentation (a phrase of its dictionary, a
+    character, or a run of other characters): what ``lazy_pinyin`` does with each word, cached."""
+    return tuple(
+        s for item in _CONVERTER.convert(word, Style.NORMAL, False, "default", strict=True) for s in item
+    )
+
+
+def _syllables(text: str) -> list[str]:
+    """``lazy_pinyin(text)``, word by word: pypinyin cuts ``text`` into words (its own segmentation,
+    so a phrase keeps the reading it has in the phrase dictionary) and reads each word on its own;
+    names share their characters, so each word is read once per process."""
+    out: list[str] = []
+    for word in seg(text):
+        out += _word_syllables(word)
+    return out
+
+
 def _readings(text: str) -> tuple[list[str], list[str]]:
     """The syllables of ``text`` and their first letters. A text of Chinese characters only is read
     once (each character gives one syllable, whose first letter is pypinyin's FIRST_LETTER: checked
     for every character of the block); anything else is read in both styles."""
-    syllables = lazy_pinyin(text)
+    syllables = _syllables(text)
     if _HAN_ONLY.fullmatch(text):
         return syllables, [s[0] for s in syllables]
     return syllables, lazy_pinyin(text, style=Style.FIRST_LETTER)

@@ -114,6 +114,10 @@ def check_minimum_age(birth_date: dt.date, *, on: dt.date | None = None) -> None
         )
 
 
+#: Translated when shown, not looked up for every row of an import.
+_ENTER_NAME = gettext_lazy("Enter the name.")
+
+
 def clean_member_input(data: dict, *, partial: bool = False, applied_on: dt.date | None = None) -> dict:
     """Check and normalise what someone typed for a member: the one rule for admin, portal, API and import.
 
@@ -129,7 +133,7 @@ def clean_member_input(data: dict, *, partial: bool = False, applied_on: dt.date
             field="name",
             max_length=NAME_MAX,
             required=True,
-            required_message=_("Enter the name."),
+            required_message=_ENTER_NAME,
         )
     if not partial or "id_number" in data:
         try:
@@ -207,7 +211,10 @@ def member_values(cleaned: dict, *, channel: str, filed_by=None) -> dict:
     defaults for the rest), without building the model instance: an import keeps these for every row
     of its file, and building a ``Member`` cost a sixth of a row's time. The same rules: the fields
     typed in, the sex and birth date read from the ID number, its blind index, the name keys."""
-    values = {attname: default() if callable(default) else default for attname, default in _member_defaults()}
+    fixed, computed = _member_defaults()
+    values = fixed.copy()
+    for attname, default in computed:
+        values[attname] = default()
     for name in MEMBER_INPUT_FIELDS:
         if name in cleaned:
             attname = _MEMBER_ATTNAMES[name]
@@ -235,17 +242,19 @@ _MEMBER_ATTNAMES = {name: Member._meta.get_field(name).attname for name in MEMBE
 
 
 @functools.cache
-def _member_defaults() -> tuple:
-    """``(attname, default)`` of every concrete field but the key (a callable default is called per member)."""
-    out = []
+def _member_defaults() -> tuple[dict, tuple]:
+    """The defaults of every concrete field but the key: ``({attname: default}, ((attname, callable), ...))``
+    (a callable default is called per member)."""
+    fixed, computed = {}, []
     for f in Member._meta.concrete_fields:
         if f.primary_key:
             continue
         default = f.default if f.has_default() else None
-        if not callable(default):
-            default = f.get_default()
-        out.append((f.attname, default))
-    return tuple(out)
+        if callable(default):
+            computed.append((f.attname, default))
+        else:
+            fixed[f.attname] = f.get_default()
+    return fixed, tuple(computed)
 
 
 #: The columns :func:`set_name_keys` fills.

@@ -86,6 +86,7 @@ class MemberResource(CheckedResource):
         Column(SEX), Column(BIRTH_DATE), Column(CARD), Column(STATUS),
     )  # fmt: skip
     checked_fields = MEMBER_CHECKED_FIELDS
+    background_writes = True  # write_members only copies (COPY, INSERT ... SELECT): nothing read back
     duplicate_message = gettext_lazy("The same ID number is already on row %(row)d.")
     duplicate_column = ID_NUMBER
 

@@ -8,7 +8,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from union_portal.imports.writing import CHUNK, copy_history, insert_rows
+from union_portal.imports.writing import CHUNK, copy_history, execute, insert_rows
 
 from ..models import Channel, Member, MembershipEvent, MemberStatus
 from ..services import make_card_numbers
@@ -100,12 +100,11 @@ def _copy_events(ids: list[int], *, by_id, now, kind: str, note: str, with_union
     )
     when = connection.ops.adapt_datetimefield_value(now)
     union = qn(Member._meta.get_field("union").column) if with_union else "NULL"
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            cursor.execute(
-                f"INSERT INTO {qn(event.db_table)} ({columns}) "  # noqa: S608 - names from model metadata
-                f"SELECT {qn('id')}, %s, %s, %s, %s, {union} FROM {qn(Member._meta.db_table)} "
-                f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))})",
-                [kind, by_id, when, note[:300], *chunk],
-            )
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        execute(
+            f"INSERT INTO {qn(event.db_table)} ({columns}) "  # noqa: S608 - names from model metadata
+            f"SELECT {qn('id')}, %s, %s, %s, %s, {union} FROM {qn(Member._meta.db_table)} "
+            f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(chunk))})",
+            [kind, by_id, when, note[:300], *chunk],
+        )

@@ -28,8 +28,8 @@ def hash_key(secret: str) -> str:
 
 
 class APIKeyQuerySet(models.QuerySet):
-    def usable(self):
-        now = timezone.now()
+    def usable(self, now=None):
+        now = now or timezone.now()
         return self.filter(is_active=True).filter(
             models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
         )

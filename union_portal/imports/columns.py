@@ -30,6 +30,7 @@ Headers are the file format staff fill in: Chinese whatever the interface langua
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -61,9 +62,13 @@ class CellError(ValueError):
     """A cell that cannot be converted; the message says how to fix it."""
 
 
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=4096)  # the words of a choice column repeat on every row
 def normalise_word(text: str) -> str:
     """A choice word as compared: full-width folded (NFKC), no spaces, lower case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,12 @@ class Column:
     def convert(self, value):
         """The cell as the resource wants it; raises :class:`CellError`. Empty cells give "" (text
         kinds), None (date, choice, numbers) or [] (``choices``)."""
-        return getattr(self, f"_to_{self.kind}")(value)
+        return self.converter(value)
+
+    @cached_property
+    def converter(self):
+        """:meth:`convert` of this column's kind, looked up once."""
+        return getattr(self, f"_to_{self.kind}")
 
     def _fail(self, message) -> CellError:
         return CellError(str(self.error) if self.error else str(message))

@@ -38,7 +38,7 @@ import zipfile
 from array import array
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from xml.etree.ElementTree import XMLPullParser  # noqa: S405 - DTDs refused before parsing (_no_dtd)
+from xml.etree.ElementTree import XMLParser  # noqa: S405 - DTDs refused before parsing (_no_dtd)
 from xml.etree.ElementTree import fromstring as xml_fromstring  # noqa: S405 - same
 
 from django.conf import settings
@@ -262,32 +262,6 @@ def _parse_part(archive: zipfile.ZipFile, name: str):
         raise _unreadable() from None
 
 
-def _stream(archive: zipfile.ZipFile, name: str, tags: set[str]) -> Iterator:
-    """Elements of ``tags`` from a (possibly huge) part, each handed over once complete.
-
-    The caller clears what it has read; the parser never holds more than one chunk of events.
-    """
-    parser = XMLPullParser(events=("start", "end"))
-    tail = b""
-    try:
-        with archive.open(name) as raw:
-            while chunk := raw.read(CHUNK):
-                _no_dtd(tail + chunk)
-                tail = chunk[-16:]
-                parser.feed(chunk)
-                for event, element in parser.read_events():
-                    if _local(element.tag) in tags:
-                        yield event, element
-        parser.close()
-        for event, element in parser.read_events():
-            if _local(element.tag) in tags:
-                yield event, element
-    except SyntaxError:
-        raise _unreadable() from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):  # bad CRC, truncated
-        raise _unreadable() from None
-
-
 def _part_path(base: str, target: str) -> str:
     if target.startswith("/"):
         return target.lstrip("/")
@@ -378,50 +352,14 @@ class Workbook:
         part = self.sheet_part(name)
         if part is None:
             return
-        shared = self.shared_strings()
-        next_number = 1
-        container = None
-        for event, element in _stream(self.archive, part, {"sheetData", "row"}):
-            tag = _local(element.tag)
-            if tag == "sheetData":
-                container = element if event == "start" else None
-                continue
-            if event != "end":
-                continue
-            number = element.get("r")
-            number = int(number) if number and number.isdigit() else next_number
-            next_number = number + 1
-            cells = self._cells(element, shared)
-            element.clear()
-            if container is not None:
-                container.remove(element)
-            yield number, cells
+        target = _SheetTarget(self, self.shared_strings())
+        for _done in _feed(self.archive, part, target):
+            if target.rows:
+                yield from target.rows
+                target.rows = []
 
-    def _cells(self, row, shared) -> list:
-        cells: list = []
-        for c in row:
-            if _local(c.tag) != "c":
-                continue
-            ref = c.get("r")
-            index = _column_index(ref) if ref else len(cells)
-            value = self._value(c, shared)
-            if value is None:
-                continue
-            if index >= len(cells):
-                cells.extend([None] * (index - len(cells) + 1))
-            cells[index] = value
-        return cells
-
-    def _value(self, c, shared):
-        kind = c.get("t")
-        v = None
-        inline = None
-        for child in c:
-            tag = _local(child.tag)
-            if tag == "v":
-                v = child.text
-            elif tag == "is":
-                inline = _rich_text(child)
+    def _value(self, kind, style, v, inline, shared):
+        """A cell's value from its type (``t``), style (``s``), ``<v>`` text and inline string."""
         if kind == "inlineStr":
             return inline if inline else None
         if v is None:
@@ -440,10 +378,151 @@ class Workbook:
         number = _number(v)
         if number is None:
             return v
-        style = c.get("s")
         if style is not None and style.isdigit() and int(style) in self.date_styles:
             return excel_date(number, date1904=self.date1904)
         return number
+
+
+def _feed(archive: zipfile.ZipFile, name: str, target) -> Iterator[None]:
+    """Parse a (possibly huge) part chunk by chunk into ``target`` (an expat target: no element tree
+    is built, so memory stays flat); yields after each chunk, for the caller to take what the target
+    has completed."""
+    parser = XMLParser(target=target)  # noqa: S314 - no DTD (checked on every chunk), expat limits expansion
+    tail = b""
+    try:
+        with archive.open(name) as raw:
+            while chunk := raw.read(CHUNK):
+                _no_dtd(tail + chunk)
+                tail = chunk[-16:]
+                parser.feed(chunk)
+                yield
+        parser.close()
+        yield
+    except SyntaxError:
+        raise _unreadable() from None
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):  # bad CRC, truncated
+        raise _unreadable() from None
+
+
+class _LocalNames(dict):
+    """``{"{namespace}tag": "tag"}``, filled as tags are met (a sheet has a dozen distinct tags)."""
+
+    def __missing__(self, tag: str) -> str:
+        local = self[tag] = _local(tag)
+        return local
+
+
+class _SheetTarget:
+    """The rows of a sheet as the parser meets them, built directly from its events.
+
+    What it reads, as the sheet's XML nests it: ``sheetData > row > c`` (its ``r``, ``t`` and ``s``)
+    ``> v`` (the value) or ``> is`` (an inline string: its ``t``, or its runs' ``t``; phonetic runs,
+    ``rPh``, left out). Everything else is skipped. Completed rows collect in :attr:`rows`."""
+
+    def __init__(self, workbook: Workbook, shared):
+        self.workbook, self.shared = workbook, shared
+        self.rows: list[tuple[int, list]] = []
+        self.locals = _LocalNames()
+        self.depth = 0  # 1: sheetData, 2: a row, 3: a cell, 4: its children, ...
+        self.path: list[str] = []  # local names from the cell down (inside a cell only)
+        self.next_number = 1
+        self.number = 0
+        self.cells: list = []
+        self.text: list[str] | None = None  # the text being collected
+        self.value: str | None = None
+        self.inline: list[str] | None = None
+        self.cell = ("", None, None)
+
+    def start(self, tag, attrib) -> None:
+        depth = self.depth
+        if depth == 0:
+            if self.locals[tag] == "sheetData":
+                self.depth = 1
+            return
+        self.depth = depth = depth + 1
+        if depth == 2:
+            if self.locals[tag] == "row":
+                number = attrib.get("r")
+                self.number = int(number) if number and number.isdigit() else self.next_number
+                self.cells = []
+            else:
+                self.number = -1  # not a row: skipped
+            return
+        if self.number < 0:
+            return
+        local = self.locals[tag]
+        if depth == 3:
+            self.path = [local]
+            if local == "c":
+                self.cell = (attrib.get("r"), attrib.get("t"), attrib.get("s"))
+                self.value = self.inline = None
+            return
+        path = self.path
+        path.append(local)
+        if path[0] != "c":
+            return
+        if depth == 4:
+            if local == "v":
+                self.text = []
+            elif local == "is":
+                self.inline = []
+        elif local == "t" and path[1] == "is" and (depth == 5 or (depth == 6 and path[2] == "r")):
+            self.text = []
+
+    def data(self, text: str) -> None:
+        if self.text is not None:
+            self.text.append(text)
+
+    def end(self, tag) -> None:
+        depth = self.depth
+        if depth == 0:
+            return
+        self.depth = depth - 1
+        if depth == 1:
+            return
+        if depth == 2:
+            if self.number >= 0:
+                self.next_number = self.number + 1
+                self.rows.append((self.number, self.cells))
+            return
+        if self.number < 0:
+            return
+        path = self.path
+        if depth == 3:
+            if path[0] == "c":
+                self._cell()
+            return
+        local = path.pop()
+        if self.text is not None and path[0] == "c":
+            if depth == 4 and local == "v":
+                self.value = "".join(self.text) or None  # <v/>: no value, as ElementTree reads it
+                self.text = None
+            elif local == "t":
+                self.inline.append("".join(self.text))
+                self.text = None
+
+    def _cell(self) -> None:
+        ref, kind, style = self.cell
+        inline = None if self.inline is None else "".join(self.inline)
+        value = self.workbook._value(kind, style, self.value, inline, self.shared)
+        if value is None:
+            return
+        cells = self.cells
+        if ref:
+            letters = ref.rstrip("0123456789")  # what _column_index reads: the letters before the row
+            index = _COLUMNS.get(letters)
+            if index is None:
+                index = _column_index(letters)
+                if len(letters) <= 3:  # Excel's columns end at XFD: a file cannot grow the cache
+                    _COLUMNS[letters] = index
+        else:
+            index = len(cells)
+        if index >= len(cells):
+            cells.extend([None] * (index - len(cells) + 1))
+        cells[index] = value
+
+    def close(self) -> None:
+        return None
 
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
@@ -488,6 +567,10 @@ def excel_date(serial: float, *, date1904: bool = False):
     if not seconds:
         return day
     return dt.datetime.combine(day, dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60))
+
+
+#: ``{"AB": 27}``: the column index of the letters of cell references met so far.
+_COLUMNS: dict[str, int] = {}
 
 
 def _column_index(ref: str) -> int:
@@ -547,6 +630,45 @@ def _date_styles(archive: zipfile.ZipFile, part: str) -> frozenset[int]:
     return frozenset(dates)
 
 
+class _StringsTarget:
+    """The shared-string table's items (``sst > si``: its ``t``, or its runs' ``t``; phonetic runs,
+    ``rPh``, left out), appended to a :class:`SharedStrings` as the parser meets them."""
+
+    def __init__(self, strings: SharedStrings):
+        self.strings = strings
+        self.locals = _LocalNames()
+        self.path: list[str] = []  # local names below the root
+        self.parts: list[str] = []  # the texts of the current item
+        self.text: list[str] | None = None
+
+    def start(self, tag, attrib) -> None:
+        path = self.path
+        path.append(self.locals[tag])
+        if len(path) < 2 or path[1] != "si":
+            return
+        if len(path) == 2:
+            self.parts = []
+        elif path[-1] == "t" and (len(path) == 3 or (len(path) == 4 and path[2] == "r")):
+            self.text = []
+
+    def data(self, text: str) -> None:
+        if self.text is not None:
+            self.text.append(text)
+
+    def end(self, tag) -> None:
+        path = self.path
+        if len(path) >= 2 and path[1] == "si":
+            if len(path) == 2:
+                self.strings.append("".join(self.parts))
+            elif self.text is not None and path[-1] == "t":
+                self.parts.append("".join(self.text))
+                self.text = None
+        path.pop()
+
+    def close(self) -> None:
+        return None
+
+
 class SharedStrings:
     """Excel's table of the workbook's texts, by index: the first entries in memory, the rest in a
     temporary file (unlinked at once) read back by offset, so a large table costs eight bytes an entry."""
@@ -557,17 +679,8 @@ class SharedStrings:
         self._file = None
 
     def load(self, archive: zipfile.ZipFile, part: str) -> None:
-        root = None
-        for event, element in _stream(archive, part, {"sst", "si"}):
-            if _local(element.tag) == "sst":
-                root = element if event == "start" else None
-                continue
-            if event != "end":
-                continue
-            self.append(_rich_text(element))
-            element.clear()
-            if root is not None:
-                root.remove(element)
+        for _done in _feed(archive, part, _StringsTarget(self)):
+            pass
 
     def append(self, text: str) -> None:
         if len(self.head) < SHARED_STRINGS_IN_MEMORY:

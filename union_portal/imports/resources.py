@@ -25,6 +25,7 @@ the same way for every kind:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -45,6 +46,7 @@ from union_portal.core.errors import ApplicationError
 
 from .columns import CellError, Column, cell_text, normalise_word
 from .reading import SpreadsheetError
+from .writing import background_writes
 
 MAX_PROBLEMS = 1000
 #: Leading rows with at most one filled cell (a title above the header) are skipped, this many at most.
@@ -224,6 +226,10 @@ class CheckedResource:
     duplicate_column = ""
     sheet: str | None = None
     check_by_writing = False
+    #: Whether ``write`` may run with ``writing.background_writes`` (its statements queued, run by
+    #: another thread while the next batch is prepared): only for a ``write`` that never reads back
+    #: what it wrote (the bulk writers of ``writing``).
+    background_writes = False
     batch_size = 2000
     preview_size = 20
 
@@ -429,36 +435,43 @@ class CheckedResource:
         if header_problems:
             return None, None
         by_header = {c.header: c for c in self.columns}
-        plan = [(i, by_header.get(h), h) for i, h in enumerate(headers)]
+        plan = [
+            (i, column, h, column.field if column else None, column.converter if column else None)
+            for i, h in enumerate(headers)
+            for column in [by_header.get(h)]
+        ]
         self._column_order = {h: i for i, h in enumerate(headers) if h}
+        # The template's example row: the columns of this file that have an example, normalised once.
+        self._examples = [
+            (c.header, normalise_word(c.example)) for c in self.columns if c.example and c.header in headers
+        ]
         return line, plan
 
     def _convert(self, line: int, cells: list, plan) -> Row | None:
         if not any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
             return None  # an empty row, as Excel leaves them at the end of a sheet
         values, raw, errors = {}, {}, {}
-        for index, column, header in plan:
-            value = cells[index] if index < len(cells) else None
+        width = len(cells)
+        for index, column, header, key, convert in plan:
+            value = cells[index] if index < width else None
             if column is None:
                 if not header and value is not None and cell_text(value):
                     raise SpreadsheetError(_cells_outside(line), "bad_row")
                 continue
-            raw[column.header] = value
-            if column.field is None:
+            raw[header] = value
+            if key is None:
                 continue
             try:
-                values[column.field] = column.convert(value)
+                values[key] = convert(value)
             except CellError as exc:
-                errors[column.header] = str(exc)
+                errors[header] = str(exc)
         if len(cells) > len(plan) and any(c is not None for c in cells[len(plan) :]):
             raise SpreadsheetError(_cells_outside(line), "bad_row")
         return Row(self, line, values, raw, errors)
 
     def _is_example(self, raw: dict) -> bool:
-        examples = [(c.header, c.example) for c in self.columns if c.example and c.header in raw]
-        return bool(examples) and all(
-            normalise_word(cell_text(raw[h])) == normalise_word(e) for h, e in examples
-        )
+        examples = self._examples
+        return bool(examples) and all(normalise_word(cell_text(raw[h])) == e for h, e in examples)
 
     def _flush(self, batch, outcome: Outcome, problems: _Problems, seen, sink) -> None:
         if not batch:
@@ -512,11 +525,15 @@ class CheckedResource:
                 return outcome
             fh.seek(0)
             self.reserve(outcome.checked)
-            with transaction.atomic():
+            with transaction.atomic(), self.writing():
                 for batch in checked_batches(fh, self):
                     self.write(batch)
                     outcome.written += len(batch)
         return outcome
+
+    def writing(self):
+        """The context of the write loop (inside its transaction): see :attr:`background_writes`."""
+        return background_writes() if self.background_writes else contextlib.nullcontext()
 
 
 _EXAMPLE_ROW = gettext_lazy(

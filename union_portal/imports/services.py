@@ -369,7 +369,7 @@ def import_confirm(*, job: ImportJob, by) -> ImportJob:
                     _("Only a checked file without errors can be imported."), code="not_valid"
                 )
             written = 0
-            with default_storage.open(_checked_path(job), "rb") as fh:
+            with default_storage.open(_checked_path(job), "rb") as fh, resource.writing():
                 for batch in checked_batches(fh, resource):
                     resource.write(batch)
                     written += len(batch)

@@ -17,10 +17,13 @@ being encrypted a second time.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
+import queue
 import re
+import threading
 
 from django.db import connection, models
 
@@ -28,6 +31,101 @@ from union_portal.core.crypto import EncryptedTextField
 
 #: Rows per statement of the copies in the database; under SQLite's oldest limit of 999 parameters.
 CHUNK = 900
+
+
+class _Background:
+    """One thread running the write statements of an import in order, on the connection of the
+    calling thread (the same transaction), so that PostgreSQL writes a batch while Python prepares
+    the next one: the server's time (the ``COPY``, its indexes and triggers, the history and event
+    copies) and Python's (encrypting, building the ``COPY`` text, reading the next batch) overlap.
+    The connection runs one statement at a time: a lock held by the thread around each statement and
+    by the calling thread around each of its queries (an execute wrapper) keeps them apart (psycopg2
+    alone does not keep a query out of a ``COPY`` in progress); psycopg2 releases the GIL while the
+    server works. A failed statement is raised in the calling thread, as Django's database error, at
+    its next write or when the block ends; the transaction is then aborted and rolls back."""
+
+    def __init__(self):
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.queue: queue.Queue = queue.Queue(maxsize=8)
+        self.error: BaseException | None = None
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, name="import-writes", daemon=True)
+        self.thread.start()
+
+    def wrapper(self, execute, sql, params, many, context):
+        """The calling thread's queries wait for the statement in progress, and none runs in the
+        transaction a failed statement aborted: that statement's error is raised instead."""
+        with self.lock:
+            self.check()
+            return execute(sql, params, many, context)
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is not None:
+                continue  # the transaction is aborted: drain, the caller raises
+            copy, sql, argument = item
+            try:
+                with self.lock, self.raw.cursor() as cursor:
+                    if copy:
+                        cursor.copy_expert(sql, io.StringIO(argument))
+                    else:
+                        cursor.execute(sql, argument)
+            except BaseException as exc:  # noqa: BLE001 - raised in the calling thread by check()
+                self.error = exc
+
+    def check(self) -> None:
+        """Raise the failure of a statement, if one failed (every time: nothing runs after it)."""
+        if self.error is not None:
+            with connection.wrap_database_errors:  # IntegrityError and friends as Django's
+                raise self.error
+
+    def submit(self, copy: bool, sql: str, argument) -> None:
+        self.check()
+        self.queue.put((copy, sql, argument))
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        self.check()
+
+
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def background_writes():
+    """Within the block, :func:`insert_rows`, :func:`copy_history` and :func:`execute` on PostgreSQL
+    only queue their statements, run in order by one thread in the block's transaction; the block
+    ends when every statement has run (raising the first that failed). Use it inside the transaction
+    of a write loop whose statements nothing in the loop reads back (an import's batches): a query of
+    the calling thread may run before the statements queued ahead of it."""
+    if connection.vendor != "postgresql" or getattr(_local, "background", None) is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("background_writes() needs a transaction: the writes are all or nothing.")
+    background = _local.background = _Background()
+    try:
+        with connection.execute_wrapper(background.wrapper):
+            yield
+    except BaseException:
+        _local.background = None
+        background.queue.put(None)
+        background.thread.join()
+        raise
+    _local.background = None
+    background.close()
+
+
+def execute(sql: str, params: list) -> None:
+    """Run one write statement (queued inside :func:`background_writes`)."""
+    background = getattr(_local, "background", None)
+    if background is not None:
+        background.submit(False, sql, params)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def insert_rows(model: type[models.Model], rows: list[dict], *, now: dt.datetime) -> list[int]:
@@ -104,6 +202,9 @@ def copy_text(value) -> str:
 def _copy_rows(cursor, table: str, columns: list[str], values: list, count: int) -> list[int]:
     """PostgreSQL: take ``count`` ids from the table's sequence, then ``COPY`` the rows with them."""
     qn = connection.ops.quote_name
+    background = getattr(_local, "background", None)
+    if background is not None:
+        background.check()  # a failed statement aborted the transaction: raise it, not this query's error
     cursor.execute(
         "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
     )
@@ -113,10 +214,14 @@ def _copy_rows(cursor, table: str, columns: list[str], values: list, count: int)
     for i, pk in enumerate(ids):
         cells = values[i * width : (i + 1) * width]
         lines.append("\t".join([str(pk), *map(copy_text, cells)]))
-    buffer = io.StringIO("\n".join(lines) + "\n")
+    text = "\n".join(lines) + "\n"
     column_list = ", ".join(qn(c) for c in ["id", *columns])
+    sql = f"COPY {qn(table)} ({column_list}) FROM STDIN"
+    if background is not None:
+        background.submit(True, sql, text)
+        return ids
     with connection.wrap_database_errors:  # IntegrityError and friends as Django's, like every other query
-        cursor.cursor.copy_expert(f"COPY {qn(table)} ({column_list}) FROM STDIN", buffer)
+        cursor.cursor.copy_expert(sql, io.StringIO(text))
     return ids
 
 
@@ -127,16 +232,15 @@ def copy_history(model: type[models.Model], ids: list[int], *, by_id, now: dt.da
     qn = connection.ops.quote_name
     column_list = ", ".join(qn(f.column) for f in history.tracked_fields)
     when = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            where = f"{qn(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})"
-            cursor.execute(
-                f"INSERT INTO {qn(history._meta.db_table)} ({column_list}, {qn('history_date')}, "  # noqa: S608 - names from model metadata, values as parameters
-                f"{qn('history_change_reason')}, {qn('history_type')}, {qn('history_user_id')}) "
-                f"SELECT {column_list}, %s, %s, %s, %s FROM {qn(model._meta.db_table)} WHERE {where}",
-                [when, note[:100], "+", by_id, *chunk],
-            )
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        where = f"{qn(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})"
+        execute(
+            f"INSERT INTO {qn(history._meta.db_table)} ({column_list}, {qn('history_date')}, "  # noqa: S608 - names from model metadata, values as parameters
+            f"{qn('history_change_reason')}, {qn('history_type')}, {qn('history_user_id')}) "
+            f"SELECT {column_list}, %s, %s, %s, %s FROM {qn(model._meta.db_table)} WHERE {where}",
+            [when, note[:100], "+", by_id, *chunk],
+        )
 
 
 def insert_with_history(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from union_portal.core.errors import NotFoundError
+from union_portal.core.frozen import FrozenQuery
 
 from .. import ranking
 from ..models import (
@@ -231,15 +232,25 @@ _ATTEMPT_HISTORY = """attempt_history AS (
     SELECT {columns}, %s, NULL, '~', %s FROM attempt)"""
 
 
+#: An attempt's drawn questions with the attempt, its participant and the questions, if the user took it;
+#: compiled once per process (the submit's busiest statement: compiling it cost more than running it).
+_OWN_DRAWN = FrozenQuery(
+    lambda pk, user_id: (
+        AttemptQuestion.objects.filter(attempt_id=pk, attempt__participant__user_id=user_id)
+        .select_related("attempt__participant", "question")
+        .order_by("position")
+    ),
+    pk=int,
+    user_id=int,
+)
+
+
 def _own_attempt(pk: int, by) -> Attempt:
     """The attempt if ``by`` took it (else a 404), with its drawn questions and their questions, in one
     query. Not locked: nothing read here changes once the attempt is drawn but its state, which the
     write that closes it checks (:func:`_close`)."""
-    rows = list(
-        AttemptQuestion.objects.filter(attempt_id=pk, attempt__participant__user_id=getattr(by, "pk", None))
-        .select_related("attempt__participant", "question")
-        .order_by("position")
-    )
+    user_id = getattr(by, "pk", None)
+    rows = _OWN_DRAWN.all(pk=int(pk), user_id=user_id) if user_id is not None else []
     if not rows:
         raise NotFoundError(_("Not found."))
     attempt = rows[0].attempt

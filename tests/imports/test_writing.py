@@ -1,0 +1,51 @@
+"""The bulk writer's statements run in the background of an import's write loop: in order, in the
+loop's transaction, and a failed one stops the import as any database error would."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from members.models import Channel, Member, MembershipEvent
+from members.resources import MEMBER_CHECKED_FIELDS, write_members
+from members.services import clean_member_input, member_values
+from union_portal.imports.writing import background_writes
+
+from ..members.factories import make_member, member_data
+
+
+def _records(union, by, count: int) -> list[dict]:
+    out = []
+    for _n in range(count):
+        values = member_values(clean_member_input(member_data(union)), channel=Channel.IMPORT, filed_by=by)
+        out.append({f: values[f] for f in MEMBER_CHECKED_FIELDS})
+    return out
+
+
+def test_batches_written_in_the_background_have_their_history_and_events(tree, people):
+    by = people.district_staff
+    with transaction.atomic(), background_writes():
+        first = write_members(_records(tree.union_a, by, 3), by=by)
+        second = write_members(_records(tree.union_a, by, 2), by=by)
+    members = Member.objects.filter(pk__in=first + second)
+    assert members.count() == 5
+    assert Member.history.filter(id__in=first + second, history_type="+").count() == 5
+    assert MembershipEvent.objects.filter(member__in=members, kind=MembershipEvent.Kind.IMPORTED).count() == 5
+
+
+def test_a_statement_that_fails_in_the_background_is_raised_and_nothing_is_written(tree, people):
+    by = people.district_staff
+    taken = make_member(tree.union_a).card_number
+    before = Member.objects.count()
+    batches = [_records(tree.union_a, by, 2), _records(tree.union_a, by, 1), _records(tree.union_a, by, 2)]
+
+    def write():
+        with transaction.atomic(), background_writes():
+            for number, batch in enumerate(batches):
+                write_members(
+                    batch, by=by, cards=iter([taken]) if number == 1 else None
+                )  # a card already issued
+
+    with pytest.raises(IntegrityError):
+        write()
+    assert Member.objects.count() == before
