@@ -185,6 +185,7 @@ class HardshipFileAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ("member__union", "centre")
     search_fields = ("member__name",)
     scoped_foreign_keys = ("member", "centre")
+    autocomplete_fields = ("member",)  # a picker, not a list of every member; masked (choice_label)
     inlines = (HouseholdInline, VisitInline)
     actions = ("recheck_selected", "exit_selected", "close_selected")
     show_full_result_count = False
@@ -448,7 +449,10 @@ class CampaignAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 request,
                 "admin/assistance/export_reason.html",
                 {**self.admin_site.each_context(request), "form": form, "campaign": campaign,
-                 "title": _("Why do you need the full ID and account numbers?"), "opts": self.model._meta},
+                 "title": _("Why do you need the full names and account numbers?") if kind == exports.BANK_FILE
+                 else _("Why do you need the full names and ID numbers?"),
+                 "carries": _("full names and account numbers") if kind == exports.BANK_FILE
+                 else _("full names and ID numbers"), "opts": self.model._meta},
             )  # fmt: skip
         try:
             export = exports.campaign_export(
@@ -503,6 +507,7 @@ class MutualAidEnrolmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_filter = ("scheme",)
     list_select_related = ("member", "scheme")
     scoped_foreign_keys = ("member", "scheme")
+    autocomplete_fields = ("member",)  # a picker, not a list of every member; masked (choice_label)
     fields = ("scheme", "member", "enrolled_on", "reimbursed_total")
     readonly_fields = ("reimbursed_total",)
 

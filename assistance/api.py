@@ -254,6 +254,15 @@ class AidPayInputSerializer(AidNoteInputSerializer):
     paid_on = serializers.DateField(required=False, allow_null=True)
 
 
+class AidPayeeInputSerializer(serializers.Serializer):
+    payee_bank = serializers.CharField(max_length=100, help_text=gettext_lazy("The bank of the account."))
+    payee_account = serializers.CharField(
+        max_length=40,
+        write_only=True,
+        help_text=gettext_lazy("The account number; answered masked, never in full."),
+    )
+
+
 class FiguresQuerySerializer(QuerySerializer):
     organisation = serializers.IntegerField(
         required=False,
@@ -363,6 +372,22 @@ class AidApplicationViewSet(
     @action(detail=True, methods=["post"], permission_classes=[CommandPermissions], filter_backends=[])
     def close(self, request, pk=None):
         return self.step(services.application_close, AidNoteInputSerializer)
+
+    # Members hold no model permissions; the service checks that the caller is the applicant or the
+    # filer, or holds assistance.pay_aidapplication.
+    @extend_schema(
+        summary=gettext_lazy("Set the account the aid is transferred to, until payment"),
+        request=AidPayeeInputSerializer,
+        responses={200: AidApplicationSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated], filter_backends=[])
+    def payee(self, request, pk=None):
+        application = self.get_object()
+        data = self.command_input(AidPayeeInputSerializer)
+        application = services.application_payee_set(
+            application=application, by=request.user, bank=data["payee_bank"], account=data["payee_account"]
+        )
+        return self.render(self.get_queryset().get(pk=application.pk))
 
     # Members hold no model permissions; the service checks that the caller is the applicant or the filer.
     @extend_schema(

@@ -35,14 +35,8 @@ def private_storage() -> FileSystemStorage:
 
 
 def member_label(member: Member) -> str:
-    """The masked name with what tells two members apart when their masks are the same (陈晓明 and
-    陈小明 are both 陈*明): the last four digits of the card number, or of the ID number before
-    there is a card. Never more than the masked forms show."""
-    if member.card_number:
-        return _("%(name)s (card …%(tail)s)") % {"name": member.masked_name, "tail": member.card_number[-4:]}
-    if member.id_number:
-        return _("%(name)s (ID …%(tail)s)") % {"name": member.masked_name, "tail": member.id_number[-4:]}
-    return member.masked_name
+    """How the aid lists show a member: :meth:`members.models.Member.choice_label`."""
+    return member.choice_label()
 
 
 # --- help centres -------------------------------------------------------------------------------

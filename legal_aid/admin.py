@@ -515,6 +515,7 @@ class ConsultationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ("member", "lawyer")
     search_fields = ("lawyer__name",)
     scoped_foreign_keys = ("member", "lawyer", "station", "organisation")
+    autocomplete_fields = ("member",)  # a picker, not a list of every member; masked (choice_label)
     date_hierarchy = "asked_at"
     history_hidden_fields = ("name", "mobile", "question")
 

@@ -230,6 +230,17 @@ class Member(models.Model):
     def masked_name(self) -> str:
         return mask_name(self.name)
 
+    def choice_label(self) -> str:
+        """The masked name with what tells two members apart when their masks are the same (陈晓明 and
+        陈小明 are both 陈*明): the last four digits of the card number, or of the ID number before
+        there is a card. Never more than the masked forms show. Lists, queues and the admin's member
+        pickers show a member by it (``union_portal.core.admin``)."""
+        if self.card_number:
+            return _("%(name)s (card …%(tail)s)") % {"name": self.masked_name, "tail": self.card_number[-4:]}
+        if self.id_number:
+            return _("%(name)s (ID …%(tail)s)") % {"name": self.masked_name, "tail": self.id_number[-4:]}
+        return self.masked_name
+
     @property
     def is_open(self) -> bool:
         return self.status in MemberStatus.OPEN

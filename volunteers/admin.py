@@ -130,6 +130,7 @@ class VolunteerAdmin(ImportAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ("organisation",)
     search_fields = ("name",)
     scoped_foreign_keys = ("member", "organisation")
+    autocomplete_fields = ("member",)  # a picker, not a list of every member; masked (choice_label)
     raw_id_fields = ("member",)
     readonly_fields = ("user", "verified_hours", "star_level", "registered_on")
     inlines = (MembershipInline,)

@@ -143,6 +143,10 @@ def register(rules) -> None:
             "v1:aid-application-pay": lambda w: {"method": "cash"},
             "v1:aid-application-close": lambda w: {"note": "结案"},
             "v1:aid-application-withdraw": lambda w: {"note": "撤回"},
+            "v1:aid-application-payee": lambda w: {
+                "payee_bank": "工商银行",
+                "payee_account": "6222021234567890128",
+            },
             "v1:aid-application-list": lambda w: {
                 "member": w.victim_member.pk,
                 "kind": "relief",
@@ -159,6 +163,7 @@ def register(rules) -> None:
             "v1:aid-application-pay": lambda w: _fresh_application(w, "approved"),
             "v1:aid-application-close": lambda w: _fresh_application(w, "paid"),
             "v1:aid-application-withdraw": lambda w: _fresh_application(w, "submitted"),
+            "v1:aid-application-payee": lambda w: _fresh_application(w, "approved"),
         }
     )
     rules.COMMAND_ACTORS["v1:aid-application-withdraw"] = lambda w: w.victim_user

@@ -227,3 +227,27 @@ def test_correcting_a_visit_in_the_admin_keeps_the_rule_of_recording_one(client,
     visit.refresh_from_db()
     assert (visit.visitors, str(visit.gift_value)) == ("李四、王五", "300.00")
     assert Visit.history.filter(id=visit.pk).count() == 2
+
+
+def test_the_member_picker_lists_nobody_up_front_and_answers_masked_within_scope(client, tree, people, aid):
+    """The add form of a hardship file picks the member by search (not a list of every member, with
+    full names); the search answers masked labels, and only members the user may see."""
+    import json
+
+    client.force_login(people.town_a_staff)
+    form = client.get(reverse("admin:assistance_hardshipfile_add")).content.decode()
+    assert aid.member.name not in form and aid.other_member.name not in form
+    assert 'data-ajax--url="{}"'.format(reverse("admin:autocomplete")) in form
+
+    def search(term):
+        response = client.get(
+            reverse("admin:autocomplete"),
+            {"term": term, "app_label": "assistance", "model_name": "hardshipfile", "field_name": "member"},
+        )
+        assert response.status_code == 200, response.content
+        return json.loads(response.content)["results"]
+
+    mine = search(aid.member.name)
+    assert [r["id"] for r in mine] == [str(aid.member.pk)]
+    assert mine[0]["text"] == aid.member.choice_label() and aid.member.name not in mine[0]["text"]
+    assert search(aid.other_member.name) == []  # another town's member: not found

@@ -203,6 +203,12 @@ def test_an_unmasked_download_asks_for_a_reason_and_logs_it(client, tree, people
 
     page = client.get(url)
     assert page.status_code == 200 and b'name="reason"' in page.content
+    # the question names what the bank file carries: names and accounts (no ID numbers)
+    assert "account numbers" in page.content.decode() and "ID numbers" not in page.content.decode()
+    payments = client.get(
+        reverse("admin:assistance_campaign_payments", args=[aid.campaign.pk, "csv"]) + "?unmasked=1"
+    )
+    assert "ID numbers" in payments.content.decode() and "account numbers" not in payments.content.decode()
     assert not AccessLog.objects.filter(action="export").exists()
     assert b"reason" in client.post(url, {"reason": ""}).content  # still the form
     assert not AccessLog.objects.filter(action="export").exists()

@@ -170,3 +170,47 @@ def test_someone_else_cannot_set_the_account(client, tree, people, aid):
 
     assert response.status_code == 404
     assert AidApplication.objects.get(pk=application.pk).payee_account == ""
+
+
+# --- through the API (partners' systems and staff tools) -------------------------------------------------
+
+
+def _api_payee(user, application, **data):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    url = reverse("v1:aid-application-payee", args=[application.pk])
+    return client.post(url, {"payee_bank": "农业银行", "payee_account": ACCOUNT, **data}, format="json")
+
+
+def test_the_api_sets_the_account_answers_it_masked_and_stops_at_payment(tree, people, aid):
+    application = _approved(aid, people, payee_bank="", payee_account="")
+
+    refused = _api_payee(people.district_staff, application, payee_account="12")
+    saved = _api_payee(people.district_staff, application)
+
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["attr"] == "payee_account"
+    assert saved.status_code == 200, saved.content
+    body = saved.json()
+    assert body["payee_bank"] == "农业银行" and ACCOUNT not in saved.content.decode()
+    assert body["payee_account_masked"] == AidApplication.objects.get(pk=application.pk).masked_payee_account
+    assert AidApplication.objects.get(pk=application.pk).payee_account == ACCOUNT
+    services.application_pay(application=application, by=people.district_staff, method="bank", reference="R1")
+    late = _api_payee(people.district_staff, application, payee_account="6222020000000001")
+    assert late.status_code in (400, 409) and late.json()["errors"][0]["code"] == "wrong_state"
+    assert AidApplication.objects.get(pk=application.pk).payee_account == ACCOUNT
+
+
+def test_through_the_api_the_applicant_may_and_an_officer_who_does_not_pay_may_not(tree, people, aid):
+    application = submit_festival(aid, payee_bank="", payee_account="")
+
+    officer = _api_payee(people.officer_a, application)  # sees it, checks it, does not pay
+    stranger = _api_payee(aid.other_user, application)
+    own = _api_payee(aid.member_user, application)
+
+    assert officer.status_code == 403
+    assert stranger.status_code == 404
+    assert own.status_code == 200, own.content
+    assert AidApplication.objects.get(pk=application.pk).payee_bank == "农业银行"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.db import router, transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +32,10 @@ class ScopedAdminMixin:
             )
             if db_field.remote_field.limit_choices_to:
                 kwargs["queryset"] = kwargs["queryset"].complex_filter(db_field.remote_field.limit_choices_to)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(db_field.remote_field.model, "choice_label"):
+            field.label_from_instance = db_field.remote_field.model.choice_label  # a member: masked
+        return field
 
     def has_delete_permission(self, request, obj=None):
         return False  # nothing a user entered is hard-deleted: records end through a state change
@@ -179,3 +183,17 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete, naming each row by its model's ``choice_label()`` where it has one
+    (a member masked, with what tells two members apart) instead of ``str()`` (the full name)."""
+
+    def serialize_result(self, obj, to_field_name):
+        label = obj.choice_label() if hasattr(obj, "choice_label") else str(obj)
+        return {"id": str(getattr(obj, to_field_name)), "text": label}
+
+
+def use_labelled_autocomplete(site) -> None:
+    """Serve ``site``'s autocomplete (``admin:autocomplete``) with :class:`LabelledAutocompleteJsonView`."""
+    site.autocomplete_view = lambda request: LabelledAutocompleteJsonView.as_view(admin_site=site)(request)

@@ -8,9 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from django.contrib import admin
         from django.db.models.signals import post_migrate
 
         from . import checks  # noqa: F401 - registers the system checks
+        from .admin import use_labelled_autocomplete
         from .schedules import install_schedules
 
         post_migrate.connect(install_schedules, dispatch_uid="core.install_schedules")
+        use_labelled_autocomplete(admin.site)
