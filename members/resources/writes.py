@@ -8,7 +8,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from union_portal.imports.writing import CHUNK, copy_history, execute, insert_rows
+from union_portal.imports.writing import CHUNK, execute, insert_with_history
 
 from ..models import Channel, Member, MembershipEvent, MemberStatus
 from ..services import make_card_numbers
@@ -83,8 +83,7 @@ def write_members(
     if events is None:
         events = ((MembershipEvent.Kind.IMPORTED, note, True),)
     with transaction.atomic():
-        ids = insert_rows(Member, rows, now=now)
-        copy_history(Member, ids, by_id=by_id, now=now, note=note)
+        ids = insert_with_history(Member, rows, by=by, now=now, note=note)
         for kind, event_note, with_union in events:
             _copy_events(ids, by_id=by_id, now=now, kind=kind, note=event_note, with_union=with_union)
     return ids

@@ -3,6 +3,8 @@ loop's transaction, and a failed one stops the import as any database error woul
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -49,3 +51,29 @@ def test_a_statement_that_fails_in_the_background_is_raised_and_nothing_is_writt
     with pytest.raises(IntegrityError):
         write()
     assert Member.objects.count() == before
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_history_rows_copied_with_the_members_hold_every_tracked_column_as_stored(tree, people, background):
+    from django.db import connection
+
+    by = people.district_staff
+    with transaction.atomic(), background_writes() if background else contextlib.nullcontext():
+        ids = write_members(_records(tree.union_a, by, 4), by=by, note="批量导入")
+    history = Member.history.model
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in history.tracked_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM members_member WHERE id = ANY(%s) ORDER BY id", [ids])  # noqa: S608
+        stored = cursor.fetchall()
+        cursor.execute(
+            f"SELECT {columns} FROM members_historicalmember WHERE id = ANY(%s) ORDER BY id",  # noqa: S608
+            [ids],
+        )
+        copied = cursor.fetchall()
+    assert copied == stored  # the ciphertext of the ID number included
+    rows = history.objects.filter(id__in=ids)
+    assert {(h.history_type, h.history_change_reason, h.history_user_id) for h in rows} == {
+        ("+", "批量导入", by.pk)
+    }
+    member = Member.objects.get(pk=ids[0])
+    assert rows.get(id=ids[0]).history_date == member.decided_at

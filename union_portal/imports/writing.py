@@ -12,7 +12,11 @@ elsewhere through ``INSERT ... VALUES ... RETURNING``.
 :func:`copy_history` writes what ``bulk_create_with_history`` would (every tracked column, the date,
 the user, the reason, the type ``+``) with one ``INSERT ... SELECT`` from the rows just written: no
 model instance is built in Python, and an encrypted column is copied as its ciphertext instead of
-being encrypted a second time.
+being encrypted a second time. :func:`insert_with_history` writes the same history rows with a second
+``COPY`` built from the very texts of the rows (on PostgreSQL: no look-up of the rows just written).
+
+:func:`background_writes`: inside an import's write loop, these statements run in order on another
+thread (same connection, same transaction) while Python prepares the next batch.
 """
 
 from __future__ import annotations
@@ -50,29 +54,54 @@ class _Background:
         self.queue: queue.Queue = queue.Queue(maxsize=8)
         self.error: BaseException | None = None
         self.lock = threading.Lock()
+        self.ids: dict[str, list[int]] = {}
         self.thread = threading.Thread(target=self._run, name="import-writes", daemon=True)
         self.thread.start()
 
     def wrapper(self, execute, sql, params, many, context):
         """The calling thread's queries wait for the statement in progress, and none runs in the
-        transaction a failed statement aborted: that statement's error is raised instead."""
+        transaction a failed statement aborted: that statement's error is raised instead. Creating
+        and releasing a savepoint (``transaction.atomic`` around a batch) is queued with the writes,
+        in order, instead of waiting; rolling back to one waits until everything queued has run."""
+        if params is None and _QUEUED_SAVEPOINT.match(sql):
+            self.submit(False, sql, None)
+            return None
+        if params is None and sql.startswith("ROLLBACK TO SAVEPOINT"):
+            self.queue.join()
         with self.lock:
             self.check()
             return execute(sql, params, many, context)
 
+    def next_ids(self, table: str, count: int) -> list[int]:
+        """``count`` ids of ``table``'s sequence, taken in blocks (one query, which waits for the
+        statement in progress, per :data:`ID_BLOCK` rows; the ids left at the end are never used)."""
+        pool = self.ids.setdefault(table, [])
+        if len(pool) < count:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, max(count - len(pool), ID_BLOCK)],
+                )
+                pool += [r[0] for r in cursor.fetchall()]
+        taken, self.ids[table] = pool[:count], pool[count:]
+        return taken
+
     def _run(self) -> None:
         while (item := self.queue.get()) is not None:
-            if self.error is not None:
-                continue  # the transaction is aborted: drain, the caller raises
-            copy, sql, argument = item
             try:
-                with self.lock, self.raw.cursor() as cursor:
-                    if copy:
-                        cursor.copy_expert(sql, io.StringIO(argument))
-                    else:
-                        cursor.execute(sql, argument)
-            except BaseException as exc:  # noqa: BLE001 - raised in the calling thread by check()
-                self.error = exc
+                if self.error is not None:
+                    continue  # the transaction is aborted: drain, the caller raises
+                copy, sql, argument = item
+                try:
+                    with self.lock, self.raw.cursor() as cursor:
+                        if copy:  # read in one piece: each read of the file needs the GIL
+                            cursor.copy_expert(sql, io.BytesIO(argument), size=len(argument) + 1)
+                        else:
+                            cursor.execute(sql, argument)
+                except BaseException as exc:  # noqa: BLE001 - raised in the calling thread by check()
+                    self.error = exc
+            finally:
+                self.queue.task_done()
 
     def check(self) -> None:
         """Raise the failure of a statement, if one failed (every time: nothing runs after it)."""
@@ -82,7 +111,7 @@ class _Background:
 
     def submit(self, copy: bool, sql: str, argument) -> None:
         self.check()
-        self.queue.put((copy, sql, argument))
+        self.queue.put((copy, sql, argument.encode() if copy else argument))
 
     def close(self) -> None:
         self.queue.put(None)
@@ -91,6 +120,9 @@ class _Background:
 
 
 _local = threading.local()
+_QUEUED_SAVEPOINT = re.compile(r'(SAVEPOINT|RELEASE SAVEPOINT) "[^"]+"$')
+#: Ids taken from a sequence at a time inside :func:`background_writes`.
+ID_BLOCK = 10_000
 
 
 @contextlib.contextmanager
@@ -128,9 +160,12 @@ def execute(sql: str, params: list) -> None:
         cursor.execute(sql, params)
 
 
-def insert_rows(model: type[models.Model], rows: list[dict], *, now: dt.datetime) -> list[int]:
+def insert_rows(
+    model: type[models.Model], rows: list[dict], *, now: dt.datetime, history: dict | None = None
+) -> list[int]:
     """Insert ``rows`` (dicts by attname; missing fields get their default, ``auto_now`` fields
-    ``now``) and return their ids, in order. Call inside a transaction."""
+    ``now``) and return their ids, in order. Call inside a transaction. ``history``
+    (``{"by_id": ..., "note": ...}``): with one history row each, as :func:`copy_history` writes."""
     ops = connection.ops
     plan = []
     for field in model._meta.concrete_fields:
@@ -167,7 +202,7 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, now: dt.datetime
     columns = [f.column for f, *_rest in plan]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy_expert"):
-            return _copy_rows(cursor, table, columns, values, len(rows))
+            return _copy_rows(cursor, model, columns, values, len(rows), history=history, now=now)
         ids: list[int] = []
         per_statement = max(1, (connection.features.max_query_params or 60_000) // width)
         placeholder = f"({', '.join(['%s'] * width)})"
@@ -180,7 +215,9 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, now: dt.datetime
                 values[start * width : (start + count) * width],
             )
             ids += [r[0] for r in cursor.fetchall()]
-        return ids
+    if history is not None:
+        copy_history(model, ids, by_id=history["by_id"], now=now, note=history["note"])
+    return ids
 
 
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
@@ -199,29 +236,55 @@ def copy_text(value) -> str:
     return _COPY_SPECIAL.sub(lambda m: _COPY_ESCAPES[m.group()], text) if _COPY_SPECIAL.search(text) else text
 
 
-def _copy_rows(cursor, table: str, columns: list[str], values: list, count: int) -> list[int]:
-    """PostgreSQL: take ``count`` ids from the table's sequence, then ``COPY`` the rows with them."""
+def _copy_rows(
+    cursor, model, columns: list[str], values: list, count: int, *, history: dict | None, now: dt.datetime
+) -> list[int]:
+    """PostgreSQL: take ``count`` ids from the table's sequence, then ``COPY`` the rows with them (and
+    their history rows, from the very texts of the rows: the same values, the same ciphertext)."""
     qn = connection.ops.quote_name
+    table = model._meta.db_table
     background = getattr(_local, "background", None)
     if background is not None:
-        background.check()  # a failed statement aborted the transaction: raise it, not this query's error
-    cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-    )
-    ids = [r[0] for r in cursor.fetchall()]
+        ids = background.next_ids(table, count)
+    else:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+        )
+        ids = [r[0] for r in cursor.fetchall()]
     width = len(columns)
     lines = []
-    for i, pk in enumerate(ids):
-        cells = values[i * width : (i + 1) * width]
-        lines.append("\t".join([str(pk), *map(copy_text, cells)]))
-    text = "\n".join(lines) + "\n"
+    statements = []
+    if history is None:
+        for i, pk in enumerate(ids):
+            cells = values[i * width : (i + 1) * width]
+            lines.append("\t".join([str(pk), *map(copy_text, cells)]))
+    else:
+        tracked = model.history.model.tracked_fields
+        position = {column: i for i, column in enumerate(["id", *columns])}
+        picks = [position[f.column] for f in tracked]
+        tail = [copy_text(connection.ops.adapt_datetimefield_value(now)), copy_text(history["note"][:100]), "+",
+                copy_text(history["by_id"])]  # fmt: skip
+        history_lines = []
+        for i, pk in enumerate(ids):
+            texts = [str(pk), *map(copy_text, values[i * width : (i + 1) * width])]
+            lines.append("\t".join(texts))
+            history_lines.append("\t".join([*(texts[j] for j in picks), *tail]))
+        history_columns = ", ".join(
+            [*(qn(f.column) for f in tracked), *map(qn, ("history_date", "history_change_reason", "history_type",
+                                                      "history_user_id"))]
+        )  # fmt: skip
+        statements.append(
+            (f"COPY {qn(model.history.model._meta.db_table)} ({history_columns}) FROM STDIN", history_lines)
+        )
     column_list = ", ".join(qn(c) for c in ["id", *columns])
-    sql = f"COPY {qn(table)} ({column_list}) FROM STDIN"
-    if background is not None:
-        background.submit(True, sql, text)
-        return ids
-    with connection.wrap_database_errors:  # IntegrityError and friends as Django's, like every other query
-        cursor.cursor.copy_expert(sql, io.StringIO(text))
+    statements.insert(0, (f"COPY {qn(table)} ({column_list}) FROM STDIN", lines))
+    for sql, rows in statements:
+        text = "\n".join(rows) + "\n"
+        if background is not None:
+            background.submit(True, sql, text)
+            continue
+        with connection.wrap_database_errors:  # IntegrityError and friends as Django's, like every query
+            cursor.cursor.copy_expert(sql, io.StringIO(text))
     return ids
 
 
@@ -246,7 +309,7 @@ def copy_history(model: type[models.Model], ids: list[int], *, by_id, now: dt.da
 def insert_with_history(
     model: type[models.Model], rows: list[dict], *, by, now: dt.datetime, note: str
 ) -> list[int]:
-    """:func:`insert_rows` and :func:`copy_history` together; returns the new ids."""
-    ids = insert_rows(model, rows, now=now)
-    copy_history(model, ids, by_id=by.pk if by is not None else None, now=now, note=note)
-    return ids
+    """:func:`insert_rows` with one history row each (what :func:`copy_history` writes); returns the new ids."""
+    return insert_rows(
+        model, rows, now=now, history={"by_id": by.pk if by is not None else None, "note": note}
+    )
