@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy
@@ -272,16 +271,11 @@ class LeaderboardThrottle(SimpleRateThrottle):
 
 
 def _public_top(quiz: Quiz, month) -> list[dict]:
-    """The month's top 100, masked, as the API shows them; kept ``QUIZ_LEADERBOARD_CACHE_SECONDS``."""
-    seconds = settings.QUIZ_LEADERBOARD_CACHE_SECONDS
-    key = f"quiz:api-top:{quiz.pk}:{month:%Y-%m}"
-    rows = cache.get(key) if seconds > 0 else None
-    if rows is None:
-        board, _mine, _source = selectors.leaderboard(quiz=quiz, month=month)
-        rows = [{"rank": r.rank, "name": r.name, "union": r.union, "points": r.points} for r in board]
-        if seconds > 0:
-            cache.set(key, rows, seconds)
-    return rows
+    """The month's top 100, masked, as the API shows them (cached: :func:`selectors.public_top`)."""
+    return [
+        {"rank": r["rank"], "name": r["name"], "union": r["union"], "points": r["points"]}
+        for r in selectors.public_top(quiz=quiz, month=month)
+    ]
 
 
 class LeaderboardView(APIView):

@@ -8,6 +8,7 @@ carries no right answers; they appear once the attempt is closed.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -214,11 +216,25 @@ def board(request: HttpRequest, quiz_id: int) -> HttpResponse:
     quiz = _quiz(quiz_id)
     month = selectors.parse_month(request.GET.get("month")) or month_start(services.local_day())
     participant = services.participant_of(quiz=quiz, user=request.user)
-    rows, mine, _source = selectors.leaderboard(quiz=quiz, month=month, participant=participant)
+    mine = None
+    if participant is not None:
+        mine = ranking.standing(quiz_id=quiz.pk, month=month, participant_id=participant.pk)
+    # The top 100 is the same for every viewer but one in it (their row is marked): its rendered list
+    # is cached with the rows (QUIZ_LEADERBOARD_CACHE_SECONDS), and read only when it is not.
+    me = participant.pk if mine is not None and mine.rank <= ranking.PRIZE_WINNERS else 0
+    rows = SimpleLazyObject(lambda: selectors.public_top(quiz=quiz, month=month))
     return render(
         request,
         "quiz/board.html",
-        {"quiz": quiz, "rows": rows, "mine": mine, "month": month, "participant": participant},
+        {
+            "quiz": quiz,
+            "rows": rows,
+            "me": me,
+            "mine": mine,
+            "month": month,
+            "participant": participant,
+            "board_seconds": settings.QUIZ_LEADERBOARD_CACHE_SECONDS,
+        },
     )
 
 

@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg, Count, Prefetch, prefetch_related_objects
 
 from union_portal.core.figures import child_path
@@ -148,6 +150,34 @@ def leaderboard(*, quiz: Quiz, month: dt.date, participant: Participant | None =
             )
         )
     return rows, board.mine, board.source
+
+
+def public_top(*, quiz: Quiz, month: dt.date, n: int = ranking.PRIZE_WINNERS) -> list[dict]:
+    """The month's top ``n`` as everybody sees it (``rank``, ``participant_id``, masked ``name``,
+    ``union``, ``points``), kept ``QUIZ_LEADERBOARD_CACHE_SECONDS`` in the cache: it is the same for
+    every viewer, so the page and the API read the ranking and the names once in that time, not per
+    request (the viewer's own standing is read each time: :func:`ranking.standing`)."""
+    seconds = settings.QUIZ_LEADERBOARD_CACHE_SECONDS
+    key = f"quiz:top:{quiz.pk}:{month:%Y-%m}:{n}"
+    rows = cache.get(key) if seconds > 0 else None
+    if rows is None:
+        board = ranking.board(quiz_id=quiz.pk, month=month, n=n)
+        people = ranking.participants_of(board.top)
+        rows = []
+        for standing in board.top:
+            person = people.get(standing.participant_id)
+            rows.append(
+                {
+                    "rank": standing.rank,
+                    "participant_id": standing.participant_id,
+                    "name": person.masked_name if person else "—",
+                    "union": person.union.name if person else "",
+                    "points": standing.points,
+                }
+            )
+        if seconds > 0:
+            cache.set(key, rows, seconds)
+    return rows
 
 
 # --- participation ------------------------------------------------------------------------------------

@@ -87,9 +87,11 @@ def test_the_leaderboard_is_public_with_masked_names(client, quiz, tree):
 
 
 @pytest.mark.parametrize("rows", [2, 10])
+@pytest.mark.parametrize(("cache_seconds", "queries"), [(0, 12), (10, 10)])
 def test_the_leaderboard_costs_the_same_queries_at_2_and_10_rows(
-    client, quiz, tree, rows, django_assert_num_queries
+    client, quiz, tree, rows, cache_seconds, queries, settings, django_assert_num_queries
 ):
+    settings.QUIZ_LEADERBOARD_CACHE_SECONDS = cache_seconds  # cached: the top's two reads are skipped
     for _ in range(rows):
         player = make_player(quiz, tree.union_a)
         attempt = services.attempt_start(participant=player, by=player.user)
@@ -97,8 +99,38 @@ def test_the_leaderboard_costs_the_same_queries_at_2_and_10_rows(
     client.force_login(player.user)
     url = reverse("quiz:board", args=[quiz.pk])
     client.get(url)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(queries):
         client.get(url)
+
+
+def _board_rows(response) -> int:
+    found = re.search(r'<ol class="list board">(.*?)</ol>', response.content.decode(), re.S)
+    return found[1].count("<li") if found else 0
+
+
+def test_the_top_is_cached_briefly_my_rank_and_my_row_are_not(client, quiz, tree, settings):
+    settings.QUIZ_LEADERBOARD_CACHE_SECONDS = 30
+    url = reverse("quiz:board", args=[quiz.pk])
+    first, second = make_player(quiz, tree.union_a), make_player(quiz, tree.union_b)
+    attempt = services.attempt_start(participant=first, by=first.user)
+    services.attempt_submit(attempt=attempt, by=first.user, answers=right_answers(attempt))
+    assert _board_rows(client.get(url)) == 1
+    attempt = services.attempt_start(participant=second, by=second.user)
+    services.attempt_submit(attempt=attempt, by=second.user, answers={})
+
+    # another viewer within the cache time: the top as it was, with nobody's row marked
+    assert _board_rows(client.get(url)) == 1
+    # the second player: their own standing is current, and the top as cached
+    client.force_login(second.user)
+    body = client.get(url).content.decode()
+    assert re.search(r'class="my-rank">2<', body) and 'class="me"' not in body
+    # the first player, in the top: their row is marked
+    client.force_login(first.user)
+    body = client.get(url).content.decode()
+    assert re.search(r'class="my-rank">1<', body) and body.count('class="me"') == 1
+    # with the cache off, the top is current
+    settings.QUIZ_LEADERBOARD_CACHE_SECONDS = 0
+    assert _board_rows(client.get(url)) == 2
 
 
 def test_the_portal_navigation_links_to_the_quiz(client, member):
