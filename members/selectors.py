@@ -173,7 +173,7 @@ def member_changes(
     member joined.
     """
     from django.db import connection
-    from django.db.models import IntegerField
+    from django.db.models import BooleanField, IntegerField
     from django.db.models.expressions import RawSQL
 
     from union_portal.core.scoping import sees_everything, user_scope_path
@@ -188,8 +188,12 @@ def member_changes(
                 | Q(txid=RawSQL("txid_current_if_assigned()", []))
             )
         if after is not None:
-            txid, seq = after
-            queryset = queryset.filter(Q(txid__gt=txid) | Q(txid=txid, seq__gt=seq))
+            # A row comparison, which the (txid, seq) index starts from: "txid > t OR (txid = t AND
+            # seq > s)" made PostgreSQL read every change before the cursor (page 9,000: 100 ms).
+            table = connection.ops.quote_name(queryset.model._meta.db_table)
+            queryset = queryset.filter(
+                RawSQL(f"({table}.txid, {table}.seq) > (%s, %s)", list(after), output_field=BooleanField())  # noqa: S611 - names from model metadata, values as parameters
+            )
         return queryset
 
     visible = Member.objects.visible_to(viewer).values("pk")
