@@ -581,7 +581,7 @@ class WaitingFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "late":
-            return queryset.filter(pk__in=[a.pk for a in services.waiting_applications()])
+            return services.waiting_filter(queryset)
         return queryset
 
 

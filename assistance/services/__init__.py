@@ -67,7 +67,7 @@ from .files import (
     visit_record,
     visit_update,
 )
-from .reminders import recheck_reminders_send, waiting_applications, waiting_reminders_send
+from .reminders import recheck_reminders_send, waiting_applications, waiting_filter, waiting_reminders_send
 
 __all__ = [
     "CENT", "CLOSED_STATES", "MAGIC", "NO_UPLOAD_STATES", "REASON_MAX", "STEP_EVENTS", "ClaimComputation",
@@ -78,5 +78,5 @@ __all__ = [
     "documents_accepted", "hardship_file_close", "hardship_file_exit", "hardship_file_open",
     "hardship_file_recheck", "hardship_file_recompute", "hardship_file_update", "household_figures",
     "mutual_aid_enrol", "recheck_reminders_send", "sniff_document", "step_context", "visit_record",
-    "visit_update", "waiting_applications", "waiting_reminders_send",
+    "visit_update", "waiting_applications", "waiting_filter", "waiting_reminders_send",
 ]  # fmt: skip

@@ -82,22 +82,27 @@ def recheck_reminders_send(*, today: dt.date | None = None) -> int:
     return len(counts)
 
 
+def waiting_filter(queryset=None, *, today: dt.date | None = None, working_days: int | None = None):
+    """Applications (of ``queryset``, all by default) waiting for staff for more than ``working_days``
+    working days (holidays excluded), as a query: "more than N working days" is "changed before the
+    day after the last date that is more than N working days before today", found in Python from the
+    working-day calendar (a few dates back), then one condition for the database."""
+    today = today or timezone.localdate()
+    working_days = settings.AID_WAITING_WORKING_DAYS if working_days is None else working_days
+    # More than N working days is always more than N calendar days; each day further back adds 0 or 1.
+    day = today - dt.timedelta(days=working_days)
+    while working_days_between(day, today) <= working_days:
+        day -= dt.timedelta(days=1)
+    cutoff = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    queryset = AidApplication.objects.all() if queryset is None else queryset
+    return queryset.waiting().filter(state_changed_at__lt=cutoff)
+
+
 def waiting_applications(
     *, today: dt.date | None = None, working_days: int | None = None
 ) -> list[AidApplication]:
     """Applications waiting for staff for more than ``working_days`` working days (holidays excluded)."""
-    today = today or timezone.localdate()
-    working_days = settings.AID_WAITING_WORKING_DAYS if working_days is None else working_days
-    # More than N working days is always more than N calendar days: a cheap first cut in the database.
-    cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=working_days), dt.time.min))
-    candidates = (
-        AidApplication.objects.waiting().filter(state_changed_at__lt=cutoff).select_related("member__union")
-    )
-    return [
-        a
-        for a in candidates
-        if working_days_between(timezone.localtime(a.state_changed_at).date(), today) > working_days
-    ]
+    return list(waiting_filter(today=today, working_days=working_days).select_related("member__union"))
 
 
 def waiting_reminders_send(*, today: dt.date | None = None) -> int:

@@ -331,9 +331,10 @@ def entry_register(
     return entry
 
 
-def team_members_by_card(*, leader: Member, cards) -> list[Member]:
-    """The team-mates a leader names by membership card number: active members of the leader's own
-    enterprise. An unknown number (or one of another enterprise) is an error naming the number only."""
+def members_by_cards(cards, members, *, missing_message, field: str) -> list[Member]:
+    """The members of ``members`` (a queryset) named by these card numbers (spaces ignored, any case,
+    each once, in the order given); an unknown number is an error on ``field`` naming the numbers only
+    (``missing_message`` with ``%(cards)s``), never whose they are."""
     wanted = []
     for raw in cards:
         card = "".join(str(raw).split()).upper()
@@ -341,23 +342,28 @@ def team_members_by_card(*, leader: Member, cards) -> list[Member]:
             wanted.append(card)
     if not wanted:
         return []
-    if leader.employer_id is None:
-        raise invalid(_("A work team's members all work for the same enterprise."), "team_members")
-    found = {
-        m.card_number.upper(): m
-        for m in Member.objects.filter(
-            employer_id=leader.employer_id, card_number__in=wanted, status=MemberStatus.ACTIVE
-        ).select_related("union", "user")
-    }
+    found = {m.card_number.upper(): m for m in members.filter(card_number__in=wanted)}
     missing = [card for card in wanted if card not in found]
     if missing:
-        raise invalid(
-            _("No member in good standing of your enterprise has the card number %(cards)s.")
-            % {"cards": "、".join(missing)},
-            "team_members",
-            code="unknown_card",
-        )
+        raise invalid(missing_message % {"cards": "、".join(missing)}, field, code="unknown_card")
     return [found[card] for card in wanted]
+
+
+def team_members_by_card(*, leader: Member, cards) -> list[Member]:
+    """The team-mates a leader names by membership card number: active members of the leader's own
+    enterprise. An unknown number (or one of another enterprise) is an error naming the number only."""
+    if not any("".join(str(raw).split()) for raw in cards):
+        return []
+    if leader.employer_id is None:
+        raise invalid(_("A work team's members all work for the same enterprise."), "team_members")
+    return members_by_cards(
+        cards,
+        Member.objects.filter(employer_id=leader.employer_id, status=MemberStatus.ACTIVE).select_related(
+            "union", "user"
+        ),
+        missing_message=_("No member in good standing of your enterprise has the card number %(cards)s."),
+        field="team_members",
+    )
 
 
 @transaction.atomic
@@ -900,23 +906,12 @@ def entry_record_result(
 def _past_team_mates(*, by, cards) -> list[Member]:
     """The team-mates of a past result, by membership card number among the members ``by`` may see.
     An unknown number is an error naming the number only."""
-    wanted = []
-    for raw in cards:
-        card = "".join(str(raw).split()).upper()
-        if card and card not in wanted:
-            wanted.append(card)
-    if not wanted:
-        return []
-    found = {m.card_number.upper(): m for m in Member.objects.visible_to(by).filter(card_number__in=wanted)}
-    missing = [card for card in wanted if card not in found]
-    if missing:
-        raise invalid(
-            _("No member of your organisation has the card number %(cards)s.")
-            % {"cards": "、".join(missing)},
-            "team_cards",
-            code="unknown_card",
-        )
-    return [found[card] for card in wanted]
+    return members_by_cards(
+        cards,
+        Member.objects.visible_to(by),
+        missing_message=_("No member of your organisation has the card number %(cards)s."),
+        field="team_cards",
+    )
 
 
 @transaction.atomic

@@ -97,3 +97,26 @@ def test_beat_schedules_are_installed_in_shanghai_time(db):
     for name in ("assistance.tasks.remind_rechecks", "assistance.tasks.remind_waiting"):
         assert str(tasks[name].crontab.timezone) == "Asia/Shanghai"
         assert tasks[name].crontab.hour == "8"
+
+
+def test_the_waiting_filter_is_the_working_day_rule_in_one_query(tree, people, aid):
+    """The queue filter asks the database one date condition; it must pick exactly the applications
+    the working-day rule picks, every day through the Spring Festival, at the edges of the day too
+    (a change at 00:05 and at 23:55 Shanghai time)."""
+    from ..members.factories import make_member
+    from .factories import make_file
+
+    applications = []
+    for offset in range(24):
+        member = make_member(tree.union_a)
+        make_file(member, people.district_staff)
+        application = submit_festival(aid, member=member, by=people.officer_a)
+        day = D(2026, 2, 1) + dt.timedelta(days=offset)
+        hour, minute = (0, 5) if offset % 2 else (23, 55)
+        at = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+        AidApplication.objects.filter(pk=application.pk).update(state_changed_at=at)
+        applications.append((application.pk, day))
+    for today in [D(2026, 2, 1) + dt.timedelta(days=n) for n in range(8, 32)]:
+        expected = {pk for pk, day in applications if working_days_between(day, today) > 5}
+        assert set(services.waiting_filter(today=today).values_list("pk", flat=True)) == expected, today
+    assert expected  # the last day has some, or the comparison proved nothing
