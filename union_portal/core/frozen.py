@@ -13,6 +13,7 @@ On PostgreSQL the statement is also prepared once per connection, so that the se
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import re
 from collections.abc import Callable
@@ -34,6 +35,25 @@ def _sample(kind: type):
     if kind is dt.datetime:
         return dt.datetime(1901, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=n)
     raise TypeError(f"no sample value for {kind}")
+
+
+def prepared(connection, cursor, sql: str) -> str:
+    """PostgreSQL: ``sql`` (with ``%s`` parameters) prepared once on this connection (``PREPARE``), and
+    the ``EXECUTE`` to run with the same parameters instead: the server then plans it once, not at each
+    call (planning a hot route's joins took it longer than running them). Prepared statements outlive
+    a rolled-back transaction; a new connection prepares them again."""
+    raw = connection.connection
+    known = getattr(connection, "_prepared_statements", None)
+    if known is None or known[0] is not raw:  # a new connection: nothing is prepared on it yet
+        known = connection._prepared_statements = (raw, set())
+    name = "prepared_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
+    count = sql.count("%s")
+    if name not in known[1]:
+        numbered = iter(range(1, count + 1))
+        body = re.sub(r"%s|%%", lambda m: f"${next(numbered)}" if m[0] == "%s" else "%", sql)
+        cursor.cursor.execute(f"PREPARE {name} AS {body}")  # the server-side setup, not a query of ours
+        known[1].add(name)
+    return f"EXECUTE {name} ({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
 
 
 class FrozenQuery:
@@ -67,23 +87,6 @@ class FrozenQuery:
         populators = get_related_populators(klass_info, select, alias)
         return sql, list(params), slots, compiler, converters, model, start, end, names, populators
 
-    def _prepared(self, connection, cursor, sql: str) -> str:
-        """PostgreSQL: the statement prepared once on this connection (``PREPARE``), and the ``EXECUTE``
-        that runs it: the server then plans it once, not at each call (planning these joins took it
-        longer than running them)."""
-        raw = connection.connection
-        known = getattr(connection, "_frozen_prepared", None)
-        if known is None or known[0] is not raw:  # a new connection: nothing is prepared on it yet
-            known = connection._frozen_prepared = (raw, set())
-        name = f"frozen_{id(self):x}"
-        count = sql.count("%s")
-        if name not in known[1]:
-            numbered = iter(range(1, count + 1))
-            body = re.sub(r"%s|%%", lambda m: f"${next(numbered)}" if m[0] == "%s" else "%", sql)
-            cursor.cursor.execute(f"PREPARE {name} AS {body}")  # the server-side setup, not a query of ours
-            known[1].add(name)
-        return f"EXECUTE {name} ({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
-
     def all(self, using: str = "default", **values) -> list:
         compiled = self._compiled.get(using)
         if compiled is None:
@@ -95,7 +98,7 @@ class FrozenQuery:
         connection = connections[using]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(self._prepared(connection, cursor, sql), params)
+                cursor.execute(prepared(connection, cursor, sql), params)
             else:
                 cursor.execute(sql, params)
             rows = cursor.fetchall()
