@@ -77,3 +77,19 @@ def test_history_rows_copied_with_the_members_hold_every_tracked_column_as_store
     }
     member = Member.objects.get(pk=ids[0])
     assert rows.get(id=ids[0]).history_date == member.decided_at
+
+
+def test_rows_are_copied_as_each_cell_would_be_written():
+    import datetime as dt
+    import random
+
+    from django.utils import timezone
+
+    from union_portal.imports.writing import _texts, copy_text
+
+    cells = ["陈伟", "a\tb", "x\\y", "line\nbreak", "cr\r", "", None, True, False, 0, 42, dt.date(2024, 3, 1),
+             timezone.now(), "plain"]  # fmt: skip
+    rng = random.Random(5)
+    for _n in range(2_000):
+        row = [rng.choice(cells) for _cell in range(rng.randint(0, 8))]
+        assert _texts(row) == [copy_text(c) for c in row]

@@ -74,7 +74,7 @@ def parse_id_number(value: object, *, today: dt.date | None = None) -> IdNumber:
     number = _SEPARATORS.sub("", unicodedata.normalize("NFKC", value)).upper()
     if not number:
         raise _fail(_("Enter the resident ID number."), "id_required")
-    if _ID15.match(number):
+    if len(number) == 15 and _ID15.match(number):
         body = number[:6] + "19" + number[6:]
         number = body + id_check_digit(body)
     elif len(number) != 18:

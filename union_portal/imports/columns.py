@@ -197,7 +197,7 @@ class Column:
         if isinstance(value, (float, dt.date)):
             raise self._not_text()
         text = str(value).strip()
-        if _SCIENTIFIC.match(text):
+        if ("e" in text or "E" in text) and _SCIENTIFIC.match(text):  # no exponent, no regex to run
             raise self._not_text()
         try:
             return clean_text(text, max_length=self.max_length or 100)

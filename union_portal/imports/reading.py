@@ -417,21 +417,23 @@ class _SheetTarget:
 
     What it reads, as the sheet's XML nests it: ``sheetData > row > c`` (its ``r``, ``t`` and ``s``)
     ``> v`` (the value) or ``> is`` (an inline string: its ``t``, or its runs' ``t``; phonetic runs,
-    ``rPh``, left out). Everything else is skipped. Completed rows collect in :attr:`rows`."""
+    ``rPh``, left out). Everything else is skipped. Completed rows collect in :attr:`rows`. (Called
+    for every element of the sheet: written for speed, the common shapes first.)"""
 
-    def __init__(self, workbook: Workbook, shared):
-        self.workbook, self.shared = workbook, shared
+    def __init__(self, workbook: Workbook, shared: SharedStrings):
+        self.workbook, self.shared, self.head = workbook, shared, shared.head
         self.rows: list[tuple[int, list]] = []
         self.locals = _LocalNames()
         self.depth = 0  # 1: sheetData, 2: a row, 3: a cell, 4: its children, ...
-        self.path: list[str] = []  # local names from the cell down (inside a cell only)
+        self.in_cell = False  # the element at depth 3 is a ``c``
+        self.sub: list[str] = []  # local names below the cell (inside a cell only)
         self.next_number = 1
-        self.number = 0
+        self.number = 0  # -1: inside something of sheetData that is not a row (skipped)
         self.cells: list = []
         self.text: list[str] | None = None  # the text being collected
         self.value: str | None = None
         self.inline: list[str] | None = None
-        self.cell = ("", None, None)
+        self.cell: tuple = ("", None, None)
 
     def start(self, tag, attrib) -> None:
         depth = self.depth
@@ -440,34 +442,35 @@ class _SheetTarget:
                 self.depth = 1
             return
         self.depth = depth = depth + 1
-        if depth == 2:
+        if depth == 3:
+            if self.number >= 0:
+                if self.locals[tag] == "c":
+                    self.cell = (attrib.get("r"), attrib.get("t"), attrib.get("s"))
+                    self.value = self.inline = None
+                    self.in_cell = True
+                else:
+                    self.in_cell = False
+        elif depth == 4:
+            if self.in_cell and self.number >= 0:
+                local = self.locals[tag]
+                self.sub = [local]
+                if local == "v":
+                    self.text = []
+                elif local == "is":
+                    self.inline = []
+        elif depth == 2:
             if self.locals[tag] == "row":
                 number = attrib.get("r")
                 self.number = int(number) if number and number.isdigit() else self.next_number
                 self.cells = []
             else:
-                self.number = -1  # not a row: skipped
-            return
-        if self.number < 0:
-            return
-        local = self.locals[tag]
-        if depth == 3:
-            self.path = [local]
-            if local == "c":
-                self.cell = (attrib.get("r"), attrib.get("t"), attrib.get("s"))
-                self.value = self.inline = None
-            return
-        path = self.path
-        path.append(local)
-        if path[0] != "c":
-            return
-        if depth == 4:
-            if local == "v":
+                self.number = -1
+        elif self.in_cell and self.number >= 0:
+            sub = self.sub
+            local = self.locals[tag]
+            sub.append(local)
+            if local == "t" and sub[0] == "is" and (depth == 5 or (depth == 6 and sub[1] == "r")):
                 self.text = []
-            elif local == "is":
-                self.inline = []
-        elif local == "t" and path[1] == "is" and (depth == 5 or (depth == 6 and path[2] == "r")):
-            self.text = []
 
     def data(self, text: str) -> None:
         if self.text is not None:
@@ -478,35 +481,38 @@ class _SheetTarget:
         if depth == 0:
             return
         self.depth = depth - 1
-        if depth == 1:
-            return
-        if depth == 2:
+        if depth == 4:
+            if self.in_cell and self.number >= 0 and self.text is not None and self.sub[0] == "v":
+                self.value = "".join(self.text) or None  # <v/>: no value, as ElementTree reads it
+                self.text = None
+        elif depth == 3:
+            if self.in_cell and self.number >= 0:
+                self._cell()
+        elif depth == 2:
             if self.number >= 0:
                 self.next_number = self.number + 1
                 self.rows.append((self.number, self.cells))
-            return
-        if self.number < 0:
-            return
-        path = self.path
-        if depth == 3:
-            if path[0] == "c":
-                self._cell()
-            return
-        local = path.pop()
-        if self.text is not None and path[0] == "c":
-            if depth == 4 and local == "v":
-                self.value = "".join(self.text) or None  # <v/>: no value, as ElementTree reads it
-                self.text = None
-            elif local == "t":
+        elif depth > 4 and self.in_cell and self.number >= 0:
+            local = self.sub.pop()
+            if local == "t" and self.text is not None:
                 self.inline.append("".join(self.text))
                 self.text = None
 
     def _cell(self) -> None:
         ref, kind, style = self.cell
-        inline = None if self.inline is None else "".join(self.inline)
-        value = self.workbook._value(kind, style, self.value, inline, self.shared)
-        if value is None:
-            return
+        if kind == "s" and self.value is not None:  # most cells: a shared string
+            try:
+                index = int(self.value)
+                value = self.head[index] if 0 <= index < len(self.head) else self.shared[index]
+            except (ValueError, IndexError):
+                raise _unreadable() from None
+            if not value:
+                return
+        else:
+            inline = None if self.inline is None else "".join(self.inline)
+            value = self.workbook._value(kind, style, self.value, inline, self.shared)
+            if value is None:
+                return
         cells = self.cells
         if ref:
             letters = ref.rstrip("0123456789")  # what _column_index reads: the letters before the row
@@ -517,7 +523,10 @@ class _SheetTarget:
                     _COLUMNS[letters] = index
         else:
             index = len(cells)
-        if index >= len(cells):
+        if index == len(cells):
+            cells.append(value)
+            return
+        if index > len(cells):
             cells.extend([None] * (index - len(cells) + 1))
         cells[index] = value
 

@@ -448,7 +448,10 @@ class CheckedResource:
         return line, plan
 
     def _convert(self, line: int, cells: list, plan) -> Row | None:
-        if not any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
+        first = cells[0] if cells else None
+        if not (first.__class__ is str and first.strip()) and not any(
+            c is not None and (not isinstance(c, str) or c.strip()) for c in cells
+        ):
             return None  # an empty row, as Excel leaves them at the end of a sheet
         values, raw, errors = {}, {}, {}
         width = len(cells)

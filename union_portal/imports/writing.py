@@ -236,6 +236,14 @@ def copy_text(value) -> str:
     return _COPY_SPECIAL.sub(lambda m: _COPY_ESCAPES[m.group()], text) if _COPY_SPECIAL.search(text) else text
 
 
+def _texts(cells: list) -> list[str]:
+    """:func:`copy_text` of each cell; texts are taken as they are when none of them needs escaping
+    (one search over them all instead of one per cell: they are most of a row)."""
+    if _COPY_SPECIAL.search("".join([c for c in cells if c.__class__ is str])):
+        return list(map(copy_text, cells))
+    return [c if c.__class__ is str else copy_text(c) for c in cells]
+
+
 def _copy_rows(
     cursor, model, columns: list[str], values: list, count: int, *, history: dict | None, now: dt.datetime
 ) -> list[int]:
@@ -256,8 +264,7 @@ def _copy_rows(
     statements = []
     if history is None:
         for i, pk in enumerate(ids):
-            cells = values[i * width : (i + 1) * width]
-            lines.append("\t".join([str(pk), *map(copy_text, cells)]))
+            lines.append("\t".join([str(pk), *_texts(values[i * width : (i + 1) * width])]))
     else:
         tracked = model.history.model.tracked_fields
         position = {column: i for i, column in enumerate(["id", *columns])}
@@ -266,7 +273,7 @@ def _copy_rows(
                 copy_text(history["by_id"])]  # fmt: skip
         history_lines = []
         for i, pk in enumerate(ids):
-            texts = [str(pk), *map(copy_text, values[i * width : (i + 1) * width])]
+            texts = [str(pk), *_texts(values[i * width : (i + 1) * width])]
             lines.append("\t".join(texts))
             history_lines.append("\t".join([*(texts[j] for j in picks), *tail]))
         history_columns = ", ".join(
