@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -49,3 +50,29 @@ def test_revoked_and_rotated_keys_stop_on_the_next_request(tree, key_client, set
     assert other.get(MEMBERS).status_code == 200
     api_key_revoke(key=APIKey.objects.filter(replaced_by=None, revoked_at=None).order_by("-pk").first())
     assert_refused(other.get(MEMBERS))
+
+
+def test_the_statement_is_prepared_once_per_connection_and_survives_a_rollback(tree):
+    from django.db import transaction
+
+    if connection.vendor != "postgresql":
+        return
+    _key, secret = APIKey.issue(name="k", user=town_a_partner(tree))
+    with CaptureQueriesContext(connection) as queries:
+        with transaction.atomic():
+            KEY_BY_HASH.all(hashed_key=hash_key(secret), now=timezone.now())
+            transaction.set_rollback(True)
+        assert len(KEY_BY_HASH.all(hashed_key=hash_key(secret), now=timezone.now())) == 1
+    executed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("EXECUTE prepared_")]
+    assert len(executed) == 2 and len({sql.split(" (")[0] for sql in executed}) == 1  # one statement
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_the_statement_again():
+    from union_portal.accounts.models import User
+
+    user = User.objects.create(username="partner-reconnect")
+    _key, secret = APIKey.issue(name="k", user=user)
+    assert len(KEY_BY_HASH.all(hashed_key=hash_key(secret), now=timezone.now())) == 1
+    connection.close()  # as at the end of CONN_MAX_AGE, or after a lost connection
+    assert len(KEY_BY_HASH.all(hashed_key=hash_key(secret), now=timezone.now())) == 1

@@ -23,12 +23,13 @@ def test_a_submit_is_scored_in_a_fixed_number_of_statements_and_renders_without_
     with CaptureQueriesContext(connection) as queries:
         scored = services.attempt_submit(attempt=Attempt(pk=attempt.pk), by=player.user, answers=answers)
         shown = selectors.shown_questions(scored)
-    # then on PostgreSQL two statements and no transaction of its own: the attempt with its drawn
-    # questions, then one that closes it if still open and writes the answers, its history and the
-    # month's score with its history; elsewhere the same writes one by one. Rendering reads nothing.
+    # then on PostgreSQL two statements (each prepared once per connection: EXECUTE) and no transaction
+    # of its own: the attempt with its drawn questions, then one that closes it if still open and
+    # writes the answers, its history and the month's score with its history; elsewhere the same
+    # writes one by one. Rendering reads nothing.
     statements = [q["sql"].split()[0] for q in queries.captured_queries]
     if connection.vendor == "postgresql":
-        expected = ["SELECT", "WITH"]
+        expected = ["EXECUTE", "EXECUTE"]
     else:
         expected = ["SELECT", "SAVEPOINT", "UPDATE", "UPDATE", "INSERT", "INSERT", "INSERT", "RELEASE"]
     assert statements == expected, [q["sql"][:120] for q in queries.captured_queries]
@@ -57,6 +58,7 @@ def test_a_second_submit_writes_nothing(tree, quiz):
     services.attempt_submit(attempt=attempt, by=player.user, answers=right_answers(attempt))
     with CaptureQueriesContext(connection) as queries:
         again = services.attempt_submit(attempt=Attempt(pk=attempt.pk), by=player.user, answers={})
-    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
+    read = "EXECUTE" if connection.vendor == "postgresql" else "SELECT"
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == [read]
     assert again.score == 50
     assert MonthScore.objects.get(participant=player).points == 50

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from union_portal.core.errors import NotFoundError
-from union_portal.core.frozen import FrozenQuery
+from union_portal.core.frozen import FrozenQuery, prepared
 
 from .. import ranking
 from ..models import (
@@ -297,7 +297,8 @@ def _close_in_one_statement(attempt: Attempt, answered: list[AttemptQuestion], n
     params += [*_score_params(attempt, now), submitted, getattr(by, "pk", None)]
     with connection.cursor() as cursor:
         # table and column names from the models' meta, quoted; every value a parameter
-        cursor.execute("WITH " + ", ".join(parts) + " SELECT rank_key FROM score", params)  # noqa: S608
+        sql = "WITH " + ", ".join(parts) + " SELECT rank_key FROM score"  # noqa: S608
+        cursor.execute(prepared(connection, cursor, sql), params)  # planned once per connection and shape
         row = cursor.fetchone()
     if row is None:
         return False
