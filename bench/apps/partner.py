@@ -74,7 +74,8 @@ def section(ctx) -> tuple[list[Row], list[str]]:
     )
     rows.append(_bulk_upsert_row(ctx))
     notes.append(
-        "The call log writes one row per partner call after the response is built; the feed reads "
+        "The call log keeps one row per partner call, written in batches (a Redis list drained by the "
+        "call that fills a batch and by a beat job); the feed reads "
         "a keyset page on (txid, seq) of the trigger-kept change table. The sync posts JSON batches of "
         f"{SYNC_BATCH:,} new members through the API (checked record by record by the serializer and "
         "clean_member_input, written together as the importer writes: COPY, history, events, one webhook "
