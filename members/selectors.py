@@ -173,7 +173,7 @@ def member_changes(
     member joined.
     """
     from django.db import connection
-    from django.db.models import IntegerField
+    from django.db.models import BooleanField, IntegerField
     from django.db.models.expressions import RawSQL
 
     from union_portal.core.scoping import sees_everything, user_scope_path
@@ -188,15 +188,23 @@ def member_changes(
                 | Q(txid=RawSQL("txid_current_if_assigned()", []))
             )
         if after is not None:
-            txid, seq = after
-            queryset = queryset.filter(Q(txid__gt=txid) | Q(txid=txid, seq__gt=seq))
+            # A row comparison, which the (txid, seq) index starts from: "txid > t OR (txid = t AND
+            # seq > s)" made PostgreSQL read every change before the cursor (page 9,000: 100 ms).
+            table = connection.ops.quote_name(queryset.model._meta.db_table)
+            queryset = queryset.filter(
+                RawSQL(f"({table}.txid, {table}.seq) > (%s, %s)", list(after), output_field=BooleanField())  # noqa: S611 - names from model metadata, values as parameters
+            )
         return queryset
 
     visible = Member.objects.visible_to(viewer).values("pk")
+    # Each part ordered and cut to the page on its own: PostgreSQL then walks the (txid, seq) index
+    # of each and stops after a page (0.5 ms at a million members), where ordering the union as a
+    # whole read every change there is (1.3 s). The two parts are merged here.
     changes = (
         after_cursor(MemberChange.objects.filter(member_id__in=visible))
         .annotate(departed=Value(0, output_field=IntegerField()))
         .values_list("member_id", "txid", "seq", "departed")
+        .order_by("txid", "seq")[: limit + 1]
     )
     path = user_scope_path(viewer)
     if path and not sees_everything(viewer):
@@ -204,9 +212,13 @@ def member_changes(
             after_cursor(MemberDeparture.objects.visible_to(viewer).exclude(to_union__path__startswith=path))
             .annotate(departed=Value(1, output_field=IntegerField()))
             .values_list("member_id", "txid", "seq", "departed")
+            .order_by("txid", "seq")[: limit + 1]
         )
-        changes = changes.union(departures, all=True)
-    rows = list(changes.order_by("txid", "seq")[: limit + 1])
+        if connection.features.supports_slicing_ordering_in_compound:
+            changes = changes.union(departures, all=True)
+        else:  # SQLite: a part of a UNION cannot be ordered or cut, so each is read on its own
+            changes = [*changes, *departures]
+    rows = sorted(changes, key=lambda row: (row[1], row[2]))[: limit + 1]
     has_more = len(rows) > limit
     rows = rows[:limit]
     wanted = [row[0] for row in rows if not row[3]]

@@ -40,6 +40,24 @@ def section(ctx) -> tuple[list[Row], list[str]]:
                 ratio <= 2,
             )
         )
+    try:
+        small = run_worker("partner:feed_pages", ctx.small_url, {"limit": FEED_PAGE, "page": 2})
+    except Exception as exc:  # noqa: BLE001 - as above
+        log(f"change feed (small district) failed: {exc}")
+        small = {"page": 0}
+    if feed["page"] >= 10 and small["page"]:
+        ratio = feed["first"] / small["first"]
+        rows.append(
+            Row(
+                f"change feed: the first page at {ctx.sizes['large']:,} members against at "
+                f"{ctx.sizes['small']:,} (a page costs the same however large the district)",
+                ms(feed["first"]),
+                ms(small["first"]),
+                ratio,
+                "≤ 2×",
+                ratio <= 2,
+            )
+        )
     calls = run_worker("partner:call_log_cost", ctx.medium_url, {"requests": 40 if ctx.quick else 200})
     log(f"call log: {calls}")
     ratio = calls["with"] / calls["without"]

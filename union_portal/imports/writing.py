@@ -190,14 +190,20 @@ def insert_rows(
             )
         else:
             plan.append((field, None, field.get_default(), None))
+    # Per row: every value (or its default) in one comprehension, then the few fields to convert and
+    # the fixed ones (auto_now) in place: the same values as field by field, with less work per cell.
+    lookups = [(field.attname, default) for field, _convert, default, _fixed in plan]
+    converted = [(i, convert) for i, (_f, convert, _d, fixed) in enumerate(plan) if convert and fixed is None]
+    fixed_values = [(i, fixed) for i, (_f, _c, _d, fixed) in enumerate(plan) if fixed is not None]
     values = []
     for row in rows:
-        for field, convert, default, fixed in plan:
-            if fixed is not None:
-                values.append(fixed)
-                continue
-            value = row.get(field.attname, default)
-            values.append(convert(value) if convert is not None and value is not None else value)
+        cells = [row.get(attname, default) for attname, default in lookups]
+        for i, convert in converted:
+            if cells[i] is not None:
+                cells[i] = convert(cells[i])
+        for i, fixed in fixed_values:
+            cells[i] = fixed
+        values += cells
     table, width = model._meta.db_table, len(plan)
     columns = [f.column for f, *_rest in plan]
     with connection.cursor() as cursor:
