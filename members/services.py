@@ -346,27 +346,29 @@ def make_card_numbers(count: int) -> list[str]:
             _with_luhn(f"{prefix}{secrets.randbelow(space):0{CARD_RANDOM_DIGITS}d}")
             for _n in range(count - len(cards))
         } - cards
-        chunks = [sorted(drawn)[i : i + _CARD_LOOKUP_CHUNK] for i in range(0, len(drawn), _CARD_LOOKUP_CHUNK)]
-        for chunk in chunks:
-            drawn -= set(Member.objects.filter(card_number__in=chunk).values_list("card_number", flat=True))
+        ordered = sorted(drawn)
+        for start in range(0, len(ordered), _CARD_LOOKUP_CHUNK):
+            chunk = ordered[start : start + _CARD_LOOKUP_CHUNK]
+            drawn -= set(Member.objects.filter(card_number__any=chunk).values_list("card_number", flat=True))
         cards |= drawn
     return list(cards)
 
 
+#: Luhn: what each digit counts for in a doubled place (twice the digit, less 9 above 9), and in the others.
+_LUHN_DOUBLED = {str(d): (2 * d - 9) if d > 4 else 2 * d for d in range(10)}
+_LUHN_PLAIN = {str(d): d for d in range(10)}
+
+
 def _with_luhn(digits: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return digits + str((10 - total % 10) % 10)
+    """``digits`` with its Luhn check digit (the places doubled: every other one from the right)."""
+    total = sum(map(_LUHN_DOUBLED.__getitem__, digits[-1::-2])) + sum(
+        map(_LUHN_PLAIN.__getitem__, digits[-2::-2])
+    )
+    return digits + str(-total % 10)
 
 
 def card_number_is_well_formed(card: str) -> bool:
-    return card.isdigit() and len(card) >= 8 and _with_luhn(card[:-1]) == card
+    return card.isascii() and card.isdigit() and len(card) >= 8 and _with_luhn(card[:-1]) == card
 
 
 def _lock(member: Member) -> Member:

@@ -61,7 +61,7 @@ def member_sync_many(records: list[dict | None], *, by) -> list[SyncOutcome | No
             outcomes[index] = _failed(ApplicationError.from_validation_error(exc, field="id_number"))
     known = set(
         Member.objects.open()
-        .filter(id_number_hash__in=set(hashes.values()))
+        .filter(id_number_hash__any=list(set(hashes.values())))
         .values_list("id_number_hash", flat=True)
     )
     batch, one_by_one, seen = [], [], set()

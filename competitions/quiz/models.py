@@ -356,12 +356,22 @@ class AttemptQuerySet(ScopedQuerySet):
 class Attempt(models.Model):
     """One go at the quiz: five questions drawn at the start, scored once on the server."""
 
+    # Neither foreign key has an index of its own: each leads a composite index below (every write of
+    # an attempt, the submit's included, pays for each index of the table).
     participant = models.ForeignKey(
-        Participant, verbose_name=_("participant"), on_delete=models.PROTECT, related_name="attempts"
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="attempts",
+        db_index=False,  # quiz_attempt_number_per_day (participant, day, number)
     )
     #: The union the participant played for when the attempt started (participation by union).
     union = models.ForeignKey(
-        Organisation, verbose_name=_("union"), on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=_("union"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # quiz_attempt_union_month (union, month)
     )
     day = models.DateField(_("day"), editable=False)
     month = models.DateField(_("month"), editable=False, help_text=_("The first day of the month."))
@@ -376,7 +386,8 @@ class Attempt(models.Model):
     score = models.PositiveSmallIntegerField(_("points"), default=0, editable=False)
 
     objects = AttemptQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The history is read by attempt (its id and date are indexed), never by participant or union.
+    history = HistoricalRecords(no_db_index=["participant", "union"])
 
     class Meta:
         verbose_name = _("attempt")
@@ -419,7 +430,11 @@ class AttemptQuestion(models.Model):
     """A question drawn for an attempt, its options in the order shown, and the answer given."""
 
     attempt = models.ForeignKey(
-        Attempt, verbose_name=_("attempt"), on_delete=models.PROTECT, related_name="questions"
+        Attempt,
+        verbose_name=_("attempt"),
+        on_delete=models.PROTECT,
+        related_name="questions",
+        db_index=False,  # quiz_drawn_position_unique (attempt, position)
     )
     question = models.ForeignKey(
         Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+"
@@ -463,9 +478,20 @@ class MonthScore(models.Model):
     points first, then whoever reached them first (milliseconds since the month began); it is the
     score of the participant in the month's Redis sorted set, so both give the same order."""
 
-    quiz = models.ForeignKey(Quiz, verbose_name=_("quiz"), on_delete=models.PROTECT, related_name="+")
+    # Neither foreign key has an index of its own: each leads a composite index below.
+    quiz = models.ForeignKey(
+        Quiz,
+        verbose_name=_("quiz"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # quiz_score_ranking (quiz, month, rank_key, participant)
+    )
     participant = models.ForeignKey(
-        Participant, verbose_name=_("participant"), on_delete=models.PROTECT, related_name="month_scores"
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="month_scores",
+        db_index=False,  # quiz_one_score_per_month (participant, month)
     )
     month = models.DateField(_("month"))
     points = models.PositiveIntegerField(_("points"), default=0)
@@ -474,7 +500,7 @@ class MonthScore(models.Model):
     rank_key = models.BigIntegerField(_("ranking key"), editable=False)
 
     objects = MonthScoreQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["quiz", "participant"])  # read by score, as the attempts'
 
     class Meta:
         verbose_name = _("monthly score")

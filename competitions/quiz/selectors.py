@@ -17,7 +17,7 @@ from union_portal.core.figures import child_path
 from union_portal.organisations.models import Organisation
 
 from . import ranking
-from .models import Attempt, AttemptQuestion, AttemptState, Participant, Quiz
+from .models import Attempt, AttemptQuestion, AttemptState, Participant, QuestionKind, Quiz
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
@@ -71,11 +71,15 @@ class ShownQuestion:
     question_id: int
     position: int
     kind: str
-    kind_label: str
     text: str
     options: list[ShownOption]
     is_correct: bool | None = None
     explanation: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in words, translated when read (the API sends the kind, the pages show this)."""
+        return str(QuestionKind(self.kind).label)
 
 
 def drawn_questions() -> Prefetch:
@@ -112,7 +116,6 @@ def shown_questions(attempt: Attempt) -> list[ShownQuestion]:
                 question_id=question.pk,
                 position=row.position,
                 kind=question.kind,
-                kind_label=str(question.get_kind_display()),
                 text=question.text,
                 options=options,
                 is_correct=row.is_correct if closed else None,

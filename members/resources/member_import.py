@@ -178,7 +178,7 @@ class MemberResource(CheckedResource):
     def check_batch(self, records):
         open_ids = set(
             Member.objects.open()
-            .filter(id_number_hash__in=[r["id_number_hash"] for _line, r in records])
+            .filter(id_number_hash__any=[r["id_number_hash"] for _line, r in records])
             .values_list("id_number_hash", flat=True)
         )
         message = _("This ID number already has an open membership or application.")

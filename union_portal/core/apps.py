@@ -11,9 +11,10 @@ class CoreConfig(AppConfig):
         from django.contrib import admin
         from django.db.models.signals import post_migrate
 
-        from . import checks  # noqa: F401 - registers the system checks
+        from . import checks, lookups  # noqa: F401 - checks registers the system checks
         from .admin import use_labelled_autocomplete
         from .schedules import install_schedules
 
+        lookups.register()  # field__any=[...]
         post_migrate.connect(install_schedules, dispatch_uid="core.install_schedules")
         use_labelled_autocomplete(admin.site)

@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from union_portal.core.errors import ApplicationError
+from union_portal.core.heap import frozen_heap
 
 from .columns import CellError, Column, cell_text, normalise_word
 from .reading import SpreadsheetError
@@ -361,50 +362,54 @@ class CheckedResource:
                 if plan is None:
                     return self._result(outcome, problems)
                 self.prepare()
-                batch: list[tuple[int, dict]] = []
-                limit = settings.IMPORT_MAX_ROWS
-                for line, cells in rows:
-                    row = self._convert(line, cells, plan)
-                    if row is None:
-                        continue
-                    outcome.rows += 1
-                    if outcome.rows > limit:
-                        raise SpreadsheetError(_too_many_rows(limit), "too_many_rows")
-                    try:
-                        if self._is_example(row.raw):
-                            raise RowError({"": _EXAMPLE_ROW})
-                        record = self.check_row(row)
-                        if row.errors:
-                            raise row.fail()
-                    except RowError as exc:
-                        self._add_row_errors(problems, line, exc.errors)
-                        continue
-                    if record is not None:
-                        batch.append((line, record))
-                    if len(batch) >= self.batch_size:
-                        self._flush(batch, outcome, problems, seen, sink)
-                        batch = []
-                    if progress is not None and outcome.rows % self.batch_size == 0:
-                        progress(outcome.rows)
-                for line, record in self.finish():
-                    if isinstance(record, RowError):
-                        self._add_row_errors(problems, line, record.errors)
-                        continue
-                    batch.append((line, record))
-                    if len(batch) >= self.batch_size:
-                        self._flush(batch, outcome, problems, seen, sink)
-                        batch = []
-                self._flush(batch, outcome, problems, seen, sink)
-                if progress is not None:
-                    progress(outcome.rows)
-                if not outcome.rows:
-                    problems.add(None, "", _("The file has no rows to import."))
+                with frozen_heap():
+                    self._check_rows(rows, plan, outcome, problems, seen, sink, progress)
             except SpreadsheetError as exc:
                 problems.add(None, "", exc.message)
             return self._result(outcome, problems)
         finally:
             if seen is not None:
                 seen.close()
+
+    def _check_rows(self, rows, plan, outcome: Outcome, problems: _Problems, seen, sink, progress) -> None:
+        batch: list[tuple[int, dict]] = []
+        limit = settings.IMPORT_MAX_ROWS
+        for line, cells in rows:
+            row = self._convert(line, cells, plan)
+            if row is None:
+                continue
+            outcome.rows += 1
+            if outcome.rows > limit:
+                raise SpreadsheetError(_too_many_rows(limit), "too_many_rows")
+            try:
+                if self._is_example(row.raw):
+                    raise RowError({"": _EXAMPLE_ROW})
+                record = self.check_row(row)
+                if row.errors:
+                    raise row.fail()
+            except RowError as exc:
+                self._add_row_errors(problems, line, exc.errors)
+                continue
+            if record is not None:
+                batch.append((line, record))
+            if len(batch) >= self.batch_size:
+                self._flush(batch, outcome, problems, seen, sink)
+                batch = []
+            if progress is not None and outcome.rows % self.batch_size == 0:
+                progress(outcome.rows)
+        for line, record in self.finish():
+            if isinstance(record, RowError):
+                self._add_row_errors(problems, line, record.errors)
+                continue
+            batch.append((line, record))
+            if len(batch) >= self.batch_size:
+                self._flush(batch, outcome, problems, seen, sink)
+                batch = []
+        self._flush(batch, outcome, problems, seen, sink)
+        if progress is not None:
+            progress(outcome.rows)
+        if not outcome.rows:
+            problems.add(None, "", _("The file has no rows to import."))
 
     def _add_row_errors(self, problems: _Problems, line: int, errors: dict) -> None:
         """A row's problems in the order of the file's columns (the row's own first), as staff read them."""
@@ -534,9 +539,12 @@ class CheckedResource:
                     outcome.written += len(batch)
         return outcome
 
+    @contextlib.contextmanager
     def writing(self):
-        """The context of the write loop (inside its transaction): see :attr:`background_writes`."""
-        return background_writes() if self.background_writes else contextlib.nullcontext()
+        """The context of the write loop (inside its transaction): see :attr:`background_writes`;
+        and the objects alive before it out of the collector's reach (``core.heap``)."""
+        with frozen_heap(), background_writes() if self.background_writes else contextlib.nullcontext():
+            yield
 
 
 _EXAMPLE_ROW = gettext_lazy(
