@@ -93,3 +93,32 @@ def test_rows_are_copied_as_each_cell_would_be_written():
     for _n in range(2_000):
         row = [rng.choice(cells) for _cell in range(rng.randint(0, 8))]
         assert _texts(row) == [copy_text(c) for c in row]
+
+
+def test_the_check_and_the_write_loop_run_with_the_heap_frozen_and_give_it_back(tree, people):
+    """core.heap: the objects alive before the loops are out of the collector's reach while the rows
+    are checked and written (a full collection would visit them all), and handed back after."""
+    import gc
+
+    from members.resources import MemberResource
+    from members.resources.vocabulary import ID_NUMBER, MOBILE, NAME, UNION
+
+    seen: dict[str, int] = {}
+
+    class Watching(MemberResource):
+        def check_row(self, row):
+            seen["check"] = gc.get_freeze_count()
+            return super().check_row(row)
+
+        def write(self, records):
+            seen["write"] = gc.get_freeze_count()
+            super().write(records)
+
+    data = member_data(tree.union_a)
+    rows = iter([(1, [NAME, ID_NUMBER, MOBILE, UNION]),
+                 (2, [data["name"], data["id_number"], data["mobile"], tree.union_a.name])])  # fmt: skip
+    before = gc.get_freeze_count()
+    outcome = Watching(by=people.district_staff).import_rows(rows)
+    assert outcome.valid and outcome.written == 1, outcome.problems
+    assert seen["check"] > before and seen["write"] > before
+    assert gc.get_freeze_count() == before
