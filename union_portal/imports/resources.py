@@ -191,7 +191,8 @@ class CheckedSink:
 
     def put(self, records: list[tuple[int, dict]]) -> None:
         if records:
-            rows = [[line, *(record.get(f) for f in self.fields)] for line, record in records]
+            fields = self.fields
+            rows = [[line, *map(record.get, fields)] for line, record in records]
             self.fh.write(json.dumps(rows, ensure_ascii=False, default=_encode).encode() + b"\n")
 
 
