@@ -38,19 +38,34 @@ def _worker(name: str, url: str, payload: dict) -> dict:
 # --- the section -------------------------------------------------------------------------------------------
 
 
+#: Rounds of the imports, the admin flows and COPY (the best of each is compared): on a shared machine
+#: one run of any of them varies by a tenth from the next; the rounds are interleaved, so that a slow
+#: minute slows every side.
+IMPORT_ROUNDS = 2
+
+
 def section(source_url: str, target_url: str, n: int, quick: bool) -> tuple[list[Row], list[str]]:
     big = 10 * n
     files = _worker("import_files", source_url, {"rows": n})
     results = {}
-    for variant, fmt in (("read", "csv"), ("read", "xlsx"), ("copy", "csv"), ("resource", "csv"),
-                         ("resource", "xlsx"), ("flow", "csv"), ("flow", "xlsx")):  # fmt: skip
+    rounds = 1 if quick else IMPORT_ROUNDS
+    runs = [("read", "csv"), ("read", "xlsx")]
+    runs += [
+        ("copy", "csv"),
+        ("resource", "csv"),
+        ("resource", "xlsx"),
+        ("flow", "csv"),
+        ("flow", "xlsx"),
+    ] * rounds
+    for variant, fmt in runs:
         url = source_url if variant == "read" else target_url
         if url == target_url:
             common.clone_database(source_url, target_url)
-        results[(variant, fmt)] = r = _worker(
-            "import_variant", url, {"variant": variant, "path": files[fmt], "rows": n}
-        )
+        r = _worker("import_variant", url, {"variant": variant, "path": files[fmt], "rows": n})
         log(f"  import {variant} {fmt}: {r['rows_per_s']:,.0f} rows/s, {r['peak_mb']:.0f} MB")
+        best = results.get((variant, fmt))
+        if best is None or r["rows_per_s"] > best["rows_per_s"]:
+            results[(variant, fmt)] = r
     copy = results[("copy", "csv")]["rows_per_s"]
     rows = []
     for fmt in ("csv", "xlsx"):
@@ -137,7 +152,8 @@ def section(source_url: str, target_url: str, n: int, quick: bool) -> tuple[list
     )
     notes = [
         f"Import: batches of {results[('resource', 'csv')]['batch_size']:,} rows; COPY for members, history rows "
-        "and events copied in the database; the check writes nothing but its file of checked rows.",
+        "and events copied in the database; the check writes nothing but its file of checked rows. "
+        f"Imports, admin flows and COPY: the best of {rounds} interleaved round(s) of each.",
         "Bad rows planted: " + ", ".join(bad["kinds"]),
     ]
     return rows, notes
