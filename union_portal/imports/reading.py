@@ -384,25 +384,31 @@ class Workbook:
         return number
 
 
+@contextlib.contextmanager
+def _part_errors():
+    """A part that cannot be read (not well-formed, bad CRC, truncated) as :func:`_unreadable`."""
+    try:
+        yield
+    except SyntaxError:
+        raise _unreadable() from None
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+        raise _unreadable() from None
+
+
 def _feed(archive: zipfile.ZipFile, name: str, target) -> Iterator[None]:
     """Parse a (possibly huge) part chunk by chunk into ``target`` (an expat target: no element tree
     is built, so memory stays flat); yields after each chunk, for the caller to take what the target
     has completed."""
     parser = XMLParser(target=target)  # noqa: S314 - no DTD (checked on every chunk), expat limits expansion
     tail = b""
-    try:
-        with archive.open(name) as raw:
-            while chunk := raw.read(CHUNK):
-                _no_dtd(tail + chunk)
-                tail = chunk[-16:]
-                parser.feed(chunk)
-                yield
+    with _part_errors(), archive.open(name) as raw:
+        while chunk := raw.read(CHUNK):
+            _no_dtd(tail + chunk)
+            tail = chunk[-16:]
+            parser.feed(chunk)
+            yield
         parser.close()
-        yield
-    except SyntaxError:
-        raise _unreadable() from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):  # bad CRC, truncated
-        raise _unreadable() from None
+    yield
 
 
 #: The sheet as Excel writes it, read without the XML parser (see :func:`_feed_sheet`): ``<sheetData>``
@@ -437,61 +443,57 @@ def _feed_sheet(
     give the same rows for any well-formed sheet (tests/imports/test_reading_fast.py). What the matched
     rows are not checked for is what only a malformed file has (an attribute given twice, invalid UTF-8
     in an attribute that is not read): the parser refuses such a file, the fast reader reads its cells."""
+    if not fast:
+        yield from _feed(archive, name, target)
+        return
     parser = XMLParser(target=target)  # noqa: S314 - no DTD (checked on every chunk), expat limits expansion
     tail = buffer = b""
-    fast: bool | None = None if fast else False  # None: the head is still being read
-    try:
-        with archive.open(name) as raw:
-            while chunk := raw.read(CHUNK):
-                _no_dtd(tail + chunk)
-                tail = chunk[-16:]
-                if fast is False:
-                    parser.feed(chunk)
-                    yield
+    matching: bool | None = None  # None: the head is still being read
+    with _part_errors(), archive.open(name) as raw:
+        while chunk := raw.read(CHUNK):
+            _no_dtd(tail + chunk)
+            tail = chunk[-16:]
+            if matching is False:
+                parser.feed(chunk)
+                yield
+                continue
+            buffer += chunk
+            if matching is None:
+                opened = _FAST_SHEET_DATA.search(buffer)
+                if opened is None and len(buffer) <= _FAST_BUFFER_MAX:
                     continue
-                buffer += chunk
-                if fast is None:
-                    opened = _FAST_SHEET_DATA.search(buffer)
-                    if opened is None and len(buffer) <= _FAST_BUFFER_MAX:
-                        continue
-                    head, buffer = (
-                        (buffer[: opened.end()], buffer[opened.end() :]) if opened else (buffer, b"")
-                    )
-                    parser.feed(head)
-                    declared = _FAST_ENCODING.match(head)
-                    fast = (
-                        opened is not None
-                        and target.depth == 1  # the parser is inside sheetData: it opened there
-                        and (declared is None or declared[1].lower() in (b"utf-8", b"utf8"))
-                        and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
-                    )
-                    if not fast:
-                        parser.feed(buffer)
-                        buffer = b""
-                        yield
-                        continue
-                cut = buffer.rfind(b"</row>")
-                if cut < 0:
-                    if len(buffer) > _FAST_BUFFER_MAX:
-                        fast = False
-                        parser.feed(buffer)
-                        buffer = b""
-                        yield
-                    continue
-                region, buffer = buffer[: cut + 6], buffer[cut + 6 :]
-                fast = _fast_rows(region, parser, target)
-                if not fast:
+                head, buffer = (buffer[: opened.end()], buffer[opened.end() :]) if opened else (buffer, b"")
+                parser.feed(head)
+                declared = _FAST_ENCODING.match(head)
+                matching = (
+                    opened is not None
+                    and target.depth == 1  # the parser is inside sheetData: it opened there
+                    and (declared is None or declared[1].lower() in (b"utf-8", b"utf8"))
+                    and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+                )
+                if not matching:
                     parser.feed(buffer)
                     buffer = b""
-                yield
-            if buffer:
+                    yield
+                    continue
+            cut = buffer.rfind(b"</row>")
+            if cut < 0:
+                if len(buffer) > _FAST_BUFFER_MAX:
+                    matching = False
+                    parser.feed(buffer)
+                    buffer = b""
+                    yield
+                continue
+            region, buffer = buffer[: cut + 6], buffer[cut + 6 :]
+            matching = _fast_rows(region, parser, target)
+            if not matching:
                 parser.feed(buffer)
+                buffer = b""
+            yield
+        if buffer:
+            parser.feed(buffer)
         parser.close()
-        yield
-    except SyntaxError:
-        raise _unreadable() from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):  # bad CRC, truncated
-        raise _unreadable() from None
+    yield
 
 
 def _fast_rows(region: bytes, parser: XMLParser, target: _SheetTarget) -> bool:
