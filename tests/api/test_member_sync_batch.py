@@ -45,12 +45,14 @@ def test_new_members_are_registered_in_full_and_the_queries_do_not_grow_with_the
         assert body["created"] == count and body["failed"] == 0
         return len(queries), body
 
+    # (SQLite takes at most 999 parameters a statement: Django splits an insert of 40 members in two)
+    size = 30 if connection.vendor == "sqlite" else 40
     few, _body = queries_for(3)
-    many, body = queries_for(40)
+    many, body = queries_for(size)
 
     assert many == few
     members = Member.objects.filter(pk__in=[r["id"] for r in body["results"]]).order_by("pk")
-    assert len(members) == 40
+    assert len(members) == size
     for member in members:
         assert member.status == MemberStatus.ACTIVE and member.channel == Channel.API
         assert card_number_is_well_formed(member.card_number)
@@ -62,7 +64,7 @@ def test_new_members_are_registered_in_full_and_the_queries_do_not_grow_with_the
             (MembershipEvent.Kind.APPROVED, people.town_a_staff.pk, None),
             (MembershipEvent.Kind.REGISTERED, people.town_a_staff.pk, member.union_id),
         ]
-    assert MemberChange.objects.filter(member__in=members).count() == 40  # in the change feed
+    assert MemberChange.objects.filter(member__in=members).count() == size  # in the change feed
 
 
 def test_a_number_repeated_in_one_request_is_registered_once_then_updated(tree, people, api):

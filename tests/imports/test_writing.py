@@ -62,12 +62,13 @@ def test_history_rows_copied_with_the_members_hold_every_tracked_column_as_store
         ids = write_members(_records(tree.union_a, by, 4), by=by, note="批量导入")
     history = Member.history.model
     columns = ", ".join(connection.ops.quote_name(f.column) for f in history.tracked_fields)
+    marks = ", ".join(["%s"] * len(ids))  # IN, not = ANY(): the test runs on SQLite too
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM members_member WHERE id = ANY(%s) ORDER BY id", [ids])  # noqa: S608
+        cursor.execute(f"SELECT {columns} FROM members_member WHERE id IN ({marks}) ORDER BY id", ids)  # noqa: S608
         stored = cursor.fetchall()
         cursor.execute(
-            f"SELECT {columns} FROM members_historicalmember WHERE id = ANY(%s) ORDER BY id",  # noqa: S608
-            [ids],
+            f"SELECT {columns} FROM members_historicalmember WHERE id IN ({marks}) ORDER BY id",  # noqa: S608
+            ids,
         )
         copied = cursor.fetchall()
     assert copied == stored  # the ciphertext of the ID number included

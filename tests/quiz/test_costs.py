@@ -62,3 +62,31 @@ def test_a_second_submit_writes_nothing(tree, quiz):
     assert [q["sql"].split()[0] for q in queries.captured_queries] == [read]
     assert again.score == 50
     assert MonthScore.objects.get(participant=player).points == 50
+
+
+def test_the_drawn_questions_share_one_attempt_and_participant_loaded_as_the_queryset_loads_them(tree, quiz):
+    # given an open attempt of five drawn questions
+    from competitions.quiz.models import AttemptQuestion
+    from competitions.quiz.services.attempts import _OWN_DRAWN
+
+    player = make_player(quiz, tree.union_a)
+    attempt = services.attempt_start(participant=player, by=player.user)
+    # when the frozen statement loads them (sharing the related rows) and the queryset it was built from
+    rows = _OWN_DRAWN.all(pk=attempt.pk, user_id=player.user.pk)
+    expected = list(
+        AttemptQuestion.objects.filter(attempt_id=attempt.pk)
+        .select_related("attempt__participant", "question")
+        .order_by("position")
+    )
+    # then the same rows, fields and related rows, with one attempt and one participant for all five
+    assert len(rows) == 5 and rows == expected
+    assert len({id(r.attempt) for r in rows}) == 1 and len({id(r.attempt.participant) for r in rows}) == 1
+    assert len({id(r.question) for r in rows}) == 5
+    with CaptureQueriesContext(connection) as queries:
+        for row, want in zip(rows, expected, strict=True):
+            assert row.question == want.question and row.question.answer == want.question.answer
+            assert row.attempt.deadline == want.attempt.deadline
+            assert row.attempt.participant.user_id == player.user.pk
+    assert queries.captured_queries == []
+    # someone else's attempt: nothing
+    assert _OWN_DRAWN.all(pk=attempt.pk, user_id=make_player(quiz, tree.union_b).user.pk) == []

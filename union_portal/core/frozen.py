@@ -56,16 +56,38 @@ def prepared(connection, cursor, sql: str) -> str:
     return f"EXECUTE {name} ({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
 
 
+def _adapter(connection, kind: type) -> Callable | None:
+    """How ``connection`` puts a value of ``kind`` in a compiled statement's parameters, when it is
+    not the value itself (PostgreSQL keeps them all; SQLite turns datetimes into text)."""
+    if kind is dt.datetime:
+        sample = _sample(dt.datetime)
+        if connection.ops.adapt_datetimefield_value(sample) != sample:
+            return connection.ops.adapt_datetimefield_value
+    return None
+
+
 class FrozenQuery:
     """``FrozenQuery(build, hashed_key=str, now=dt.datetime)``; then ``query.all(hashed_key=..., now=...)``.
 
     ``build(**values)`` returns the queryset for the values; each value must appear once among the
-    parameters of its SQL (checked when it is compiled)."""
+    parameters of its SQL (checked when it is compiled).
+
+    ``FrozenQuery.sharing(build, ...)``: the rows of one call share the related objects of one database
+    row (``select_related`` builds one instance per row: five drawn questions of an attempt would carry
+    five copies of the attempt and of its participant)."""
+
+    share_related = False
 
     def __init__(self, build: Callable[..., QuerySet], **kinds: type):
         self.build = build
         self.kinds = kinds
         self._compiled: dict[str, tuple] = {}
+
+    @classmethod
+    def sharing(cls, build: Callable[..., QuerySet], **kinds: type) -> FrozenQuery:
+        query = cls(build, **kinds)
+        query.share_related = True
+        return query
 
     def _compile(self, alias: str) -> tuple:
         samples = {name: _sample(kind) for name, kind in self.kinds.items()}
@@ -74,10 +96,14 @@ class FrozenQuery:
         sql, params = compiler.as_sql()
         slots = []
         for name, value in samples.items():
-            found = [i for i, p in enumerate(params) if type(p) is type(value) and p == value]
+            # A backend may compile a value into its own form (SQLite: a datetime into text): the
+            # parameter is then found in that form, and each call's value is put in it too.
+            adapt = _adapter(connections[alias], type(value))
+            wanted = adapt(value) if adapt else value
+            found = [i for i, p in enumerate(params) if type(p) is type(wanted) and p == wanted]
             if len(found) != 1:
                 raise ValueError(f"{name} is not one parameter of the frozen query")
-            slots.append((found[0], name))
+            slots.append((found[0], name, adapt))
         klass_info, select = compiler.klass_info, compiler.select
         converters = compiler.get_converters([column for column, _sql, _alias in select])
         model = klass_info["model"]
@@ -93,8 +119,8 @@ class FrozenQuery:
             compiled = self._compiled[using] = self._compile(using)
         sql, params, slots, compiler, converters, model, start, end, names, populators = compiled
         params = params[:]
-        for index, name in slots:
-            params[index] = values[name]
+        for index, name, adapt in slots:
+            params[index] = adapt(values[name]) if adapt else values[name]
         connection = connections[using]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -105,9 +131,40 @@ class FrozenQuery:
         if converters:
             rows = list(compiler.apply_converters(rows, converters))
         objects = []
+        if self.share_related:
+            shared: dict = {}
+            for row in rows:
+                obj = model.from_db(using, names, row[start:end])
+                for populator in populators:
+                    _populate_shared(populator, row, obj, shared)
+                objects.append(obj)
+            return objects
         for row in rows:
             obj = model.from_db(using, names, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
             objects.append(obj)
         return objects
+
+
+def _populate_shared(populator, row, from_obj, shared: dict) -> None:
+    """``RelatedPopulator.populate``, with one instance per (populator, primary key) in ``shared``."""
+    data = (
+        populator.reorder_for_init(row)
+        if populator.reorder_for_init
+        else row[populator.cols_start : populator.cols_end]
+    )
+    pk = data[populator.pk_idx]
+    if pk is None:
+        obj = None
+    else:
+        obj = shared.get((id(populator), pk))
+        if obj is None:
+            obj = shared[(id(populator), pk)] = populator.model_cls.from_db(
+                populator.db, populator.init_list, data
+            )
+            for related in populator.related_populators:
+                _populate_shared(related, row, obj, shared)
+    populator.local_setter(from_obj, obj)
+    if obj is not None:
+        populator.remote_setter(obj, from_obj)

@@ -233,8 +233,9 @@ _ATTEMPT_HISTORY = """attempt_history AS (
 
 
 #: An attempt's drawn questions with the attempt, its participant and the questions, if the user took it;
-#: compiled once per process (the submit's busiest statement: compiling it cost more than running it).
-_OWN_DRAWN = FrozenQuery(
+#: compiled once per process (the submit's busiest statement: compiling it cost more than running it);
+#: the rows share one attempt and one participant.
+_OWN_DRAWN = FrozenQuery.sharing(
     lambda pk, user_id: (
         AttemptQuestion.objects.filter(attempt_id=pk, attempt__participant__user_id=user_id)
         .select_related("attempt__participant", "question")
@@ -253,9 +254,7 @@ def _own_attempt(pk: int, by) -> Attempt:
     rows = _OWN_DRAWN.all(pk=int(pk), user_id=user_id) if user_id is not None else []
     if not rows:
         raise NotFoundError(_("Not found."))
-    attempt = rows[0].attempt
-    for row in rows:
-        row.attempt = attempt
+    attempt = rows[0].attempt  # every row's (FrozenQuery.sharing)
     drawn = attempt.questions.all()  # as prefetch_related leaves it: rendering reads nothing more
     drawn._result_cache = rows
     drawn._prefetch_done = True
