@@ -7,7 +7,8 @@ What it measures, each against a baseline of the same run:
   whatever the machine (goal: at least half the rate of ``COPY``);
 - the admin flow (upload, check, confirm) against the resource import;
 - the peak memory of the check of a 100,000-row file against a 1,000,000-row file (the check
-  streams: within 1.5×), for xlsx (shared strings, as Excel writes them) and csv;
+  streams: within 1.5×), for xlsx (shared strings, as Excel writes them) and csv; the check's second
+  process (``IMPORT_CHECK_PROCESSES``) counted in, its shared pages twice (an upper bound);
 - a small xlsx that unpacks to gigabytes, refused at the upload before any row is read;
 - that every planted bad row is reported with its reason.
 

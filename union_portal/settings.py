@@ -434,6 +434,9 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=10 * UPLOAD_MAX_BYTES)
 #: imports: how many times its compressed size a part of an xlsx may unpack to (real sheets: 5 to 30).
 IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
+#: imports: processes that check the rows of one large file, for the kinds that allow it (members): 2 (the
+#: check and a process it forks; more count as 2), 1 checks every row in the process of the check.
+IMPORT_CHECK_PROCESSES = env.int("IMPORT_CHECK_PROCESSES", default=2)
 
 # --- history -------------------------------------------------------------------------------------
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the services' rules and events

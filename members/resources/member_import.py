@@ -89,6 +89,10 @@ class MemberResource(CheckedResource):
     )  # fmt: skip
     checked_fields = MEMBER_CHECKED_FIELDS
     background_writes = True  # write_members only copies (COPY, INSERT ... SELECT): nothing read back
+    # check_row reads only what prepare() loaded (no query: clean_member_input and member_values are
+    # pure, their caches only speed them up), keeps nothing from one row to the next, returns plain
+    # values; finish() yields nothing.
+    parallel_check = True
     duplicate_message = gettext_lazy("The same ID number is already on row %(row)d.")
     duplicate_column = ID_NUMBER
 

@@ -16,6 +16,9 @@ the same way for every kind:
 - the valid records are streamed to a file of checked rows (one JSON line per batch) that the
   confirm step writes without reading or checking the spreadsheet again; the first rows are kept
   as a preview of what will be stored;
+- a kind that allows it (``parallel_check``) has the rows of a large file checked by two processes
+  (``IMPORT_CHECK_PROCESSES``): chunks of rows by a process forked for the check, the rows between
+  them by the check itself, the results taken in file order, so the outcome is the same as with one;
 - nothing is written by a check, unless the resource checks *by writing* (``check_by_writing``:
   each record written through the services inside a transaction that is rolled back, for kinds
   whose rules live only in their services);
@@ -29,16 +32,24 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import logging
+import multiprocessing
+import os
+import pickle
 import re
+import signal
 import sqlite3
 import tempfile
+import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -48,6 +59,8 @@ from union_portal.core.heap import frozen_heap
 from .columns import CellError, Column, cell_text, normalise_word
 from .reading import SpreadsheetError
 from .writing import background_writes
+
+logger = logging.getLogger(__name__)
 
 MAX_PROBLEMS = 1000
 #: Leading rows with at most one filled cell (a title above the header) are skipped, this many at most.
@@ -218,7 +231,8 @@ class CheckedResource:
     ``checked_fields`` (``{field: None | "date" | "datetime" | "decimal"}``: the record keys kept
     for the confirm step, with how to read them back), ``duplicate_message`` and
     ``duplicate_column`` (used with :meth:`unique_key`), ``sheet`` (the sheet to read; None: the
-    first), ``check_by_writing``. ``by`` is the importing user: lookups see only their scope.
+    first), ``check_by_writing``, ``background_writes`` and ``parallel_check`` (below). ``by`` is
+    the importing user: lookups see only their scope.
     """
 
     columns: tuple[Column, ...] = ()
@@ -232,6 +246,16 @@ class CheckedResource:
     #: another thread while the next batch is prepared): only for a ``write`` that never reads back
     #: what it wrote (the bulk writers of ``writing``).
     background_writes = False
+    #: Whether the rows of a file of more than one batch may be checked by two processes
+    #: (``IMPORT_CHECK_PROCESSES``): a process forked after ``prepare()`` converts and checks chunks
+    #: of ``batch_size`` rows while this process checks the rows between them, and the results are
+    #: taken in file order (reading, duplicates, ``check_batch``, the file of checked rows and the
+    #: preview stay in this process). Only for a
+    #: kind whose ``check_row`` reads nothing but what ``prepare()`` loaded (no database query: the
+    #: forked process refuses any), mutates no state of the resource that a later row depends on,
+    #: returns records that pickle (plain values, no model instances), and whose ``finish()``
+    #: yields nothing. Never with ``check_by_writing``.
+    parallel_check = False
     batch_size = 2000
     preview_size = 20
 
@@ -373,31 +397,28 @@ class CheckedResource:
                 seen.close()
 
     def _check_rows(self, rows, plan, outcome: Outcome, problems: _Problems, seen, sink, progress) -> None:
+        """Take the checked rows (:meth:`_checked_chunks`) in file order: count them, keep their
+        problems, and flush their records batch by batch; then :meth:`finish`."""
         batch: list[tuple[int, dict]] = []
         limit = settings.IMPORT_MAX_ROWS
-        for line, cells in rows:
-            row = self._convert(line, cells, plan)
-            if row is None:
-                continue
-            outcome.rows += 1
-            if outcome.rows > limit:
-                raise SpreadsheetError(_too_many_rows(limit), "too_many_rows")
-            try:
-                if self._is_example(row.raw):
-                    raise RowError({"": _EXAMPLE_ROW})
-                record = self.check_row(row)
-                if row.errors:
-                    raise row.fail()
-            except RowError as exc:
-                self._add_row_errors(problems, line, exc.errors)
-                continue
-            if record is not None:
-                batch.append((line, record))
-            if len(batch) >= self.batch_size:
-                self._flush(batch, outcome, problems, seen, sink)
-                batch = []
-            if progress is not None and outcome.rows % self.batch_size == 0:
-                progress(outcome.rows)
+        with contextlib.closing(self._checked_chunks(rows, plan)) as chunks:
+            for results in chunks:
+                for line, record, errors in results:
+                    if errors is not None and errors.__class__ is _Stop:
+                        raise SpreadsheetError(errors.message, errors.code)
+                    outcome.rows += 1
+                    if outcome.rows > limit:
+                        raise SpreadsheetError(_too_many_rows(limit), "too_many_rows")
+                    if errors is not None:
+                        self._add_row_errors(problems, line, errors)
+                        continue
+                    if record is not None:
+                        batch.append((line, record))
+                    if len(batch) >= self.batch_size:
+                        self._flush(batch, outcome, problems, seen, sink)
+                        batch = []
+                    if progress is not None and outcome.rows % self.batch_size == 0:
+                        progress(outcome.rows)
         for line, record in self.finish():
             if isinstance(record, RowError):
                 self._add_row_errors(problems, line, record.errors)
@@ -411,6 +432,95 @@ class CheckedResource:
             progress(outcome.rows)
         if not outcome.rows:
             problems.add(None, "", _("The file has no rows to import."))
+
+    def _check_chunk(self, chunk: list[tuple[int, list]], plan) -> list[tuple]:
+        """The check of a chunk of rows, on its own (what a second process may do): for each
+        non-empty row in order, ``(line, record or None, None)`` or ``(line, None, {column:
+        message})``; a row with cells outside the named columns ends the chunk with ``(line, None,
+        _Stop)``, raised as the file's error when its turn comes."""
+        out: list[tuple] = []
+        append, convert, is_example, check_row = out.append, self._convert, self._is_example, self.check_row
+        for line, cells in chunk:
+            try:
+                row = convert(line, cells, plan)
+            except SpreadsheetError as exc:
+                append((line, None, _Stop(str(exc.message), exc.code)))
+                break
+            if row is None:
+                continue
+            try:
+                if is_example(row.raw):
+                    raise RowError({"": _EXAMPLE_ROW})
+                record = check_row(row)
+                if row.errors:
+                    raise row.fail()
+            except RowError as exc:
+                append((line, None, exc.errors))
+                continue
+            append((line, record, None))
+        return out
+
+    def _checked_chunks(self, rows, plan) -> Iterator[list[tuple]]:
+        """The results of :meth:`_check_chunk`, chunk by chunk in file order. An error of the reader
+        is raised after the results of the rows read before it (as if rows were checked one by one)."""
+        reader, size = _Reader(rows), self.batch_size
+        if self.parallel_check and not self.check_by_writing and settings.IMPORT_CHECK_PROCESSES > 1:
+            yield from self._checked_in_two_processes(reader, plan)
+        while not reader.done:
+            chunk = reader.take(size)
+            if chunk:
+                yield self._check_chunk(chunk, plan)
+        if reader.error is not None:
+            raise reader.error
+
+    def _checked_in_two_processes(self, reader: _Reader, plan) -> Iterator[list[tuple]]:
+        """Check the file's chunks with a forked process, started when the file has a second chunk
+        (the rows it leaves are then checked by :meth:`_checked_chunks`, in this process).
+
+        The forked process checks one chunk of ``batch_size`` rows at a time. Meanwhile this process
+        reads (and packs) the chunk it gets next, then checks the rows that follow, a slice at a
+        time, until the answer is there (or it has checked a chunk's worth); it sends the next chunk
+        as soon as the answer is read, and only then decodes it and hands the results over in file
+        order (the batches are flushed while the other process works). This process reads the file
+        and flushes every batch too: it checks fewer rows, as many as the time leaves. In memory:
+        the chunk away, the next one, and the rows checked here that wait for them."""
+        size = self.batch_size
+        first = reader.take(size)
+        second = reader.take(size) if not reader.done else []
+        if not second:
+            if first:
+                yield self._check_chunk(first, plan)
+            return
+        try:
+            helper = _CheckProcess(self, plan)
+        except OSError:
+            logger.warning("import check: cannot fork its second process, checking in one", exc_info=True)
+            yield self._check_chunk(first, plan)
+            yield self._check_chunk(second, plan)
+            return
+        step = max(1, min(CHECK_SLICE_ROWS, size))
+        try:
+            helper.send(_pack(second))
+            yield self._check_chunk(first, plan)
+            held: list[tuple] = []  # the results of the rows between the chunk away and the next one
+            while True:
+                following = reader.take(size) if not reader.done else []
+                packed = _pack(following) if following else None
+                mine: list[tuple] = []  # the results of the rows after the next one
+                taken = 0
+                while taken < size and not reader.done and not helper.ready():
+                    rows = reader.take(min(step, size - taken))
+                    taken += len(rows)
+                    mine += self._check_chunk(rows, plan)
+                    if mine and mine[-1][2].__class__ is _Stop:
+                        reader.stop()  # the file ends there: nothing after it is read
+                yield helper.exchange(packed)
+                yield held
+                if packed is None:
+                    return
+                held = mine
+        finally:
+            helper.close()
 
     def _add_row_errors(self, problems: _Problems, line: int, errors: dict) -> None:
         """A row's problems in the order of the file's columns (the row's own first), as staff read them."""
@@ -546,6 +656,167 @@ class CheckedResource:
         and the objects alive before it out of the collector's reach (``core.heap``)."""
         with frozen_heap(), background_writes() if self.background_writes else contextlib.nullcontext():
             yield
+
+
+class _Reader:
+    """The rows of a file taken a few at a time; an error of the reader ends them and is kept
+    (``error``), to be raised after the rows read before it were checked."""
+
+    def __init__(self, rows: Iterator[tuple[int, list]]):
+        self.rows, self.error, self.done = rows, None, False
+
+    def take(self, count: int) -> list[tuple[int, list]]:
+        """The next ``count`` rows at most (fewer at the end of the file, or before an error)."""
+        taken: list[tuple[int, list]] = []
+        if self.done:
+            return taken
+        try:
+            for item in self.rows:
+                taken.append(item)
+                if len(taken) >= count:
+                    return taken
+        except Exception as exc:  # noqa: BLE001 - raised again by the check, after the rows before it
+            self.error = exc
+        self.done = True
+        return taken
+
+    def stop(self) -> None:
+        self.done = True
+
+
+class _Stop(NamedTuple):
+    """The end of a file that cannot be read on (a :class:`SpreadsheetError` met while checking a row)."""
+
+    message: str
+    code: str
+
+
+#: Seconds the forked process has to exit once told to stop, before it is killed.
+CHECK_PROCESS_EXIT_SECONDS = 5.0
+#: Rows the check takes at a time while the forked process works (it looks for the answer in between).
+CHECK_SLICE_ROWS = 100
+
+
+class _CheckProcess:
+    """A process forked from the check (it has the prepared resource and the header's plan) that
+    checks the chunks it is sent, one at a time, and sends back their results.
+
+    Forked, not started with ``multiprocessing.Process``: Celery's prefork workers are daemonic
+    processes, which may not have ``Process`` children. The forked process shares the parent's
+    open files and database connection: it uses none of them, refuses any database query, and
+    ends with ``os._exit`` (no ``atexit``, no buffer flushed, no connection closed)."""
+
+    def __init__(self, resource: CheckedResource, plan):
+        here, there = multiprocessing.Pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            here.close()
+            there.close()
+            raise
+        if pid == 0:  # the forked process: never returns into the check
+            status = 1
+            try:
+                here.close()
+                status = _serve_chunks(resource, plan, there)
+            finally:
+                os._exit(status)
+        there.close()
+        self.pid, self.conn = pid, here
+
+    def send(self, packed: bytes) -> None:
+        try:
+            self.conn.send_bytes(packed)
+        except OSError as exc:
+            raise RuntimeError(f"the import check's second process (pid {self.pid}) is gone") from exc
+
+    def ready(self) -> bool:
+        """Whether the answer (or the end of the process) is there to be received."""
+        return self.conn.poll()
+
+    def exchange(self, packed: bytes | None) -> list[tuple]:
+        """The answer for the chunk away; ``packed``, the next chunk, is sent as soon as the answer
+        is read (before it is decoded: the process works again at once; and never while it sends)."""
+        try:
+            raw = self.conn.recv_bytes()
+        except (EOFError, OSError) as exc:
+            raise RuntimeError(
+                f"the import check's second process (pid {self.pid}) ended without an answer"
+            ) from exc
+        lost = None
+        if packed is not None:
+            try:
+                self.conn.send_bytes(packed)
+            except OSError as exc:  # the process ended: its answer says why, if it is an error
+                lost = exc
+        kind, payload = pickle.loads(raw)  # noqa: S301 - from our own forked process
+        if kind == "error":
+            error, text = payload
+            error.add_note(f"Raised in the import check's second process (pid {self.pid}):\n{text}")
+            raise error
+        if lost is not None:
+            raise RuntimeError(f"the import check's second process (pid {self.pid}) is gone") from lost
+        return payload
+
+    def close(self) -> None:
+        """Tell the process to stop (its end of the pipe closes), and reap it; kill it if it lingers."""
+        self.conn.close()
+        deadline, pause = time.monotonic() + CHECK_PROCESS_EXIT_SECONDS, 0.001
+        try:
+            while not os.waitpid(self.pid, os.WNOHANG)[0]:
+                if time.monotonic() > deadline:
+                    os.kill(self.pid, signal.SIGKILL)
+                    os.waitpid(self.pid, 0)
+                    return
+                time.sleep(pause)
+                pause = min(2 * pause, 0.05)
+        except ChildProcessError:  # reaped already (by a handler of SIGCHLD)
+            pass
+
+
+def _pack(chunk: list) -> bytes:
+    return pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _serve_chunks(resource: CheckedResource, plan, conn) -> int:
+    """The forked process's loop: a chunk in, its results out, until None or the pipe closes."""
+    try:
+        with _no_queries():
+            while True:
+                try:
+                    chunk = conn.recv()
+                except EOFError:
+                    return 0
+                if chunk is None:
+                    return 0
+                conn.send(("ok", resource._check_chunk(chunk, plan)))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        with contextlib.suppress(BaseException):
+            conn.send(("error", _portable(exc)))
+        return 1
+
+
+def _portable(exc: BaseException) -> tuple[BaseException, str]:
+    """An exception as it can cross the pipe (itself, or a RuntimeError naming it) and its traceback."""
+    text = "".join(traceback.format_exception(exc))
+    try:
+        copy = pickle.loads(pickle.dumps(exc))  # noqa: S301 - our own bytes, just made
+    except Exception:  # noqa: BLE001 - any exception that does not survive pickling
+        copy = RuntimeError(repr(exc))
+    return copy, text
+
+
+@contextlib.contextmanager
+def _no_queries():
+    """No database query: the connections are the parent's (a query would go down its socket)."""
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("no database query in the import check's second process (parallel_check)")
+
+    with contextlib.ExitStack() as stack:
+        for conn in connections.all(initialized_only=True):
+            stack.enter_context(conn.execute_wrapper(refuse))
+        yield
 
 
 _EXAMPLE_ROW = gettext_lazy(
