@@ -118,9 +118,14 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # A new PostgreSQL connection per request costs about 7x (docs/pitfalls.md).
+    # A new PostgreSQL connection per request costs about 7x (docs/pitfalls.md). Django's backend with
+    # the health check of a persistent connection made only after it sat idle (its docstring).
+    DATABASES["default"]["ENGINE"] = "union_portal.core.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+#: Seconds a persistent connection may sit idle and still be used without a health check (0: check it
+#: at every request).
+CONN_HEALTH_CHECK_AFTER_IDLE = env.float("CONN_HEALTH_CHECK_AFTER_IDLE", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- users and login --------------------------------------------------------

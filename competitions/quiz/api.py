@@ -102,13 +102,16 @@ class StartInputSerializer(serializers.Serializer):
 
 
 class SubmitInputSerializer(serializers.Serializer):
+    """Documents the submit's input; the service checks the answers (``command_fields``): each question
+    drawn for the attempt, each index among the options shown, one for a single choice."""
+
     answers = serializers.DictField(
         child=serializers.ListField(child=serializers.IntegerField(min_value=0), max_length=6),
         help_text=gettext_lazy("{question id: [shown option indexes]}; questions left out are unanswered."),
     )
 
     def get_validators(self):
-        return [ServiceErrorCode(c) for c in ("not_drawn", "bad_option")]
+        return [ServiceErrorCode(c) for c in ("not_drawn", "bad_option", "bad_answers")]
 
 
 class StandingSerializer(serializers.Serializer):
@@ -246,7 +249,7 @@ class AttemptViewSet(CommandMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[])
     def submit(self, request, pk=None):
         # No get_object(): the service loads the attempt once, locked, among the caller's own (else 404).
-        data = self.command_input(SubmitInputSerializer)
+        data = self.command_fields(SubmitInputSerializer)  # the service checks the answers
         attempt = services.attempt_submit(
             attempt=Attempt(pk=int(pk)), by=request.user, answers=data["answers"]
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -167,3 +168,51 @@ def test_the_submit_response_is_what_the_attempt_serializer_renders(tree, quiz):
     closed = Attempt.objects.select_related("participant").get(pk=opened.pk)
     assert body == json.loads(json.dumps(AttemptDetailSerializer(closed).data))
     assert body["score"] == 50 and body["submitted_at"] is not None
+
+
+def _single_choice(attempt):
+    return next(r for r in attempt.questions.select_related("question") if r.question.kind == "single")
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ([1, 2], "non_field_errors", "invalid"),  # not an object
+        ({}, "answers", "required"),
+        ({"answers": "A"}, "answers", "bad_answers"),
+        ({"answers": [[0]]}, "answers", "bad_answers"),
+        ({"answers": {"{q}": True}}, None, "bad_option"),
+        ({"answers": {"{q}": [0.5]}}, None, "bad_option"),
+        ({"answers": {"{q}": {"0": 1}}}, None, "bad_option"),
+        ({"answers": {"{q}": [-1]}}, None, "bad_option"),
+        ({"answers": {"{q}": ["甲"]}}, None, "bad_option"),
+        ({"answers": {"{q}": [0, 1]}}, None, "bad_option"),  # two for a single choice
+        ({"answers": {"abc": [0]}}, None, "not_drawn"),
+    ],
+)
+def test_a_malformed_submit_is_a_400_and_the_attempt_stays_open(tree, quiz, body, field, code):
+    player = make_player(quiz, tree.union_a)
+    attempt = services.attempt_start(participant=player, by=player.user)
+    single = _single_choice(attempt)
+    if isinstance(body, dict) and isinstance(body.get("answers"), dict):
+        body = {"answers": {k.replace("{q}", str(single.question_id)): v for k, v in body["answers"].items()}}
+    response = _client(player.user).post(f"/api/v1/quiz/attempts/{attempt.pk}/submit/", body, format="json")
+    assert response.status_code == 400, response.content
+    error = response.json()["errors"][0]
+    assert error["code"] == code
+    if field:
+        assert error["attr"] == field
+    attempt.refresh_from_db()
+    assert attempt.state == "open" and attempt.score == 0
+
+
+def test_an_unanswered_question_may_be_sent_as_null(tree, quiz):
+    player = make_player(quiz, tree.union_a)
+    attempt = services.attempt_start(participant=player, by=player.user)
+    answers = {str(k): v for k, v in right_answers(attempt).items()}
+    answers[str(_single_choice(attempt).question_id)] = None
+    response = _client(player.user).post(
+        f"/api/v1/quiz/attempts/{attempt.pk}/submit/", {"answers": answers}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["score"] == 40

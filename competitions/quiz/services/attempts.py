@@ -98,9 +98,15 @@ def attempt_start(*, participant: Participant, by, now: dt.datetime | None = Non
 
 def _clean_answers(attempt: Attempt, drawn: list[AttemptQuestion], answers: dict) -> dict[int, list[int]]:
     """``{question id: [shown option indexes]}`` -> ``{question id: [bank option indexes]}``."""
+    if answers is None:
+        answers = {}
+    if not isinstance(answers, dict):
+        raise _invalid(
+            _("Send the answers as {question: [options chosen]}."), field="answers", code="bad_answers"
+        )
     by_question = {d.question_id: d for d in drawn}
     cleaned: dict[int, list[int]] = {}
-    for key, shown in (answers or {}).items():
+    for key, shown in answers.items():
         try:
             question_id = int(key)
         except (TypeError, ValueError):
@@ -108,10 +114,14 @@ def _clean_answers(attempt: Attempt, drawn: list[AttemptQuestion], answers: dict
         row = by_question.get(question_id)
         if row is None:
             raise _invalid(_("This question was not drawn for this attempt."), code="not_drawn")
-        if isinstance(shown, int | str):
+        if shown is None:
+            shown = []  # unanswered
+        elif isinstance(shown, int | str):
             shown = [shown]
         try:
-            indexes = sorted({int(i) for i in shown or []})
+            if not isinstance(shown, list | tuple) or any(isinstance(i, bool | float) for i in shown):
+                raise TypeError  # true/false, 1.5 or a map is no option's index
+            indexes = sorted({int(i) for i in shown})
         except (TypeError, ValueError):
             raise _invalid(_("Choose among the options shown."), code="bad_option") from None
         if any(not 0 <= i < len(row.order) for i in indexes):
