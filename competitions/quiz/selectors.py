@@ -94,7 +94,8 @@ def shown_questions(attempt: Attempt) -> list[ShownQuestion]:
     included only once the attempt is closed: an open attempt's page and API never carry them.
     Reads nothing when the attempt came with :func:`drawn_questions` (as ``attempt_submit``'s does)."""
     closed = attempt.state != AttemptState.OPEN
-    prefetch_related_objects([attempt], drawn_questions())
+    if "questions" not in getattr(attempt, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([attempt], drawn_questions())
     rows = attempt.questions.all()
     shown = []
     for row in rows:

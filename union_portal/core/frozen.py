@@ -37,23 +37,37 @@ def _sample(kind: type):
     raise TypeError(f"no sample value for {kind}")
 
 
+#: ``sql`` -> (its statement's name, the ``PREPARE`` that makes it, the ``EXECUTE`` that runs it), per process.
+_statements: dict[str, tuple[str, str, str]] = {}
+
+
+def _statement(sql: str) -> tuple[str, str, str]:
+    found = _statements.get(sql)
+    if found is None:
+        name = "prepared_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
+        count = sql.count("%s")
+        numbered = iter(range(1, count + 1))
+        body = re.sub(r"%s|%%", lambda m: f"${next(numbered)}" if m[0] == "%s" else "%", sql)
+        run = f"EXECUTE {name} ({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+        found = _statements[sql] = (name, f"PREPARE {name} AS {body}", run)
+    return found
+
+
 def prepared(connection, cursor, sql: str) -> str:
     """PostgreSQL: ``sql`` (with ``%s`` parameters) prepared once on this connection (``PREPARE``), and
     the ``EXECUTE`` to run with the same parameters instead: the server then plans it once, not at each
     call (planning a hot route's joins took it longer than running them). Prepared statements outlive
-    a rolled-back transaction; a new connection prepares them again."""
+    a rolled-back transaction; a new connection prepares them again. The name and the texts of a
+    statement are worked out once per process (a hot route passes the same text each time)."""
     raw = connection.connection
     known = getattr(connection, "_prepared_statements", None)
     if known is None or known[0] is not raw:  # a new connection: nothing is prepared on it yet
         known = connection._prepared_statements = (raw, set())
-    name = "prepared_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
-    count = sql.count("%s")
+    name, prepare, run = _statement(sql)
     if name not in known[1]:
-        numbered = iter(range(1, count + 1))
-        body = re.sub(r"%s|%%", lambda m: f"${next(numbered)}" if m[0] == "%s" else "%", sql)
-        cursor.cursor.execute(f"PREPARE {name} AS {body}")  # the server-side setup, not a query of ours
+        cursor.cursor.execute(prepare)  # the server-side setup, not a query of ours
         known[1].add(name)
-    return f"EXECUTE {name} ({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+    return run
 
 
 def _adapter(connection, kind: type) -> Callable | None:

@@ -272,41 +272,43 @@ def _own_attempt(pk: int, by) -> Attempt:
     return attempt
 
 
-def _close_in_one_statement(attempt: Attempt, answered: list[AttemptQuestion], now: dt.datetime, by) -> bool:
-    """PostgreSQL: close the attempt if it is still open, write its answers, its history and the month's
-    score with its history, in one statement (data-modifying ``WITH``; every write reads the closed
-    attempt, so when another submit or the expiry closed it first, nothing is written)."""
-    ops = connection.ops
-    qn = ops.quote_name
-    columns = ", ".join(qn(f.column) for f in Attempt._meta.concrete_fields)
-    parts, params = [], []
-    if answered:
-        parts.append(
-            "answers (id, chosen, is_correct) AS (VALUES "
-            + ", ".join(["(%s::bigint, %s::jsonb, %s::boolean)"] * len(answered))
-            + ")"
-        )
-        for row in answered:
-            params += [row.pk, json.dumps(row.chosen), row.is_correct]
+@functools.cache
+def _close_sql(answered: int) -> str:
+    """The text of the submit's statement with ``answered`` answers (PostgreSQL), made once per process:
+    table and column names from the models' meta, quoted; every value a parameter."""
+    qn = connection.ops.quote_name
     names = {
         "attempt": qn(Attempt._meta.db_table),
         "drawn": qn(AttemptQuestion._meta.db_table),
         "history": qn(_history_table(Attempt)),
-        "columns": columns,
+        "columns": ", ".join(qn(f.column) for f in Attempt._meta.concrete_fields),
     }
+    parts = []
+    if answered:
+        values = ", ".join(["(%s::bigint, %s::jsonb, %s::boolean)"] * answered)
+        parts.append(f"answers (id, chosen, is_correct) AS (VALUES {values})")
     parts.append(_CLOSE_ATTEMPT.format(**names))
-    submitted = ops.adapt_datetimefield_value(now)
-    params += [attempt.state, submitted, attempt.correct, attempt.score, attempt.pk, AttemptState.OPEN]
     if answered:
         parts.append(_WRITE_ANSWERS.format(**names))
     parts.append(_ATTEMPT_HISTORY.format(**names))
-    params += [submitted, getattr(by, "pk", None)]
     upsert, history = _score_sql("SELECT %s, %s, %s, %s, 1, %s, %s FROM attempt WHERE true")
     parts += [f"score AS ({upsert})", history]
-    params += [*_score_params(attempt, now), submitted, getattr(by, "pk", None)]
+    return "WITH " + ", ".join(parts) + " SELECT rank_key FROM score"  # noqa: S608 - names from meta
+
+
+def _close_in_one_statement(attempt: Attempt, answered: list[AttemptQuestion], now: dt.datetime, by) -> bool:
+    """PostgreSQL: close the attempt if it is still open, write its answers, its history and the month's
+    score with its history, in one statement (data-modifying ``WITH``; every write reads the closed
+    attempt, so when another submit or the expiry closed it first, nothing is written)."""
+    params = []
+    for row in answered:
+        params += [row.pk, json.dumps(row.chosen), row.is_correct]
+    submitted = connection.ops.adapt_datetimefield_value(now)
+    user_id = getattr(by, "pk", None)
+    params += [attempt.state, submitted, attempt.correct, attempt.score, attempt.pk, AttemptState.OPEN]
+    params += [submitted, user_id, *_score_params(attempt, now), submitted, user_id]
     with connection.cursor() as cursor:
-        # table and column names from the models' meta, quoted; every value a parameter
-        sql = "WITH " + ", ".join(parts) + " SELECT rank_key FROM score"  # noqa: S608
+        sql = _close_sql(len(answered))
         cursor.execute(prepared(connection, cursor, sql), params)  # planned once per connection and shape
         row = cursor.fetchone()
     if row is None:
