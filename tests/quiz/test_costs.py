@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -90,3 +91,27 @@ def test_the_drawn_questions_share_one_attempt_and_participant_loaded_as_the_que
     assert queries.captured_queries == []
     # someone else's attempt: nothing
     assert _OWN_DRAWN.all(pk=attempt.pk, user_id=make_player(quiz, tree.union_b).user.pk) == []
+
+
+def test_an_answer_is_written_on_its_page_even_when_other_attempts_filled_it(tree, quiz):
+    """The drawn questions' pages keep room (migration 0005): the submit's five updates are HOT
+    (no new index entries) though other attempts were drawn onto the page since."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's pages and HOT updates")
+    player = make_player(quiz, tree.union_a)
+    attempt = services.attempt_start(participant=player, by=player.user)
+    with connection.cursor() as cursor:
+        # 600 rows of other attempts after this one's, enough to fill several pages. Their attempts and
+        # questions do not exist (foreign keys are checked at commit): they are deleted at the end.
+        cursor.execute(
+            """INSERT INTO quiz_attemptquestion (attempt_id, question_id, position, "order", chosen, is_correct)
+               SELECT -a, -p, p, '[0, 1, 2, 3]'::jsonb, NULL, false
+               FROM generate_series(1, 120) a, generate_series(1, 5) p"""
+        )
+        cursor.execute("SELECT pg_stat_get_xact_tuples_hot_updated('quiz_attemptquestion'::regclass)")
+        (before,) = cursor.fetchone()
+        services.attempt_submit(attempt=attempt, by=player.user, answers=right_answers(attempt))
+        cursor.execute("SELECT pg_stat_get_xact_tuples_hot_updated('quiz_attemptquestion'::regclass)")
+        (after,) = cursor.fetchone()
+        cursor.execute("DELETE FROM quiz_attemptquestion WHERE attempt_id < 0")
+    assert after - before == 5
