@@ -289,7 +289,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "union_portal.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "union_portal.api.throttles.APIKeyRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "union_portal.api.throttles.UserRateThrottle",  # calls without a key
         "rest_framework.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {

@@ -224,3 +224,18 @@ def test_session_calls_are_not_logged_as_partner_calls(tree, api):
 
     api(town_a_partner(tree)).get(MEMBERS)
     assert not APICall.objects.exists()
+
+
+def test_a_keys_own_rate_is_not_capped_by_the_user_rate(tree, key_client, settings):
+    from rest_framework.test import APIClient
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "user": "2/minute"},
+    }
+    partner = town_a_partner(tree)
+    fast = key_client(partner, rate="4/minute")
+    assert [fast.get(MEMBERS).status_code for _ in range(5)] == [200, 200, 200, 200, 429]
+    session = APIClient()  # the same user on a session: the user rate
+    session.force_authenticate(partner)
+    assert [session.get(MEMBERS).status_code for _ in range(3)] == [200, 200, 429]

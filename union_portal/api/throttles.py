@@ -3,6 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import UserRateThrottle as _DRFUserRateThrottle
 
 
 class _SettingsRateMixin:
@@ -33,6 +34,17 @@ class APIKeyRateThrottle(_SettingsRateMixin, SimpleRateThrottle):
         if key is None or not hasattr(key, "prefix"):
             return None
         return self.cache_format % {"scope": self.scope, "ident": key.prefix}
+
+
+class UserRateThrottle(_SettingsRateMixin, _DRFUserRateThrottle):
+    """Limits each signed-in user calling without a key (a session), and anonymous clients by address.
+    A call with a key is limited by :class:`APIKeyRateThrottle` alone: the key's own rate, set by staff,
+    is what the partner gets (the user rate, lower by default, used to cap every key too)."""
+
+    def get_cache_key(self, request, view):
+        if hasattr(getattr(request, "auth", None), "prefix"):
+            return None
+        return super().get_cache_key(request, view)
 
 
 class CardVerifyThrottle(_SettingsRateMixin, SimpleRateThrottle):
