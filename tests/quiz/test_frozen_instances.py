@@ -46,7 +46,7 @@ def test_the_frozen_rows_are_the_querysets_rows(tree, quiz):
 
 
 @isolate_apps("competitions.quiz")
-def test_a_model_with_its_own_init_or_field_descriptor_is_built_by_from_db():
+def test_a_model_with_its_own_init_from_db_or_field_descriptor_is_built_by_from_db():
     class OwnInit(models.Model):
         name = models.CharField(max_length=5)
 
@@ -63,7 +63,18 @@ def test_a_model_with_its_own_init_or_field_descriptor_is_built_by_from_db():
         class Meta:
             app_label = "quiz"
 
+    class OwnFromDb(models.Model):
+        name = models.CharField(max_length=5)
+
+        class Meta:
+            app_label = "quiz"
+
+        @classmethod
+        def from_db(cls, db, field_names, values):
+            return super().from_db(db, field_names, values)
+
     OwnDescriptor.name = property(lambda self: "x", lambda self, value: None)
+    assert _builder(OwnFromDb) is None
     assert _builder(OwnInit) is None
     assert _builder(OwnDescriptor) is None
     assert _builder(AttemptQuestion) is not None

@@ -5,6 +5,14 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.throttling import UserRateThrottle as _DRFUserRateThrottle
 
+from .models import APIKey
+
+
+def _api_key(request) -> APIKey | None:
+    """The key a call was made with (``APIKeyAuthentication`` puts it in ``request.auth``), else None."""
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, APIKey) else None
+
 
 class _SettingsRateMixin:
     """Read the rate from the settings at request time, not at import, so that it can be configured
@@ -23,15 +31,16 @@ class APIKeyRateThrottle(_SettingsRateMixin, SimpleRateThrottle):
     scope = "api_key"
 
     def allow_request(self, request, view):
-        rate = getattr(getattr(request, "auth", None), "rate", "")
+        key = _api_key(request)
+        rate = key.rate if key is not None else ""
         if rate:  # the key's own rate, set by staff on the key
             self.rate = rate
             self.num_requests, self.duration = self.parse_rate(rate)
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
-        key = getattr(request, "auth", None)
-        if key is None or not hasattr(key, "prefix"):
+        key = _api_key(request)
+        if key is None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": key.prefix}
 
@@ -42,7 +51,7 @@ class UserRateThrottle(_SettingsRateMixin, _DRFUserRateThrottle):
     is what the partner gets (the user rate, lower by default, used to cap every key too)."""
 
     def get_cache_key(self, request, view):
-        if hasattr(getattr(request, "auth", None), "prefix"):
+        if _api_key(request) is not None:
             return None
         return super().get_cache_key(request, view)
 
@@ -54,8 +63,8 @@ class CardVerifyThrottle(_SettingsRateMixin, SimpleRateThrottle):
     scope = "card_verify"
 
     def get_cache_key(self, request, view):
-        key = getattr(request, "auth", None)
-        if hasattr(key, "prefix"):
+        key = _api_key(request)
+        if key is not None:
             ident = f"key-{key.prefix}"
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"

@@ -172,11 +172,11 @@ def _instance(model) -> Callable:
 
 def _builder(model) -> Callable | None:
     """``model.from_db`` without ``Model.__init__``, where the two give the same instance: a model that
-    keeps Django's ``__init__`` and whose every field reads its value from the instance's dict (no
+    keeps Django's ``__init__`` and ``from_db`` and whose every field reads its value from the instance's dict (no
     descriptor of its own). ``__init__`` sets each field through ``setattr`` and sends the init signals
     (checked at each call: none is connected in the project); a drawn question's row built 16 of them
     a submit, a fifth of the submit's Python. None where that does not hold (``from_db`` is used)."""
-    if model.__init__ is not Model.__init__:
+    if model.__init__ is not Model.__init__ or model.from_db.__func__ is not Model.from_db.__func__:
         return None
     fields = model._meta.concrete_fields
     if not all(type(model.__dict__.get(f.attname)) in _PLAIN_DESCRIPTORS for f in fields):

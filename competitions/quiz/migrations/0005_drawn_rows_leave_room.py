@@ -10,7 +10,6 @@ fill; new ones leave the room.
 from django.db import migrations
 
 
-
 def _alter(apps, schema_editor, change: str) -> None:
     if schema_editor.connection.vendor == "postgresql":
         table = apps.get_model("quiz", "AttemptQuestion")._meta.db_table
